@@ -1,0 +1,36 @@
+/* The guest channel's wire format: the only thing guest-init and the harness
+ * share.  One message per line, '\n'-terminated, at most MHP_WIRE_MAX_LINE
+ * bytes: a verb, then space-separated key=value fields whose values hold no
+ * space.  The harness sends commands; the guest answers each with one or more
+ * lines, the last of which is "ok ...", "error ..." or "end".
+ *
+ * guest -> host, unprompted:
+ *   hello proto=1 release=6.1.0 block_size=0x8000000 nodes=0,1
+ *   fatal what=... errno=N              (then the guest powers off)
+ * host -> guest             guest answers
+ *   report                   block id=.. start=0x.. node=N state=online|offline
+ *                                  zone=Movable|Normal|..|none|- valid_zones=A,B
+ *                            node id=N memtotal_kb=N
+ *                            end
+ *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
+ *   await-remove N MS       ok ids=...
+ *   online ID TYPE          ok | error what=online id=ID errno=N
+ *                           (TYPE: online, online_kernel, online_movable)
+ *   offline ID MS           ok | error what=offline id=ID errno=N (ETIMEDOUT
+ *                           when the kernel still retried after MS)
+ *   poweroff                ok, then the guest powers off
+ */
+#ifndef MHP_WIRE_H
+#define MHP_WIRE_H
+
+#define MHP_WIRE_PROTO 1
+#define MHP_WIRE_MAX_LINE 4096
+#define MHP_WIRE_MAX_FIELDS 32
+
+/* Exit codes of kselftest.h, used by the guest's fatal path and by mhp. */
+#define MHP_EXIT_PASS 0
+#define MHP_EXIT_FAIL 1
+#define MHP_EXIT_USAGE 2
+#define MHP_EXIT_SKIP 4
+
+#endif

@@ -1,0 +1,43 @@
+/* What the guest reported: its memory blocks and per-node MemTotal, built
+ * from "block" and "node" wire lines. */
+#ifndef MHP_GUEST_REPORT_H
+#define MHP_GUEST_REPORT_H
+
+#include <stdint.h>
+
+#include "wire.h"
+
+struct mhp_block {
+	unsigned id;
+	uint64_t start;
+	int node;             /* -1 when the guest found no node link */
+	char state[16];       /* online, offline, going-offline, ... */
+	char zone[32];        /* zone of an online block, "none" when mixed, "-" offline */
+	char valid_zones[96]; /* comma-separated, as the kernel lists them */
+};
+
+struct mhp_node_mem {
+	unsigned id;
+	uint64_t memtotal_kb;
+};
+
+struct mhp_guest_report {
+	struct mhp_block *blocks;
+	size_t nblocks;
+	struct mhp_node_mem *nodes;
+	size_t nnodes;
+	int complete; /* 1 once "end" was seen */
+};
+#define MHP_GUEST_REPORT_INIT { NULL, 0, NULL, 0, 0 }
+
+/* Adds one message of a report.  Returns 1 when m was "end", 0 for a block or
+ * node line, -EINVAL for a malformed or unexpected line (the report is left
+ * as it was). */
+int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m);
+void mhp_guest_report_release(struct mhp_guest_report *r);
+
+const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id);
+/* MemTotal of node in kB, or -1 when the report has no such node. */
+int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node);
+
+#endif

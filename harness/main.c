@@ -1,0 +1,405 @@
+/* mhp: the command line only.  Parses options and dispatches through the
+ * command table; the work is in the modules. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "cleanup.h"
+#include "engine.h"
+#include "kernel.h"
+#include "log.h"
+#include "scenario.h"
+#include "wire.h"
+
+#ifndef MHP_DEFAULT_GUEST_INIT
+#define MHP_DEFAULT_GUEST_INIT "mhp-init"
+#endif
+
+struct cli {
+	const char *kernel, *accel, *results, *qemu, *guest_init, *append;
+	unsigned timeout_s, boot_timeout_s;
+	bool no_steps; /* mhp boot */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const char run_usage[] =
+	"usage: mhp run [options] SCENARIO...\n"
+	"       mhp boot [options] SCENARIO\n"
+	"\n"
+	"run: boot a kernel in QEMU per scenario, hot-add and hot-remove its DIMMs\n"
+	"over QMP, check from the guest where every memory block landed.\n"
+	"boot: boot the scenario's machine and power off, running no step.\n"
+	"\n"
+	"  --kernel PATH       bzImage to boot (default: the newest /boot/vmlinuz-*)\n"
+	"  --accel MODE        auto, kvm or tcg (default auto: a bounded KVM probe\n"
+	"                      boot, cached, falling back to TCG)\n"
+	"  --results DIR       where run directories go (default: results)\n"
+	"  --timeout S         deadline of each QMP reply, event and guest command (60)\n"
+	"  --boot-timeout S    deadline from QEMU start to the guest's hello (180)\n"
+	"  --qemu PATH         QEMU binary (default: qemu-system-x86_64)\n"
+	"  --guest-init PATH   static guest init (default: the one built with mhp)\n"
+	"  --append WORDS      more kernel command line\n"
+	"  -v, --verbose       say what mhp decides\n"
+	"\n"
+	"Output: KTAP on stdout, one test per scenario; results/<time>-<scenario>/\n"
+	"holds result.json, console.log, qmp.log, channel.log and qemu.log.\n"
+	"Exit status: 0 all passed, 1 a check failed, 2 usage or input error,\n"
+	"4 nothing could be tested, 130/143 interrupted.\n";
+
+static void on_signal(int sig)
+{
+	mhp_interrupted = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
+		fprintf(stderr, "mhp: %s: '%s' is not a number of seconds (1-86400)\n", opt, arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+	enum { O_KERNEL = 256, O_ACCEL, O_RESULTS, O_TIMEOUT, O_BOOT_TIMEOUT, O_QEMU, O_INIT, O_APPEND };
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, O_KERNEL }, { "accel", required_argument, NULL, O_ACCEL },
+		{ "results", required_argument, NULL, O_RESULTS }, { "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "boot-timeout", required_argument, NULL, O_BOOT_TIMEOUT }, { "qemu", required_argument, NULL, O_QEMU },
+		{ "guest-init", required_argument, NULL, O_INIT }, { "append", required_argument, NULL, O_APPEND },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (o) {
+		case O_KERNEL: c->kernel = optarg; break;
+		case O_ACCEL: c->accel = optarg; break;
+		case O_RESULTS: c->results = optarg; break;
+		case O_TIMEOUT: if (parse_seconds("--timeout", optarg, &c->timeout_s) < 0) return -EINVAL; break;
+		case O_BOOT_TIMEOUT: if (parse_seconds("--boot-timeout", optarg, &c->boot_timeout_s) < 0) return -EINVAL; break;
+		case O_QEMU: c->qemu = optarg; break;
+		case O_INIT: c->guest_init = optarg; break;
+		case O_APPEND: c->append = optarg; break;
+		case 'v': mhp_log_verbose = 1; break;
+		case 'h': fputs(run_usage, stdout); exit(0);
+		default: fputs(run_usage, stderr); return -EINVAL;
+		}
+	}
+	if (strcmp(c->accel, "auto") && strcmp(c->accel, "kvm") && strcmp(c->accel, "tcg")) {
+		fprintf(stderr, "mhp: --accel: '%s' is not auto, kvm or tcg\n", c->accel);
+		return -EINVAL;
+	}
+	return optind;
+}
+
+/* results/<YYYYmmdd-HHMMSS>-<scenario>[-N], created 0755. */
+static char *make_run_dir(const char *results, const char *name)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (mkdir(results, 0755) < 0 && errno != EEXIST) {
+		mhp_log_errno(-errno, "cannot create results directory '%s'", results);
+		return NULL;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+	for (int n = 0; n < 1000; n++) {
+		char *dir = n ? mhp_xasprintf("%s/%s-%s-%d", results, stamp, name, n)
+			      : mhp_xasprintf("%s/%s-%s", results, stamp, name);
+		if (mkdir(dir, 0755) == 0)
+			return dir;
+		int e = errno;
+		free(dir);
+		if (e != EEXIST) {
+			mhp_log_errno(-e, "cannot create a run directory in '%s'", results);
+			return NULL;
+		}
+	}
+	mhp_log_error("too many runs of '%s' in one second", name);
+	return NULL;
+}
+
+/* results/latest -> the newest run directory, replaced atomically. */
+static void point_latest(const char *results, const char *run_dir)
+{
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp", results);
+	_cleanup_free_ char *latest = mhp_xasprintf("%s/latest", results);
+	const char *base = strrchr(run_dir, '/');
+
+	unlink(tmp);
+	if (symlink(base ? base + 1 : run_dir, tmp) < 0 || rename(tmp, latest) < 0)
+		mhp_log_errno(-errno, "cannot update '%s'", latest);
+}
+
+static void print_failures(const struct mhp_result *r)
+{
+	if (r->error)
+		printf("# %s: failed in phase '%s': %s\n", r->scenario, r->phase ? r->phase : "?", r->error);
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct mhp_check *c = &r->checks[i];
+
+		if (c->status == MHP_STATUS_FAIL)
+			printf("# %s: check '%s': expected '%s', observed '%s'\n", r->scenario, c->name,
+			       c->expected, c->observed);
+	}
+}
+
+/* One KTAP result line, with diagnostics before it. */
+static void print_ktap(const struct mhp_result *r, unsigned n, const char *dir)
+{
+	enum mhp_status v = mhp_result_verdict(r);
+
+	print_failures(r);
+	printf("# %s: %zu checks passed, %zu failed in %.1f s; results in %s\n", r->scenario,
+	       mhp_result_count(r, MHP_STATUS_PASS), mhp_result_count(r, MHP_STATUS_FAIL), r->duration_ns / 1e9, dir);
+	if (v == MHP_STATUS_SKIP)
+		printf("ok %u %s # SKIP no check was scored\n", n, r->scenario);
+	else
+		printf("%sok %u %s\n", v == MHP_STATUS_PASS ? "" : "not ", n, r->scenario);
+	fflush(stdout);
+}
+
+struct run_env {
+	struct mhp_run_opts opts;
+	const char *results;
+	char kernel_version[160];
+	char accel_reason[160];
+};
+
+static int run_one(struct run_env *env, struct mhp_scenario *s, unsigned n, enum mhp_status *ret_verdict)
+{
+	_cleanup_free_ char *dir = make_run_dir(env->results, s->name);
+	struct mhp_result res;
+	int r;
+
+	if (!dir)
+		return -EIO;
+	mhp_result_init(&res, s->name);
+	res.kernel = mhp_xstrdup(env->opts.kernel);
+	res.kernel_version = mhp_xstrdup(env->kernel_version);
+	res.accel = mhp_xstrdup(env->opts.accel);
+	mhp_engine_run(&env->opts, s, dir, &res);
+	if ((r = mhp_result_write_json(&res, dir)) < 0)
+		mhp_log_errno(r, "cannot write '%s/result.json'", dir);
+	point_latest(env->results, dir);
+	print_ktap(&res, n, dir);
+	*ret_verdict = r < 0 ? MHP_STATUS_FAIL : mhp_result_verdict(&res);
+	mhp_result_release(&res);
+	return 0;
+}
+
+/* Loads every scenario first: bad input fails before any QEMU starts. */
+static int load_all(int argc, char **argv, struct mhp_scenario *all)
+{
+	char err[512];
+
+	for (int i = 0; i < argc; i++) {
+		if (mhp_scenario_load(&all[i], argv[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "mhp: %s\n", err);
+			for (int j = 0; j < i; j++)
+				mhp_scenario_release(&all[j]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int resolve_kernel(struct cli *c, struct run_env *env, char **owned)
+{
+	int r;
+
+	if (!c->kernel) {
+		if ((r = mhp_kernel_default("/boot", owned)) < 0) {
+			mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
+			return MHP_EXIT_SKIP;
+		}
+		c->kernel = *owned;
+	}
+	if ((r = mhp_kernel_probe(c->kernel, env->kernel_version, sizeof(env->kernel_version))) < 0) {
+		mhp_log_errno(r, "--kernel '%s' is not a bootable x86 kernel image", c->kernel);
+		return MHP_EXIT_USAGE;
+	}
+	if (access(c->guest_init, R_OK) < 0) {
+		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", c->guest_init);
+		return MHP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int exit_code(unsigned pass, unsigned fail)
+{
+	if (mhp_interrupted)
+		return 128 + mhp_interrupted;
+	if (fail)
+		return MHP_EXIT_FAIL;
+	return pass ? MHP_EXIT_PASS : MHP_EXIT_SKIP;
+}
+
+static int run_or_boot(int argc, char **argv, bool boot)
+{
+	struct cli c = { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180 };
+	const char *env_init = getenv("MHP_GUEST_INIT");
+	_cleanup_free_ char *kernel = NULL;
+	struct run_env env = { 0 };
+	int first = parse_cli(argc, argv, &c), r;
+	unsigned pass = 0, fail = 0, total;
+
+	c.guest_init = c.guest_init ? c.guest_init : env_init ? env_init : MHP_DEFAULT_GUEST_INIT;
+	if (first < 0)
+		return MHP_EXIT_USAGE;
+	if (first == argc || (boot && argc - first != 1)) {
+		fputs(run_usage, stderr);
+		return MHP_EXIT_USAGE;
+	}
+	total = (unsigned)(argc - first);
+	struct mhp_scenario *all = mhp_xcalloc(total, sizeof(*all));
+	if (load_all(argc - first, argv + first, all) < 0) {
+		free(all);
+		return MHP_EXIT_USAGE;
+	}
+	if ((r = resolve_kernel(&c, &env, &kernel)) != 0)
+		goto out;
+	struct mhp_accel_probe probe = { .qemu = c.qemu, .kernel = c.kernel, .guest_init = c.guest_init, .timeout_ms = 15000 };
+	if (mhp_accel_resolve(c.accel, &probe, &env.opts.accel, env.accel_reason, sizeof(env.accel_reason)) < 0) {
+		r = MHP_EXIT_USAGE;
+		goto out;
+	}
+	env.opts = (struct mhp_run_opts){ .kernel = c.kernel, .guest_init = c.guest_init, .accel = env.opts.accel,
+					  .qemu = c.qemu, .append = c.append, .boot_timeout_ms = c.boot_timeout_s * 1000,
+					  .timeout_ms = c.timeout_s * 1000 };
+	env.results = c.results;
+	printf("KTAP version 1\n1..%u\n", total);
+	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(env.kernel_version, " "),
+	       env.kernel_version, env.opts.accel, env.accel_reason);
+	for (unsigned i = 0; i < total && !mhp_interrupted; i++) {
+		enum mhp_status v;
+
+		if (boot)
+			all[i].nr_steps = 0;
+		if (run_one(&env, &all[i], i + 1, &v) < 0) {
+			r = MHP_EXIT_FAIL;
+			goto out;
+		}
+		pass += v == MHP_STATUS_PASS;
+		fail += v == MHP_STATUS_FAIL;
+	}
+	printf("# mhp: %u passed, %u failed, %u skipped\n", pass, fail, total - pass - fail);
+	r = exit_code(pass, fail);
+out:
+	for (unsigned i = 0; i < total; i++)
+		mhp_scenario_release(&all[i]);
+	free(all);
+	return r;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	return run_or_boot(argc, argv, false);
+}
+
+static int cmd_boot(int argc, char **argv)
+{
+	return run_or_boot(argc, argv, true);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	char err[512];
+	int bad = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs("usage: mhp check SCENARIO...\nParse and validate scenario files; print nothing when they are good.\n",
+		      argc < 2 ? stderr : stdout);
+		return argc < 2 ? MHP_EXIT_USAGE : 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		struct mhp_scenario s;
+
+		if (mhp_scenario_load(&s, argv[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "mhp: %s\n", err);
+			bad = 1;
+			continue;
+		}
+		mhp_scenario_release(&s);
+	}
+	return bad ? MHP_EXIT_USAGE : 0;
+}
+
+static const struct cmd commands[] = {
+	{ "run", cmd_run, "run scenarios and report a verdict for each" },
+	{ "boot", cmd_boot, "boot a scenario's machine and power off (a bare boot)" },
+	{ "check", cmd_check, "validate scenario files without running them" },
+	{ "help", cmd_help, "show this help, or a command's" },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			if (!strcmp(commands[i].name, argv[1]) && commands[i].fn != cmd_help) {
+				char *args[] = { argv[1], "--help", NULL };
+				return commands[i].fn(2, args);
+			}
+		fprintf(stderr, "mhp: unknown command '%s'\n", argv[1]);
+		return MHP_EXIT_USAGE;
+	}
+	printf("usage: mhp [--version] COMMAND [ARGS]\n\nLinux memory hotplug test harness.\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].help);
+	printf("\n'mhp COMMAND --help' tells more.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	install_signals();
+	if (argc < 2) {
+		cmd_help(1, argv);
+		return MHP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version")) {
+		puts("mhp 0.1");
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, argv[1]))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "mhp: unknown command '%s'; see 'mhp --help'\n", argv[1]);
+	return MHP_EXIT_USAGE;
+}

@@ -1,0 +1,101 @@
+#include "qemu.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s)
+{
+	struct mhp_strv words = MHP_STRV_INIT;
+
+	/* panic=-1 with -no-reboot: a panicking guest ends QEMU at once. */
+	mhp_strv_push(&words, "console=ttyS0");
+	mhp_strv_push(&words, "panic=-1");
+	mhp_strv_push(&words, "rdinit=/init");
+	if (cfg->probe)
+		mhp_strv_push(&words, "mhp.probe=1");
+	for (size_t i = 0; i < s->cmdline.n; i++)
+		mhp_strv_push(&words, s->cmdline.v[i]);
+	if (cfg->extra_append && *cfg->extra_append)
+		mhp_strv_push(&words, cfg->extra_append);
+	char *line = mhp_strv_join(&words);
+	mhp_strv_release(&words);
+	return line;
+}
+
+void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "mem-%s", d->id);
+}
+
+static void push_numa(struct mhp_strv *argv, const struct mhp_scenario *s)
+{
+	unsigned cpu = 0;
+
+	for (unsigned i = 0; i < s->nr_nodes; i++) {
+		const struct mhp_node *n = &s->nodes[i];
+
+		mhp_strv_push(argv, "-object");
+		mhp_strv_pushf(argv, "memory-backend-ram,id=ram-node%u,size=%" PRIu64 "M", i, n->memory >> 20);
+		mhp_strv_push(argv, "-numa");
+		if (n->cpus == 1)
+			mhp_strv_pushf(argv, "node,nodeid=%u,cpus=%u,memdev=ram-node%u", i, cpu, i);
+		else
+			mhp_strv_pushf(argv, "node,nodeid=%u,cpus=%u-%u,memdev=ram-node%u", i, cpu,
+				       cpu + n->cpus - 1, i);
+		cpu += n->cpus;
+	}
+}
+
+static unsigned total_cpus(const struct mhp_scenario *s)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->nr_nodes; i++)
+		n += s->nodes[i].cpus;
+	return n;
+}
+
+void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s,
+			 struct mhp_strv *argv)
+{
+	_cleanup_free_ char *append = mhp_qemu_cmdline(cfg, s);
+
+	mhp_strv_push(argv, cfg->binary ? cfg->binary : "qemu-system-x86_64");
+	mhp_strv_push(argv, "-name");
+	mhp_strv_pushf(argv, "mhp-%s", s->name);
+	mhp_strv_push(argv, "-machine");
+	mhp_strv_pushf(argv, "%s,accel=%s", s->machine, cfg->accel);
+	mhp_strv_push(argv, "-nodefaults");
+	mhp_strv_push(argv, "-no-user-config");
+	mhp_strv_push(argv, "-nographic");
+	mhp_strv_push(argv, "-no-reboot");
+	mhp_strv_push(argv, "-smp");
+	mhp_strv_pushf(argv, "%u", total_cpus(s));
+	mhp_strv_push(argv, "-m");
+	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_scenario_boot_memory(s) >> 20,
+		       s->slots, s->maxmem >> 20);
+	push_numa(argv, s);
+	mhp_strv_push(argv, "-kernel");
+	mhp_strv_push(argv, cfg->kernel);
+	mhp_strv_push(argv, "-initrd");
+	mhp_strv_push(argv, cfg->initrd);
+	mhp_strv_push(argv, "-append");
+	mhp_strv_push(argv, append);
+	mhp_strv_push(argv, "-chardev");
+	mhp_strv_pushf(argv, "file,id=console,path=%s", cfg->console_log);
+	mhp_strv_push(argv, "-serial");
+	mhp_strv_push(argv, "chardev:console");
+	if (cfg->probe)
+		return;
+	mhp_strv_push(argv, "-chardev");
+	mhp_strv_pushf(argv, "socket,id=channel,path=%s", cfg->chan_socket);
+	mhp_strv_push(argv, "-serial");
+	mhp_strv_push(argv, "chardev:channel");
+	mhp_strv_push(argv, "-chardev");
+	mhp_strv_pushf(argv, "socket,id=qmp,path=%s", cfg->qmp_socket);
+	mhp_strv_push(argv, "-mon");
+	mhp_strv_push(argv, "chardev=qmp,mode=control");
+}

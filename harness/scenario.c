@@ -1,0 +1,434 @@
+#include "scenario.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "json-locate.h"
+
+#define BLOCK_ALIGN (128ull << 20) /* x86_64 memory block size below 64 GiB */
+#define MAX_SCENARIO_FILE (1u << 20)
+
+struct parse_ctx {
+	const char *path;
+	struct mhp_json_locator loc;
+	char *err;
+	size_t errsize;
+};
+
+static int fail(struct parse_ctx *c, const json_object *obj, const char *field, const char *fmt, ...)
+	MHP_FORMAT(4, 5);
+static int fail(struct parse_ctx *c, const json_object *obj, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errsize, "%s:%d: field '%s': %s", c->path,
+		 mhp_json_locator_line(&c->loc, obj, field), field, msg);
+	return -EINVAL;
+}
+
+/* Rejects keys outside the allowed list: a typo must not pass silently. */
+static int check_keys(struct parse_ctx *c, json_object *obj, const char *const *allowed)
+{
+	json_object_object_foreach(obj, key, val) {
+		bool ok = false;
+		(void)val;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, key);
+		if (!ok)
+			return fail(c, obj, key, "unknown key");
+	}
+	return 0;
+}
+
+static int get_string(struct parse_ctx *c, json_object *obj, const char *key, bool required,
+		      char *dst, size_t size)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return required ? fail(c, obj, key, "missing") : 0;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, obj, key, "must be a string");
+	const char *s = json_object_get_string(v);
+	if (!*s || strlen(s) >= size)
+		return fail(c, obj, key, "must be 1 to %zu characters", size - 1);
+	strcpy(dst, s);
+	return 0;
+}
+
+static int get_uint(struct parse_ctx *c, json_object *obj, const char *key, bool required,
+		    unsigned max, unsigned *dst)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return required ? fail(c, obj, key, "missing") : 0;
+	if (!json_object_is_type(v, json_type_int))
+		return fail(c, obj, key, "must be an integer");
+	int64_t x = json_object_get_int64(v);
+	if (x < 0 || x > max)
+		return fail(c, obj, key, "must be between 0 and %u", max);
+	*dst = (unsigned)x;
+	return 0;
+}
+
+/* A size is a string with a binary suffix ("512M") or a plain integer. */
+static int get_size(struct parse_ctx *c, json_object *obj, const char *key, bool required, uint64_t *dst)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return required ? fail(c, obj, key, "missing") : 0;
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0) {
+		*dst = (uint64_t)json_object_get_int64(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string) || mhp_parse_size(json_object_get_string(v), dst) < 0)
+		return fail(c, obj, key, "must be a size such as \"512M\" or \"1G\"");
+	return 0;
+}
+
+static int get_array(struct parse_ctx *c, json_object *obj, const char *key, size_t max, json_object **ret)
+{
+	json_object *v;
+
+	*ret = NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return fail(c, obj, key, "missing");
+	if (!json_object_is_type(v, json_type_array))
+		return fail(c, obj, key, "must be an array");
+	if (json_object_array_length(v) == 0 || json_object_array_length(v) > max)
+		return fail(c, obj, key, "must hold 1 to %zu entries", max);
+	*ret = v;
+	return 0;
+}
+
+static int parse_nodes(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	static const char *const keys[] = { "memory", "cpus", NULL };
+	json_object *arr;
+	int r = get_array(c, root, "nodes", MHP_MAX_NODES, &arr);
+
+	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
+		json_object *n = json_object_array_get_idx(arr, i);
+		struct mhp_node *node = &s->nodes[i];
+
+		if (!json_object_is_type(n, json_type_object))
+			return fail(c, arr, "nodes", "entry %zu must be an object", i);
+		node->cpus = 1;
+		if ((r = check_keys(c, n, keys)) < 0 || (r = get_size(c, n, "memory", true, &node->memory)) < 0 ||
+		    (r = get_uint(c, n, "cpus", false, 64, &node->cpus)) < 0)
+			return r;
+		if (node->memory % BLOCK_ALIGN)
+			return fail(c, n, "memory", "must be a multiple of 128M (the memory block size)");
+		if (node->cpus == 0)
+			return fail(c, n, "cpus", "a node needs at least one CPU here");
+		s->nr_nodes++;
+	}
+	return r;
+}
+
+static int find_dimm(const struct mhp_scenario *s, const char *id)
+{
+	for (unsigned i = 0; i < s->nr_dimms; i++)
+		if (!strcmp(s->dimms[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+static int parse_dimms(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	static const char *const keys[] = { "id", "size", "node", "addr", NULL };
+	json_object *arr;
+	int r = get_array(c, root, "dimms", MHP_MAX_DIMMS, &arr);
+
+	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		struct mhp_dimm *d = &s->dimms[i];
+
+		if (!json_object_is_type(o, json_type_object))
+			return fail(c, arr, "dimms", "entry %zu must be an object", i);
+		if ((r = check_keys(c, o, keys)) < 0 || (r = get_string(c, o, "id", true, d->id, sizeof(d->id))) < 0 ||
+		    (r = get_size(c, o, "size", true, &d->size)) < 0 ||
+		    (r = get_uint(c, o, "node", true, MHP_MAX_NODES, &d->node)) < 0 ||
+		    (r = get_size(c, o, "addr", false, &d->addr)) < 0)
+			return r;
+		if (strspn(d->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(d->id))
+			return fail(c, o, "id", "may hold only letters, digits, '-' and '_'");
+		if (find_dimm(s, d->id) >= 0)
+			return fail(c, o, "id", "'%s' is used twice", d->id);
+		if (d->size % BLOCK_ALIGN)
+			return fail(c, o, "size", "must be a multiple of 128M (the memory block size)");
+		if (d->addr % BLOCK_ALIGN)
+			return fail(c, o, "addr", "must be aligned to 128M");
+		if (d->node >= s->nr_nodes)
+			return fail(c, o, "node", "node %u does not exist (the scenario has %u)", d->node, s->nr_nodes);
+		s->nr_dimms++;
+	}
+	return r;
+}
+
+static int parse_cmdline(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	json_object *arr;
+
+	if (!json_object_object_get_ex(root, "cmdline", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return fail(c, root, "cmdline", "must be an array of strings");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *w = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || !*w || strpbrk(w, " \t\n\"'"))
+			return fail(c, root, "cmdline", "entry %zu must be one word without spaces or quotes", i);
+		mhp_strv_push(&s->cmdline, w);
+	}
+	return 0;
+}
+
+static bool valid_online_type(const char *t)
+{
+	return !strcmp(t, "online") || !strcmp(t, "online_kernel") || !strcmp(t, "online_movable");
+}
+
+static bool valid_zone(const char *z)
+{
+	static const char *const zones[] = { "DMA", "DMA32", "Normal", "Movable", "Device", "none" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(zones); i++)
+		if (!strcmp(z, zones[i]))
+			return true;
+	return false;
+}
+
+/* A step is an object with exactly one action key naming a DIMM. */
+static int parse_step(struct parse_ctx *c, struct mhp_scenario *s, json_object *o, struct mhp_step *st)
+{
+	static const struct { const char *key; enum mhp_step_kind kind; } actions[] = {
+		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE },
+		{ "offline", MHP_STEP_OFFLINE }, { "unplug", MHP_STEP_UNPLUG },
+	};
+	static const char *const keys[] = { "plug", "online", "offline", "unplug", "type", "expect_zone",
+					    "expect_valid_zones", "expect_online", NULL };
+	char id[MHP_ID_MAX] = "";
+	const char *action = NULL;
+	int r;
+
+	if ((r = check_keys(c, o, keys)) < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+		if (!json_object_object_get_ex(o, actions[i].key, NULL))
+			continue;
+		if (action)
+			return fail(c, o, actions[i].key, "a step has one action, this one also has '%s'", action);
+		action = actions[i].key;
+		st->kind = actions[i].kind;
+	}
+	if (!action)
+		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug");
+	if ((r = get_string(c, o, action, true, id, sizeof(id))) < 0)
+		return r;
+	int d = find_dimm(s, id);
+	if (d < 0)
+		return fail(c, o, action, "no DIMM has id '%s'", id);
+	st->dimm = (unsigned)d;
+	st->line = mhp_json_locator_line(&c->loc, o, action);
+	if ((r = get_string(c, o, "expect_zone", false, st->expect_zone, sizeof(st->expect_zone))) < 0 ||
+	    (r = get_string(c, o, "expect_valid_zones", false, st->expect_valid, sizeof(st->expect_valid))) < 0)
+		return r;
+	if (st->expect_zone[0] && !valid_zone(st->expect_zone))
+		return fail(c, o, "expect_zone", "'%s' is not a zone (DMA, DMA32, Normal, Movable, Device, none)",
+			    st->expect_zone);
+	if (st->kind == MHP_STEP_ONLINE) {
+		strcpy(st->online_type, "online");
+		if ((r = get_string(c, o, "type", false, st->online_type, sizeof(st->online_type))) < 0)
+			return r;
+		if (!valid_online_type(st->online_type))
+			return fail(c, o, "type", "must be online, online_kernel or online_movable");
+	} else if (json_object_object_get_ex(o, "type", NULL))
+		return fail(c, o, "type", "only an online step takes a type");
+	json_object *v;
+	if (json_object_object_get_ex(o, "expect_online", &v)) {
+		if (st->kind != MHP_STEP_PLUG || !json_object_is_type(v, json_type_boolean))
+			return fail(c, o, "expect_online", "a boolean, on a plug step only");
+		st->expect_online = json_object_get_boolean(v);
+	}
+	return 0;
+}
+
+/* Plug, online and unplug must come in an order QEMU and the kernel allow. */
+static int check_step_order(struct parse_ctx *c, struct mhp_scenario *s, json_object *arr)
+{
+	bool plugged[MHP_MAX_DIMMS] = { false };
+	unsigned used = 0;
+
+	for (unsigned i = 0; i < s->nr_steps; i++) {
+		const struct mhp_step *st = &s->steps[i];
+		json_object *o = json_object_array_get_idx(arr, i);
+		const char *key = mhp_step_kind_name(st->kind);
+
+		if (st->kind == MHP_STEP_PLUG) {
+			if (plugged[st->dimm])
+				return fail(c, o, key, "DIMM '%s' is already plugged", s->dimms[st->dimm].id);
+			if (++used > s->slots)
+				return fail(c, o, key, "more DIMMs plugged than the %u slots", s->slots);
+			plugged[st->dimm] = true;
+		} else if (!plugged[st->dimm])
+			return fail(c, o, key, "DIMM '%s' is not plugged at this step", s->dimms[st->dimm].id);
+		else if (st->kind == MHP_STEP_UNPLUG) {
+			plugged[st->dimm] = false;
+			used--;
+		}
+	}
+	return 0;
+}
+
+static int parse_steps(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	json_object *arr;
+	int r = get_array(c, root, "steps", MHP_MAX_STEPS, &arr);
+
+	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(o, json_type_object))
+			return fail(c, arr, "steps", "entry %zu must be an object", i);
+		r = parse_step(c, s, o, &s->steps[i]);
+		s->nr_steps += r == 0;
+	}
+	return r < 0 ? r : check_step_order(c, s, arr);
+}
+
+static int check_memory(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	uint64_t boot = mhp_scenario_boot_memory(s), plugged = 0;
+
+	if (s->maxmem < boot)
+		return fail(c, root, "maxmem", "below the boot memory (%llu MiB)", (unsigned long long)(boot >> 20));
+	for (unsigned i = 0; i < s->nr_dimms; i++)
+		plugged += s->dimms[i].size;
+	/* All DIMMs at once is the worst case the scenario can reach. */
+	if (plugged > s->maxmem - boot)
+		return fail(c, root, "maxmem", "leaves %llu MiB for DIMMs of %llu MiB in all",
+			    (unsigned long long)((s->maxmem - boot) >> 20), (unsigned long long)(plugged >> 20));
+	return 0;
+}
+
+static int parse_root(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+{
+	static const char *const keys[] = { "name", "description", "machine", "nodes", "slots", "maxmem",
+					    "cmdline", "dimms", "steps", NULL };
+	char name[64] = "";
+	int r;
+
+	if (!json_object_is_type(root, json_type_object))
+		return fail(c, root, "(top level)", "must be a JSON object");
+	strcpy(s->machine, "pc");
+	if ((r = check_keys(c, root, keys)) < 0 || (r = get_string(c, root, "name", true, name, sizeof(name))) < 0 ||
+	    (r = get_string(c, root, "machine", false, s->machine, sizeof(s->machine))) < 0)
+		return r;
+	if (strcmp(s->machine, "pc") && strcmp(s->machine, "q35"))
+		return fail(c, root, "machine", "must be \"pc\" or \"q35\"");
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(name) || name[0] == '.')
+		return fail(c, root, "name", "may hold only lowercase letters, digits, '-', '_' and '.'");
+	s->name = mhp_xstrdup(name);
+	s->slots = 0;
+	if ((r = parse_nodes(c, s, root)) < 0 || (r = get_uint(c, root, "slots", true, 256, &s->slots)) < 0 ||
+	    (r = get_size(c, root, "maxmem", true, &s->maxmem)) < 0 || (r = parse_cmdline(c, s, root)) < 0 ||
+	    (r = parse_dimms(c, s, root)) < 0 || (r = check_memory(c, s, root)) < 0)
+		return r;
+	if (s->slots == 0)
+		return fail(c, root, "slots", "hotplug needs at least one slot");
+	return parse_steps(c, s, root);
+}
+
+int mhp_scenario_parse(struct mhp_scenario *s, const char *path, const char *text, char *err, size_t errsize)
+{
+	struct parse_ctx c = { .path = path, .err = err, .errsize = errsize };
+	json_tokener *tok = json_tokener_new_ex(16);
+	size_t len = strlen(text);
+	json_object *root;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->path = mhp_xstrdup(path);
+	if (!tok)
+		abort();
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_success && strspn(text + end, " \t\r\n") != len - end)
+		jerr = json_tokener_error_parse_unexpected;
+	json_tokener_free(tok);
+	if (len == 0 || jerr != json_tokener_success) {
+		snprintf(err, errsize, "%s:%d: field '(syntax)': %s", path, mhp_text_line_of(text, end),
+			 len == 0 ? "empty file" : jerr == json_tokener_continue ? "unexpected end of file"
+										  : json_tokener_error_desc(jerr));
+		json_object_put(root);
+		mhp_scenario_release(s);
+		return -EINVAL;
+	}
+	mhp_json_locator_build(&c.loc, text, root);
+	r = parse_root(&c, s, root);
+	mhp_json_locator_release(&c.loc);
+	json_object_put(root);
+	if (r < 0)
+		mhp_scenario_release(s);
+	return r;
+}
+
+int mhp_scenario_load(struct mhp_scenario *s, const char *path, char *err, size_t errsize)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = mhp_read_file(path, MAX_SCENARIO_FILE, &text, &len);
+
+	memset(s, 0, sizeof(*s));
+	if (r < 0) {
+		snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	if (strlen(text) != len) {
+		snprintf(err, errsize, "%s:%d: field '(syntax)': NUL byte in file", path, mhp_text_line_of(text, strlen(text)));
+		return -EINVAL;
+	}
+	return mhp_scenario_parse(s, path, text, err, errsize);
+}
+
+void mhp_scenario_release(struct mhp_scenario *s)
+{
+	free(s->name);
+	free(s->path);
+	mhp_strv_release(&s->cmdline);
+	memset(s, 0, sizeof(*s));
+}
+
+uint64_t mhp_scenario_boot_memory(const struct mhp_scenario *s)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < s->nr_nodes; i++)
+		sum += s->nodes[i].memory;
+	return sum;
+}
+
+const char *mhp_step_kind_name(enum mhp_step_kind k)
+{
+	switch (k) {
+	case MHP_STEP_PLUG: return "plug";
+	case MHP_STEP_ONLINE: return "online";
+	case MHP_STEP_OFFLINE: return "offline";
+	case MHP_STEP_UNPLUG: return "unplug";
+	case MHP_STEP_INVALID: break;
+	}
+	return "invalid";
+}

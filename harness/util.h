@@ -1,0 +1,60 @@
+/* Small helpers shared by every harness module: deadlines, argv vectors,
+ * size strings, whole-file I/O. */
+#ifndef MHP_UTIL_H
+#define MHP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+
+#define MHP_FORMAT(m, n) __attribute__((format(printf, m, n)))
+
+/* ---- deadlines: absolute CLOCK_MONOTONIC times in nanoseconds ---- */
+typedef uint64_t mhp_deadline_t;
+
+uint64_t mhp_now_ns(void);
+mhp_deadline_t mhp_deadline_in_ms(uint64_t ms);
+/* Milliseconds left (rounded up), 0 once expired: ready for poll(). */
+int mhp_deadline_poll_ms(mhp_deadline_t d);
+bool mhp_deadline_expired(mhp_deadline_t d);
+
+/* Set to the signal number by mhp's SIGINT/SIGTERM handler; waits on
+ * sockets then return -EINTR so the run can stop and keep its results. */
+extern volatile sig_atomic_t mhp_interrupted;
+
+/* ---- NULL-terminated vector of owned strings (argv, environment) ---- */
+struct mhp_strv {
+	char **v;
+	size_t n, alloc;
+};
+#define MHP_STRV_INIT { NULL, 0, 0 }
+
+/* Both abort on allocation failure: an argv we cannot build is not an
+ * error path worth threading through every caller. */
+void mhp_strv_push(struct mhp_strv *s, const char *str);
+void mhp_strv_pushf(struct mhp_strv *s, const char *fmt, ...) MHP_FORMAT(2, 3);
+void mhp_strv_release(struct mhp_strv *s);
+/* Joins with single spaces into a new string (for logs only). */
+char *mhp_strv_join(const struct mhp_strv *s);
+
+/* ---- allocation that cannot fail (aborts with a message) ---- */
+void *mhp_xcalloc(size_t n, size_t size);
+char *mhp_xstrdup(const char *s);
+char *mhp_xasprintf(const char *fmt, ...) MHP_FORMAT(1, 2);
+
+/* Parses "512M", "1G", "1073741824", "0x40000000" into bytes.  Suffixes
+ * K/M/G/T are binary.  Returns 0 or -EINVAL / -ERANGE. */
+int mhp_parse_size(const char *s, uint64_t *ret_bytes);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Writes data to DIR/NAME through NAME.tmp + fsync + rename, so a reader
+ * sees either the old file or the whole new one. */
+int mhp_write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Replaces control characters (but \n and \t) with '?', in place: guest and
+ * QEMU text is untrusted before it reaches a terminal. */
+void mhp_sanitize(char *s);
+
+#endif
