@@ -115,10 +115,11 @@ int mhp_accel_resolve(const char *requested, const struct mhp_accel_probe *p, co
 	}
 	if (strcmp(requested, "auto"))
 		return -EINVAL;
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	const char *dev = p->kvm_device ? p->kvm_device : "/dev/kvm";
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		*ret_accel = "tcg";
-		snprintf(ret_reason, size, "/dev/kvm: %s", strerror(errno));
+		snprintf(ret_reason, size, "%s: %s", dev, strerror(errno));
 		return 0;
 	}
 	close(fd);

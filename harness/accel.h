@@ -12,6 +12,7 @@ struct mhp_accel_probe {
 	const char *kernel;
 	const char *guest_init;
 	const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/mhp or ~/.cache/mhp */
+	const char *kvm_device; /* NULL: /dev/kvm (tests point it elsewhere) */
 	unsigned timeout_ms;
 };
 

@@ -132,6 +132,10 @@ int mhp_json_locator_line(const struct mhp_json_locator *l, const json_object *o
 		if (!key ? !loc->key : (loc->key && !strcmp(loc->key, key)))
 			return loc->line;
 	}
-	/* A missing key: name the line of the object that lacks it. */
-	return key ? mhp_json_locator_line(l, obj, NULL) : 0;
+	if (!key)
+		return 0;
+	/* A missing key: name the line of the object that lacks it; the root
+	 * object has no key holding it, so line 1. */
+	int line = mhp_json_locator_line(l, obj, NULL);
+	return line ? line : 1;
 }

@@ -207,6 +207,8 @@ static int run_one(struct run_env *env, struct mhp_scenario *s, unsigned n, enum
 
 	if (!dir)
 		return -EIO;
+	/* Before the run, so results/latest can be followed while it goes. */
+	point_latest(env->results, dir);
 	mhp_result_init(&res, s->name);
 	res.kernel = mhp_xstrdup(env->opts.kernel);
 	res.kernel_version = mhp_xstrdup(env->kernel_version);
@@ -214,7 +216,6 @@ static int run_one(struct run_env *env, struct mhp_scenario *s, unsigned n, enum
 	mhp_engine_run(&env->opts, s, dir, &res);
 	if ((r = mhp_result_write_json(&res, dir)) < 0)
 		mhp_log_errno(r, "cannot write '%s/result.json'", dir);
-	point_latest(env->results, dir);
 	print_ktap(&res, n, dir);
 	*ret_verdict = r < 0 ? MHP_STATUS_FAIL : mhp_result_verdict(&res);
 	mhp_result_release(&res);
@@ -292,7 +293,8 @@ static int run_or_boot(int argc, char **argv, bool boot)
 	}
 	if ((r = resolve_kernel(&c, &env, &kernel)) != 0)
 		goto out;
-	struct mhp_accel_probe probe = { .qemu = c.qemu, .kernel = c.kernel, .guest_init = c.guest_init, .timeout_ms = 15000 };
+	struct mhp_accel_probe probe = { .qemu = c.qemu, .kernel = c.kernel, .guest_init = c.guest_init,
+					 .kvm_device = getenv("MHP_KVM_DEVICE"), .timeout_ms = 15000 };
 	if (mhp_accel_resolve(c.accel, &probe, &env.opts.accel, env.accel_reason, sizeof(env.accel_reason)) < 0) {
 		r = MHP_EXIT_USAGE;
 		goto out;

@@ -1,0 +1,461 @@
+/* Integration tests: run the real mhp binary, which boots the default kernel
+ * under TCG, and check what it concluded about the kernel's behaviour, what
+ * it kept, and what it left behind.  MHP names the binary. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../unit/testutil.h"
+#include "cleanup.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char *mhp_bin;
+static char workdir[] = "/tmp/mhp-itest-XXXXXX";
+
+struct run {
+	pid_t pid;
+	char *results; /* --results directory of this run */
+	char *out;     /* stdout+stderr file */
+	int status;    /* exit status, 128+sig when killed */
+};
+
+/* Starts mhp with args (NULL-terminated) and its own results directory. */
+static void run_start(struct run *r, const char *tag, const char *const *args)
+{
+	const char *argv[32];
+	size_t n = 0;
+	posix_spawn_file_actions_t fa;
+
+	r->results = mhp_xasprintf("%s/%s", workdir, tag);
+	r->out = mhp_xasprintf("%s/%s.out", workdir, tag);
+	argv[n++] = mhp_bin;
+	argv[n++] = args[0];
+	argv[n++] = "--results";
+	argv[n++] = r->results;
+	for (size_t i = 1; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, r->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	assert_int_equal(posix_spawn(&r->pid, mhp_bin, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static int run_wait(struct run *r)
+{
+	int st;
+
+	assert_int_equal(waitpid(r->pid, &st, 0), r->pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return r->status;
+}
+
+static int run_mhp(struct run *r, const char *tag, const char *const *args)
+{
+	run_start(r, tag, args);
+	return run_wait(r);
+}
+
+static void run_release(struct run *r)
+{
+	free(r->results);
+	free(r->out);
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+
+	if (mhp_read_file(path, 1 << 22, &buf, NULL) < 0)
+		return mhp_xstrdup("");
+	return buf;
+}
+
+/* Fails with mhp's output when its exit status is not the expected one. */
+static void expect_status(struct run *r, int want)
+{
+	if (r->status != want) {
+		char *out = slurp(r->out);
+		fail_msg("mhp exited %d, want %d; its output:\n%s", r->status, want, out);
+	}
+}
+
+static json_object *latest_result(struct run *r)
+{
+	char *path = mhp_xasprintf("%s/latest/result.json", r->results);
+	json_object *o = json_object_from_file(path);
+
+	if (!o)
+		fail_msg("no readable %s", path);
+	free(path);
+	return o;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+/* Observed values of checks whose name ends with suffix, joined by ','. */
+static char *observed_for(json_object *res, const char *suffix, const char *status)
+{
+	json_object *checks = json_object_object_get(res, "checks");
+	char *out = mhp_xcalloc(4096, 1);
+
+	for (size_t i = 0; i < json_object_array_length(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+		const char *name = jstr(c, "name");
+		size_t nl = strlen(name), sl = strlen(suffix);
+
+		if (nl < sl || strcmp(name + nl - sl, suffix) || (status && strcmp(jstr(c, "status"), status)))
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strncat(out, jstr(c, "observed"), 4095 - strlen(out) - 1);
+	}
+	return out;
+}
+
+/* The first process other than us whose command line holds both needles
+ * (b may be NULL), or 0. */
+static pid_t find_process(const char *a, const char *b)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d))) {
+		char path[300], buf[8192];
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n - 1; i++)
+			buf[i] = buf[i] ? buf[i] : ' ';
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, a) && (!b || strstr(buf, b)))
+			found = atoi(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+static bool process_mentions(const char *needle)
+{
+	return find_process(needle, NULL) != 0;
+}
+
+static unsigned count_run_dirs(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *de;
+	unsigned n = 0;
+
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "mhp-run-", 8);
+	closedir(d);
+	return n;
+}
+
+static void expect_logs_kept(struct run *r)
+{
+	static const char *const logs[] = { "console.log", "qmp.log", "channel.log", "qemu.log", "result.json" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
+		char *p = mhp_xasprintf("%s/latest/%s", r->results, logs[i]);
+		struct stat st;
+
+		if (stat(p, &st) < 0)
+			fail_msg("%s was not kept", p);
+		free(p);
+	}
+}
+
+/* ---------------------------------------------------------------- passes */
+
+/* (a) 1 GiB on node 1, online_movable: 8 blocks in ZONE_MOVABLE, then gone. */
+static void test_dimm_node1_movable(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "scenarios/dimm-node1-movable.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "a", args);
+	expect_status(&r, 0);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "verdict"), "pass");
+	char *zones = observed_for(res, " zone", "pass");
+	assert_string_equal(zones, "Movable,Movable,Movable,Movable,Movable,Movable,Movable,Movable");
+	char *gone = observed_for(res, "unplug dimm1: blocks gone", NULL);
+	assert_string_equal(gone, "none left");
+	char *nodes = observed_for(res, "plug dimm1: block 32 node", NULL);
+	assert_string_equal(nodes, "1");
+	free(zones);
+	free(gone);
+	free(nodes);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* (b) movable_node + plain online: Movable on both nodes; reverse unplug. */
+static void test_two_nodes_movable_node(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "scenarios/two-nodes-movable-node.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "b", args);
+	expect_status(&r, 0);
+	json_object *res = latest_result(&r);
+	char *zones = observed_for(res, " zone", NULL);
+	assert_string_equal(zones, "Movable,Movable,Movable,Movable,Movable,Movable,Movable,Movable");
+	char *outcome = observed_for(res, ": outcome", NULL);
+	assert_string_equal(outcome, "removed,removed");
+	json_object *phases = json_object_object_get(res, "phases");
+	char order[256] = "";
+	for (size_t i = 0; i < json_object_array_length(phases); i++) {
+		const char *name = jstr(json_object_array_get_idx(phases, i), "name");
+		if (strstr(name, "unplug"))
+			strcat(order, strrchr(name, ' ') + 1);
+	}
+	assert_string_equal(order, "dimm1dimm0");
+	free(zones);
+	free(outcome);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* ---------------------------------------------------------------- failures */
+
+/* A wrong expectation must fail the run, and say what the kernel did. */
+static void test_wrong_expectation_fails(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/wrong-zone-expectation.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "wrong", args);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "verdict"), "fail");
+	char *failed = observed_for(res, " zone", "fail");
+	assert_string_equal(failed, "Movable,Movable,Movable,Movable,Movable,Movable,Movable,Movable");
+	char *out = slurp(r.out);
+	assert_non_null(strstr(out, "not ok 1 wrong-zone-expectation"));
+	assert_non_null(strstr(out, "expected 'Normal', observed 'Movable'"));
+	free(out);
+	free(failed);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* Waits until the run's QEMU is up, then returns its pid. */
+static pid_t wait_for_qemu(struct run *r)
+{
+	char *needle = mhp_xasprintf("%s/", r->results);
+	pid_t qemu = 0;
+
+	for (int i = 0; i < 3000 && !qemu; i++) {
+		qemu = find_process("qemu-system", needle);
+		if (!qemu)
+			usleep(10000);
+	}
+	free(needle);
+	if (!qemu)
+		fail_msg("QEMU of run '%s' never started", r->results);
+	return qemu;
+}
+
+/* Waits until the run's QMP transcript shows device_add. */
+static void wait_for_plug(struct run *r)
+{
+	for (int i = 0; i < 60000; i++) {
+		char *p = mhp_xasprintf("%s/latest/qmp.log", r->results);
+		char *log = slurp(p);
+		bool plugged = strstr(log, "\"device_add\"") != NULL;
+
+		free(p);
+		free(log);
+		if (plugged)
+			return;
+		usleep(2000);
+	}
+	fail_msg("the run never reached device_add");
+}
+
+/* Kill QEMU in mid-scenario: failed verdict naming the phase, logs kept,
+ * nothing left running, no run directory left. */
+static void test_qemu_killed(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/plug-cycles.json", NULL };
+	unsigned dirs_before = count_run_dirs();
+	struct run r;
+
+	run_start(&r, "killed", args);
+	pid_t qemu = wait_for_qemu(&r);
+	wait_for_plug(&r);
+	char *needle = mhp_xasprintf("%s/", r.results);
+	assert_int_equal(kill(qemu, SIGKILL), 0);
+	run_wait(&r);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "verdict"), "fail");
+	assert_non_null(jstr(res, "failed_phase"));
+	assert_int_equal(strncmp(jstr(res, "failed_phase"), "step ", 5), 0);
+	assert_non_null(strstr(jstr(res, "error"), "QEMU exited (killed by signal 9"));
+	expect_logs_kept(&r);
+	assert_false(process_mentions(needle));
+	assert_int_equal(count_run_dirs(), dirs_before);
+	free(needle);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* SIGTERM to mhp: guests stopped, partial results marked interrupted, 143. */
+static void test_sigterm_to_mhp(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/plug-cycles.json", NULL };
+	struct run r;
+
+	run_start(&r, "term", args);
+	wait_for_qemu(&r);
+	wait_for_plug(&r);
+	assert_int_equal(kill(r.pid, SIGTERM), 0);
+	run_wait(&r);
+	expect_status(&r, 143);
+	json_object *res = latest_result(&r);
+	assert_true(json_object_get_boolean(json_object_object_get(res, "interrupted")));
+	assert_string_equal(jstr(res, "verdict"), "fail");
+	char *needle = mhp_xasprintf("%s/", r.results);
+	assert_false(process_mentions(needle));
+	free(needle);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* ---------------------------------------------------------------- input */
+
+struct input_row {
+	const char *name;
+	const char *args[8];
+	const char *message; /* stderr must contain it */
+};
+
+static const struct input_row input_rows[] = {
+	{ "bad scenario names file line and field",
+	  { "run", "--accel", "tcg", "tests/scenarios/bad-dimm-node.json", NULL },
+	  "tests/scenarios/bad-dimm-node.json:8: field 'node': node 3 does not exist (the scenario has 2)" },
+	{ "a kernel that is not a kernel",
+	  { "run", "--accel", "tcg", "--kernel", "scenarios/dimm-node1-movable.json", "scenarios/dimm-node1-movable.json", NULL },
+	  "is not a bootable x86 kernel image" },
+	{ "unknown accelerator", { "run", "--accel", "hvf", "scenarios/dimm-node1-movable.json", NULL },
+	  "--accel: 'hvf' is not auto, kvm or tcg" },
+	{ "missing scenario file", { "run", "--accel", "tcg", "no-such.json", NULL }, "no-such.json: cannot read" },
+};
+
+static void test_bad_input(void **state)
+{
+	const struct input_row *row = *state;
+	struct run r;
+	char tag[64];
+	struct stat st;
+
+	snprintf(tag, sizeof(tag), "input-%p", (const void *)row);
+	run_mhp(&r, tag, row->args);
+	expect_status(&r, 2);
+	char *out = slurp(r.out);
+	if (!strstr(out, row->message))
+		fail_msg("output lacks '%s':\n%s", row->message, out);
+	/* Rejected before any QEMU started: no run directory was made. */
+	char *latest = mhp_xasprintf("%s/latest", r.results);
+	assert_int_equal(lstat(latest, &st), -1);
+	free(latest);
+	free(out);
+	run_release(&r);
+}
+
+/* ---------------------------------------------------------------- accel */
+
+/* --accel auto settles by itself (TCG where nested KVM hangs), the boot that
+ * follows works, and the second time the cached verdict is used. */
+static void test_accel_auto(void **state)
+{
+	(void)state;
+	const char *args[] = { "boot", "--accel", "auto", "scenarios/dimm-node1-movable.json", NULL };
+	char *cache = mhp_xasprintf("%s/cache", workdir);
+	struct run r1, r2;
+
+	setenv("XDG_CACHE_HOME", cache, 1);
+	/* Without /dev/kvm the probe would be skipped: make it run real QEMU,
+	 * whose own KVM start then fails, as a hanging one would time out. */
+	if (access("/dev/kvm", F_OK) < 0)
+		setenv("MHP_KVM_DEVICE", "/dev/null", 1);
+	run_mhp(&r1, "auto1", args);
+	expect_status(&r1, 0);
+	char *out = slurp(r1.out);
+	assert_non_null(strstr(out, "KVM probe boot"));
+	free(out);
+	run_mhp(&r2, "auto2", args);
+	expect_status(&r2, 0);
+	out = slurp(r2.out);
+	assert_non_null(strstr(out, "cached probe verdict"));
+	free(out);
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("MHP_KVM_DEVICE");
+	free(cache);
+	run_release(&r1);
+	run_release(&r2);
+}
+
+int main(void)
+{
+	static struct test_list l;
+	int r;
+
+	mhp_bin = getenv("MHP");
+	if (!mhp_bin) {
+		fprintf(stderr, "set MHP to the mhp binary\n");
+		return 2;
+	}
+	if (!mkdtemp(workdir))
+		return 1;
+	TEST_ONE(&l, test_dimm_node1_movable);
+	TEST_ONE(&l, test_two_nodes_movable_node);
+	TEST_ONE(&l, test_wrong_expectation_fails);
+	TEST_ONE(&l, test_qemu_killed);
+	TEST_ONE(&l, test_sigterm_to_mhp);
+	TEST_ROWS(&l, test_bad_input, input_rows);
+	TEST_ONE(&l, test_accel_auto);
+	r = TEST_RUN("integration", &l);
+	if (r == 0) {
+		char *argv[] = { "rm", "-rf", workdir, NULL };
+		pid_t pid;
+		if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
+			waitpid(pid, NULL, 0);
+	} else
+		fprintf(stderr, "kept %s for inspection\n", workdir);
+	return r;
+}

@@ -1,0 +1,105 @@
+/* QEMU command line built from a scenario. */
+#include <string.h>
+
+#include "testutil.h"
+#include "qemu.h"
+
+static struct mhp_scenario two_nodes(void)
+{
+	struct mhp_scenario s = { .name = mhp_xstrdup("t"), .machine = "pc", .nr_nodes = 2, .slots = 4, .maxmem = 8ull << 30 };
+
+	s.nodes[0] = (struct mhp_node){ 512ull << 20, 1 };
+	s.nodes[1] = (struct mhp_node){ 1ull << 30, 2 };
+	mhp_strv_push(&s.cmdline, "movable_node");
+	return s;
+}
+
+static const struct mhp_qemu_config cfg = {
+	.accel = "tcg", .kernel = "/k", .initrd = "/i", .console_log = "/r/console.log",
+	.qmp_socket = "/t/qmp.sock", .chan_socket = "/t/channel.sock", .extra_append = "loglevel=8",
+};
+
+/* The value that follows option opt, or NULL. */
+static const char *after(const struct mhp_strv *v, const char *opt, int nth)
+{
+	for (size_t i = 0; i + 1 < v->n; i++)
+		if (!strcmp(v->v[i], opt) && nth-- == 0)
+			return v->v[i + 1];
+	return NULL;
+}
+
+static void test_argv(void **state)
+{
+	(void)state;
+	struct mhp_scenario s = two_nodes();
+	struct mhp_strv v = MHP_STRV_INIT;
+
+	mhp_qemu_build_argv(&cfg, &s, &v);
+	assert_string_equal(v.v[0], "qemu-system-x86_64");
+	assert_null(v.v[v.n]);
+	assert_string_equal(after(&v, "-machine", 0), "pc,accel=tcg");
+	assert_string_equal(after(&v, "-smp", 0), "3");
+	assert_string_equal(after(&v, "-m", 0), "1536M,slots=4,maxmem=8192M");
+	assert_string_equal(after(&v, "-object", 0), "memory-backend-ram,id=ram-node0,size=512M");
+	assert_string_equal(after(&v, "-numa", 0), "node,nodeid=0,cpus=0,memdev=ram-node0");
+	assert_string_equal(after(&v, "-object", 1), "memory-backend-ram,id=ram-node1,size=1024M");
+	assert_string_equal(after(&v, "-numa", 1), "node,nodeid=1,cpus=1-2,memdev=ram-node1");
+	assert_string_equal(after(&v, "-kernel", 0), "/k");
+	assert_string_equal(after(&v, "-initrd", 0), "/i");
+	assert_string_equal(after(&v, "-append", 0), "console=ttyS0 panic=-1 rdinit=/init movable_node loglevel=8");
+	/* ttyS0 is the console file, ttyS1 the channel; QMP is a monitor. */
+	assert_string_equal(after(&v, "-chardev", 0), "file,id=console,path=/r/console.log");
+	assert_string_equal(after(&v, "-serial", 0), "chardev:console");
+	assert_string_equal(after(&v, "-chardev", 1), "socket,id=channel,path=/t/channel.sock");
+	assert_string_equal(after(&v, "-serial", 1), "chardev:channel");
+	assert_string_equal(after(&v, "-chardev", 2), "socket,id=qmp,path=/t/qmp.sock");
+	assert_string_equal(after(&v, "-mon", 0), "chardev=qmp,mode=control");
+	for (size_t i = 0; i < v.n; i++) /* no shell, no quoting: one word each */
+		assert_null(strchr(v.v[i], '\''));
+	char *joined = mhp_strv_join(&v);
+	assert_non_null(strstr(joined, "-nodefaults -no-user-config -nographic -no-reboot"));
+	free(joined);
+	mhp_strv_release(&v);
+	mhp_scenario_release(&s);
+}
+
+static void test_probe_has_no_sockets(void **state)
+{
+	(void)state;
+	struct mhp_scenario s = two_nodes();
+	struct mhp_qemu_config probe = cfg;
+	struct mhp_strv v = MHP_STRV_INIT;
+
+	probe.probe = true;
+	probe.accel = "kvm";
+	mhp_qemu_build_argv(&probe, &s, &v);
+	assert_string_equal(after(&v, "-machine", 0), "pc,accel=kvm");
+	assert_null(after(&v, "-mon", 0));
+	assert_null(after(&v, "-chardev", 1));
+	assert_non_null(strstr(after(&v, "-append", 0), " mhp.probe=1"));
+	mhp_strv_release(&v);
+	mhp_scenario_release(&s);
+}
+
+static void test_q35(void **state)
+{
+	(void)state;
+	struct mhp_scenario s = two_nodes();
+	struct mhp_strv v = MHP_STRV_INIT;
+
+	strcpy(s.machine, "q35");
+	mhp_qemu_build_argv(&cfg, &s, &v);
+	assert_string_equal(after(&v, "-machine", 0), "q35,accel=tcg");
+	mhp_strv_release(&v);
+	mhp_scenario_release(&s);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	TEST_ONE(&l, test_argv);
+	TEST_ONE(&l, test_probe_has_no_sockets);
+	TEST_ONE(&l, test_q35);
+	return TEST_RUN("qemu", &l);
+}

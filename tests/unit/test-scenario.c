@@ -1,0 +1,131 @@
+/* Scenario parsing: good files, and bad ones named by line and field. */
+#include <errno.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "scenario.h"
+
+#define GOOD                                                                           \
+	"{\n"                                                                          \
+	"  \"name\": \"t\",\n"                                                         \
+	"  \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\", \"cpus\": 2 } ],\n" \
+	"  \"slots\": 2,\n"                                                            \
+	"  \"maxmem\": \"4G\",\n"                                                      \
+	"  \"cmdline\": [ \"movable_node\" ],\n"                                       \
+	"  \"dimms\": [ { \"id\": \"d1\", \"size\": \"1G\", \"node\": 1 } ],\n"         \
+	"  \"steps\": [\n"                                                             \
+	"    { \"plug\": \"d1\", \"expect_valid_zones\": \"Normal,Movable\" },\n"      \
+	"    { \"online\": \"d1\", \"type\": \"online_movable\", \"expect_zone\": \"Movable\" },\n" \
+	"    { \"unplug\": \"d1\" }\n"                                                 \
+	"  ]\n"                                                                        \
+	"}\n"
+
+static void test_good(void **state)
+{
+	(void)state;
+	struct mhp_scenario s;
+	char err[256] = "";
+
+	assert_int_equal(mhp_scenario_parse(&s, "good.json", GOOD, err, sizeof(err)), 0);
+	assert_string_equal(s.name, "t");
+	assert_int_equal(s.nr_nodes, 2);
+	assert_int_equal(s.nodes[1].cpus, 2);
+	assert_int_equal(mhp_scenario_boot_memory(&s), 1ull << 30);
+	assert_int_equal(s.maxmem, 4ull << 30);
+	assert_int_equal(s.nr_dimms, 1);
+	assert_int_equal(s.dimms[0].size, 1ull << 30);
+	assert_int_equal(s.nr_steps, 3);
+	assert_int_equal(s.steps[1].kind, MHP_STEP_ONLINE);
+	assert_string_equal(s.steps[1].online_type, "online_movable");
+	assert_string_equal(s.steps[1].expect_zone, "Movable");
+	assert_int_equal(s.steps[1].line, 10);
+	assert_string_equal(s.cmdline.v[0], "movable_node");
+	mhp_scenario_release(&s);
+}
+
+/* Each row edits GOOD (replacing `from` by `to`) and expects this message. */
+struct bad_row {
+	const char *name, *from, *to, *error;
+};
+
+static const struct bad_row bad_rows[] = {
+	{ "syntax error", "\"slots\": 2,", "\"slots\": 2,,", "bad.json:4: field '(syntax)': " },
+	{ "truncated", "  ]\n}\n", "  ]\n", "bad.json:13: field '(syntax)': unexpected end of file" },
+	{ "unknown top-level key", "\"slots\": 2", "\"slot\": 2", "bad.json:4: field 'slot': unknown key" },
+	{ "wrong type", "\"slots\": 2", "\"slots\": \"2\"", "bad.json:4: field 'slots': must be an integer" },
+	{ "size not a multiple of the block size", "\"size\": \"1G\"", "\"size\": \"100M\"",
+	  "bad.json:7: field 'size': must be a multiple of 128M (the memory block size)" },
+	{ "dimm on unknown node", "\"node\": 1 }", "\"node\": 5 }",
+	  "bad.json:7: field 'node': node 5 does not exist (the scenario has 2)" },
+	{ "maxmem below boot memory", "\"4G\"", "\"512M\"", "bad.json:5: field 'maxmem': below the boot memory (1024 MiB)" },
+	{ "maxmem too small for the dimms", "\"4G\"", "\"1536M\"",
+	  "bad.json:5: field 'maxmem': leaves 512 MiB for DIMMs of 1024 MiB in all" },
+	{ "step on unknown dimm", "{ \"unplug\": \"d1\" }", "{ \"unplug\": \"d2\" }",
+	  "bad.json:11: field 'unplug': no DIMM has id 'd2'" },
+	{ "bad online type", "\"online_movable\"", "\"online_weird\"",
+	  "bad.json:10: field 'type': must be online, online_kernel or online_movable" },
+	{ "bad zone name", "\"expect_zone\": \"Movable\"", "\"expect_zone\": \"Moveable\"",
+	  "bad.json:10: field 'expect_zone': 'Moveable' is not a zone (DMA, DMA32, Normal, Movable, Device, none)" },
+	{ "two actions in a step", "{ \"unplug\": \"d1\" }", "{ \"unplug\": \"d1\", \"plug\": \"d1\" }",
+	  "bad.json:11: field 'unplug': a step has one action, this one also has 'plug'" },
+	{ "unplug before plug", "    { \"plug\": \"d1\", \"expect_valid_zones\": \"Normal,Movable\" },\n", "",
+	  "bad.json:9: field 'online': DIMM 'd1' is not plugged at this step" },
+	{ "no slots", "\"slots\": 2", "\"slots\": 0", "bad.json:4: field 'slots': hotplug needs at least one slot" },
+	{ "absurd size", "\"size\": \"1G\"", "\"size\": \"99999999999T\"",
+	  "bad.json:7: field 'size': must be a size such as \"512M\" or \"1G\"" },
+	{ "missing steps", ",\n  \"steps\": [\n    { \"plug\": \"d1\", \"expect_valid_zones\": \"Normal,Movable\" },\n"
+			   "    { \"online\": \"d1\", \"type\": \"online_movable\", \"expect_zone\": \"Movable\" },\n"
+			   "    { \"unplug\": \"d1\" }\n  ]", "", "bad.json:1: field 'steps': missing" },
+	{ "name with a slash", "\"name\": \"t\"", "\"name\": \"../t\"",
+	  "bad.json:2: field 'name': may hold only lowercase letters, digits, '-', '_' and '.'" },
+	{ "cmdline word with space", "\"movable_node\"", "\"movable_node quiet\"",
+	  "bad.json:6: field 'cmdline': entry 0 must be one word without spaces or quotes" },
+};
+
+static char *replace(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	assert_non_null(at);
+	char *out = malloc(strlen(text) + strlen(to) + 1);
+	size_t pre = (size_t)(at - text);
+
+	memcpy(out, text, pre);
+	strcpy(out + pre, to);
+	strcat(out, at + strlen(from));
+	return out;
+}
+
+static void test_bad(void **state)
+{
+	const struct bad_row *row = *state;
+	char *text = replace(GOOD, row->from, row->to), err[512] = "";
+	struct mhp_scenario s;
+
+	assert_int_equal(mhp_scenario_parse(&s, "bad.json", text, err, sizeof(err)), -EINVAL);
+	if (strncmp(err, row->error, strlen(row->error)))
+		fail_msg("error '%s', want '%s'", err, row->error);
+	free(text);
+}
+
+static void test_empty_and_binary(void **state)
+{
+	(void)state;
+	struct mhp_scenario s;
+	char err[256];
+
+	assert_int_equal(mhp_scenario_parse(&s, "e.json", "", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "e.json:1: field '(syntax)': empty file");
+	assert_int_equal(mhp_scenario_parse(&s, "b.json", "\x7f" "ELF\x01\x02", err, sizeof(err)), -EINVAL);
+	assert_int_equal(strncmp(err, "b.json:1: field '(syntax)': ", 28), 0);
+	assert_int_equal(mhp_scenario_load(&s, "/nonexistent/x.json", err, sizeof(err)), -ENOENT);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	TEST_ONE(&l, test_good);
+	TEST_ROWS(&l, test_bad, bad_rows);
+	TEST_ONE(&l, test_empty_and_binary);
+	return TEST_RUN("scenario", &l);
+}

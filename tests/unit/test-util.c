@@ -1,0 +1,223 @@
+/* Sizes, kernel image probing, the initrd archive and result.json. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "initrd.h"
+#include "kernel.h"
+#include "result.h"
+#include "util.h"
+
+struct size_row {
+	const char *name, *text;
+	int ret;
+	uint64_t bytes;
+};
+
+static const struct size_row size_rows[] = {
+	{ "plain bytes", "134217728", 0, 134217728 },
+	{ "hex", "0x8000000", 0, 0x8000000 },
+	{ "megabytes", "512M", 0, 512ull << 20 },
+	{ "gigabytes lower case", "1g", 0, 1ull << 30 },
+	{ "terabytes", "2T", 0, 2ull << 40 },
+	{ "unknown suffix", "1X", -EINVAL, 0 },
+	{ "trailing junk", "1GB", -EINVAL, 0 },
+	{ "negative", "-1G", -EINVAL, 0 },
+	{ "empty", "", -EINVAL, 0 },
+	{ "overflow by suffix", "99999999999T", -ERANGE, 0 },
+	{ "overflow by digits", "999999999999999999999999", -ERANGE, 0 },
+};
+
+static void test_parse_size(void **state)
+{
+	const struct size_row *row = *state;
+	uint64_t v = 0;
+
+	assert_int_equal(mhp_parse_size(row->text, &v), row->ret);
+	if (row->ret == 0)
+		assert_int_equal(v, row->bytes);
+}
+
+static char tmpdir[] = "/tmp/mhp-unit-XXXXXX";
+
+static char *tmp_path(const char *name)
+{
+	return mhp_xasprintf("%s/%s", tmpdir, name);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void test_kernel_probe(void **state)
+{
+	(void)state;
+	unsigned char img[0x400] = { 0 };
+	char *path = tmp_path("bzImage"), ver[128];
+
+	/* A minimal setup header: boot flag, HdrS, version string at 0x300. */
+	img[0x1fe] = 0x55;
+	img[0x1ff] = 0xaa;
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x20e] = 0x00;
+	img[0x20f] = 0x01; /* 0x100 + 0x200 = 0x300 */
+	strcpy((char *)img + 0x300, "6.1.0-test (x@y) #1 SMP");
+	write_bytes(path, img, sizeof(img));
+	assert_int_equal(mhp_kernel_probe(path, ver, sizeof(ver)), 0);
+	assert_string_equal(ver, "6.1.0-test (x@y) #1 SMP");
+	/* Not a kernel: a text file, and a truncated one. */
+	write_bytes(path, "#!/bin/sh\necho hi\n", 18);
+	assert_int_equal(mhp_kernel_probe(path, ver, sizeof(ver)), -ENOEXEC);
+	memcpy(img + 0x202, "HdrX", 4);
+	write_bytes(path, img, sizeof(img));
+	assert_int_equal(mhp_kernel_probe(path, ver, sizeof(ver)), -ENOEXEC);
+	assert_int_equal(mhp_kernel_probe("/nonexistent", ver, sizeof(ver)), -ENOENT);
+	unlink(path);
+	free(path);
+}
+
+static void test_kernel_default_picks_newest(void **state)
+{
+	(void)state;
+	char *dir = tmp_path("boot"), *p, *got = NULL;
+	const char *names[] = { "vmlinuz-6.1.0-9-amd64", "vmlinuz-6.12.1-amd64", "vmlinuz-6.1.0-56-amd64", "config-9" };
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mhp_kernel_default(dir, &got), -ENOENT);
+	for (size_t i = 0; i < 4; i++) {
+		p = mhp_xasprintf("%s/%s", dir, names[i]);
+		write_bytes(p, "x", 1);
+		free(p);
+	}
+	assert_int_equal(mhp_kernel_default(dir, &got), 0);
+	p = mhp_xasprintf("%s/vmlinuz-6.12.1-amd64", dir);
+	assert_string_equal(got, p);
+	for (size_t i = 0; i < 4; i++) {
+		free(p);
+		p = mhp_xasprintf("%s/%s", dir, names[i]);
+		unlink(p);
+	}
+	free(p);
+	free(got);
+	rmdir(dir);
+	free(dir);
+}
+
+/* The initrd is a newc cpio holding init, dev/console (c 5:1) and mount points. */
+static void test_initrd(void **state)
+{
+	(void)state;
+	char *init = tmp_path("init"), *cpio = tmp_path("initrd.cpio");
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char names[256] = "";
+	char body[16] = "";
+
+	write_bytes(init, "\x7f" "ELFbody", 8);
+	assert_int_equal(mhp_initrd_write(cpio, init), 0);
+	archive_read_support_format_cpio(a);
+	archive_read_support_filter_none(a);
+	assert_int_equal(archive_read_open_filename(a, cpio, 4096), ARCHIVE_OK);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		strcat(names, archive_entry_pathname(e));
+		strcat(names, " ");
+		if (!strcmp(archive_entry_pathname(e), "dev/console")) {
+			assert_int_equal(archive_entry_filetype(e), AE_IFCHR);
+			assert_int_equal(archive_entry_rdevmajor(e), 5);
+			assert_int_equal(archive_entry_rdevminor(e), 1);
+		}
+		if (!strcmp(archive_entry_pathname(e), "init")) {
+			assert_int_equal(archive_entry_perm(e), 0755);
+			assert_int_equal(archive_read_data(a, body, sizeof(body)), 8);
+		}
+	}
+	assert_string_equal(archive_format_name(a), "ASCII cpio (SVR4 with no CRC)");
+	archive_read_free(a);
+	assert_string_equal(names, "dev dev/console proc sys init ");
+	assert_memory_equal(body, "\x7f" "ELFbody", 8);
+	assert_int_equal(mhp_initrd_write(cpio, "/nonexistent-init"), -ENOENT);
+	unlink(init);
+	unlink(cpio);
+	free(init);
+	free(cpio);
+}
+
+static void test_result_json(void **state)
+{
+	(void)state;
+	struct mhp_result r;
+	char *path = tmp_path("result.json");
+
+	mhp_result_init(&r, "s");
+	mhp_result_phase(&r, "boot");
+	assert_int_equal(mhp_result_check(&r, "zone", "Movable", "Movable"), MHP_STATUS_PASS);
+	assert_int_equal(mhp_result_verdict(&r), MHP_STATUS_PASS);
+	mhp_result_phase(&r, "step 2 online d");
+	assert_int_equal(mhp_result_check(&r, "zone \"quoted\"", "Normal", "Movable"), MHP_STATUS_FAIL);
+	mhp_result_error(&r, "QEMU exited (%s)", "killed by signal 9");
+	mhp_result_error(&r, "second error is dropped");
+	mhp_result_finish(&r);
+	assert_int_equal(mhp_result_verdict(&r), MHP_STATUS_FAIL);
+	assert_int_equal(mhp_result_write_json(&r, tmpdir), 0);
+	json_object *o = json_object_from_file(path);
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "verdict")), "fail");
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "failed_phase")), "step 2 online d");
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "error")), "QEMU exited (killed by signal 9)");
+	json_object *checks = json_object_object_get(o, "checks");
+	assert_int_equal(json_object_array_length(checks), 2);
+	json_object *c = json_object_array_get_idx(checks, 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(c, "name")), "zone \"quoted\"");
+	assert_string_equal(json_object_get_string(json_object_object_get(c, "status")), "fail");
+	assert_int_equal(json_object_array_length(json_object_object_get(o, "phases")), 2);
+	json_object_put(o);
+	/* Written through a temporary name that does not stay behind. */
+	char *tmp = tmp_path("result.json.tmp");
+	assert_int_equal(access(tmp, F_OK), -1);
+	free(tmp);
+	unlink(path);
+	free(path);
+	mhp_result_release(&r);
+}
+
+static void test_result_nothing_scored_is_skip(void **state)
+{
+	(void)state;
+	struct mhp_result r;
+
+	mhp_result_init(&r, "s");
+	mhp_result_skip(&r, "offline Normal", "not deterministic");
+	mhp_result_finish(&r);
+	assert_int_equal(mhp_result_verdict(&r), MHP_STATUS_SKIP);
+	mhp_result_release(&r);
+}
+
+int main(void)
+{
+	static struct test_list l;
+	int r;
+
+	if (!mkdtemp(tmpdir))
+		return 1;
+	TEST_ROWS(&l, test_parse_size, size_rows);
+	TEST_ONE(&l, test_kernel_probe);
+	TEST_ONE(&l, test_kernel_default_picks_newest);
+	TEST_ONE(&l, test_initrd);
+	TEST_ONE(&l, test_result_json);
+	TEST_ONE(&l, test_result_nothing_scored_is_skip);
+	r = TEST_RUN("util", &l);
+	rmdir(tmpdir);
+	return r;
+}

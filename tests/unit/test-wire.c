@@ -1,0 +1,174 @@
+/* Guest channel: line splitting, line parsing, and the guest report. */
+#include <errno.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "guest-report.h"
+#include "wire.h"
+
+/* Splits text fed `step` bytes at a time; joins lines with '|', marks an
+ * overlong line with '!'. */
+static void split_in_steps(const char *text, size_t len, size_t step, char *out, size_t size)
+{
+	struct mhp_line_splitter s = MHP_LINE_SPLITTER_INIT;
+	size_t off = 0;
+
+	out[0] = '\0';
+	while (off < len) {
+		size_t chunk = len - off < step ? len - off : step, used = 0;
+
+		while (used < chunk) {
+			const char *line;
+			int err;
+
+			used += mhp_line_splitter_feed(&s, text + off + used, chunk - used, &line, &err);
+			if (err)
+				strncat(out, "!|", size - strlen(out) - 1);
+			if (line) {
+				strncat(out, line, size - strlen(out) - 1);
+				strncat(out, "|", size - strlen(out) - 1);
+			}
+		}
+		off += chunk;
+	}
+}
+
+struct split_row {
+	const char *name, *text, *lines;
+};
+
+static const struct split_row split_rows[] = {
+	{ "two lines", "hello proto=1\nok\n", "hello proto=1|ok|" },
+	{ "crlf and empty line", "a\r\n\r\nb\n", "a||b|" },
+	{ "unterminated tail waits", "ok ids=1\nblock id=3", "ok ids=1|" },
+};
+
+static void test_split_every_step(void **state)
+{
+	const struct split_row *row = *state;
+	char got[256];
+
+	for (size_t step = 1; step <= strlen(row->text); step++) {
+		split_in_steps(row->text, strlen(row->text), step, got, sizeof(got));
+		if (strcmp(got, row->lines))
+			fail_msg("step %zu: '%s', want '%s'", step, got, row->lines);
+	}
+}
+
+static void test_split_overlong_line_resyncs(void **state)
+{
+	(void)state;
+	size_t n = MHP_WIRE_MAX_LINE + 10;
+	char *text = malloc(n + 16), got[64];
+
+	memset(text, 'x', n);
+	strcpy(text + n, "\nend\n");
+	for (size_t step = 1000; step <= n + 5; step += 997) {
+		split_in_steps(text, strlen(text), step, got, sizeof(got));
+		assert_string_equal(got, "!|end|");
+	}
+	free(text);
+}
+
+struct msg_row {
+	const char *name, *line;
+	int ret;
+	const char *verb, *key, *val;
+};
+
+static const struct msg_row msg_rows[] = {
+	{ "verb and fields", "block id=32 start=0x100000000 zone=Movable", 0, "block", "start", "0x100000000" },
+	{ "verb alone", "end", 0, "end", NULL, NULL },
+	{ "empty value allowed", "x a=", 0, "x", "a", "" },
+	{ "field without equals", "block id", -EINVAL, NULL, NULL, NULL },
+	{ "empty key", "block =3", -EINVAL, NULL, NULL, NULL },
+	{ "empty line", "", -EINVAL, NULL, NULL, NULL },
+	{ "too many fields", "v a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1 q=1 r=1 s=1 t=1 "
+			     "u=1 v=1 w=1 x=1 y=1 z=1 aa=1 bb=1 cc=1 dd=1 ee=1 ff=1 gg=1", -EINVAL, NULL, NULL, NULL },
+};
+
+static void test_msg_parse(void **state)
+{
+	const struct msg_row *row = *state;
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+
+	assert_int_equal(mhp_wire_msg_parse(&m, row->line), row->ret);
+	if (row->verb)
+		assert_string_equal(m.verb, row->verb);
+	if (row->key)
+		assert_string_equal(mhp_wire_get(&m, row->key), row->val);
+	if (row->ret == 0)
+		assert_null(mhp_wire_get(&m, "absent"));
+	mhp_wire_msg_release(&m);
+}
+
+static int add_line(struct mhp_guest_report *r, const char *line)
+{
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	int ret;
+
+	assert_int_equal(mhp_wire_msg_parse(&m, line), 0);
+	ret = mhp_guest_report_add(r, &m);
+	mhp_wire_msg_release(&m);
+	return ret;
+}
+
+static void test_report_parse(void **state)
+{
+	(void)state;
+	struct mhp_guest_report r = MHP_GUEST_REPORT_INIT;
+
+	assert_int_equal(add_line(&r, "block id=32 start=0x100000000 node=1 state=online zone=Movable valid_zones=Movable"), 0);
+	assert_int_equal(add_line(&r, "block id=33 start=0x108000000 node=1 state=offline zone=- valid_zones=Normal,Movable"), 0);
+	assert_int_equal(add_line(&r, "node id=1 memtotal_kb=449188"), 0);
+	assert_int_equal(add_line(&r, "end"), 1);
+	assert_true(r.complete);
+	const struct mhp_block *b = mhp_guest_report_block(&r, 33);
+	assert_non_null(b);
+	assert_int_equal(b->start, 0x108000000ull);
+	assert_int_equal(b->node, 1);
+	assert_string_equal(b->state, "offline");
+	assert_string_equal(b->valid_zones, "Normal,Movable");
+	assert_string_equal(mhp_guest_report_block(&r, 32)->zone, "Movable");
+	assert_null(mhp_guest_report_block(&r, 34));
+	assert_int_equal(mhp_guest_report_memtotal_kb(&r, 1), 449188);
+	assert_int_equal(mhp_guest_report_memtotal_kb(&r, 0), -1);
+	/* Nothing may follow "end". */
+	assert_int_equal(add_line(&r, "node id=0 memtotal_kb=1"), -EINVAL);
+	mhp_guest_report_release(&r);
+}
+
+struct bad_row {
+	const char *name, *line;
+};
+
+static const struct bad_row bad_rows[] = {
+	{ "block without node", "block id=1 start=0x0 state=online zone=DMA valid_zones=DMA" },
+	{ "block id not a number", "block id=x start=0x0 node=0 state=online zone=DMA valid_zones=DMA" },
+	{ "node out of range", "block id=1 start=0x0 node=99999 state=online zone=DMA valid_zones=DMA" },
+	{ "state too long", "block id=1 start=0 node=0 state=aaaaaaaaaaaaaaaaaaaaaaaa zone=D valid_zones=D" },
+	{ "negative memtotal", "node id=0 memtotal_kb=-5" },
+	{ "unknown verb", "hello proto=1" },
+};
+
+static void test_report_rejects(void **state)
+{
+	const struct bad_row *row = *state;
+	struct mhp_guest_report r = MHP_GUEST_REPORT_INIT;
+
+	assert_int_equal(add_line(&r, row->line), -EINVAL);
+	assert_int_equal(r.nblocks + r.nnodes, 0);
+	mhp_guest_report_release(&r);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	TEST_ROWS(&l, test_split_every_step, split_rows);
+	TEST_ONE(&l, test_split_overlong_line_resyncs);
+	TEST_ROWS(&l, test_msg_parse, msg_rows);
+	TEST_ONE(&l, test_report_parse);
+	TEST_ROWS(&l, test_report_rejects, bad_rows);
+	return TEST_RUN("wire", &l);
+}
