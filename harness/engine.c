@@ -265,6 +265,38 @@ static int qmp_plug(struct vm *vm, const struct mhp_dimm *d)
 	return r < 0 ? vm_fail(vm, r, "device_add") : 0;
 }
 
+struct ost_match {
+	const char *id;
+	int64_t source;
+};
+
+static bool ost_event(json_object *ev, void *ctx)
+{
+	const struct ost_match *m = ctx;
+	const char *dev = mhp_json_path_string(ev, "data/info/device");
+
+	return !strcmp(mhp_qmp_event_name(ev), "ACPI_DEVICE_OST") && dev && !strcmp(dev, m->id) &&
+	       mhp_json_path_int(ev, "data/info/source", -1) == m->source;
+}
+
+/* The guest's _OST for the insertion (source 1) comes once its whole ACPI
+ * hotplug handler ran, auto-onlining included: the barrier before looking. */
+static int plug_wait_ost(struct vm *vm, const struct mhp_dimm *d, const char *what)
+{
+	struct ost_match m = { d->id, 1 };
+	json_object *ev = NULL;
+	char name[128], status[32];
+	int r = mhp_qmp_event_wait_ref(&vm->qmp, step_deadline(vm), ost_event, &m, &ev);
+
+	if (r < 0)
+		return vm_fail(vm, r, "the guest's ACPI _OST for the insertion");
+	snprintf(status, sizeof(status), "0x%" PRIx64, (uint64_t)mhp_json_path_int(ev, "data/info/status", -1));
+	json_object_put(ev);
+	snprintf(name, sizeof(name), "%s: guest _OST status", what);
+	mhp_result_check(vm->res, name, "0x0", status);
+	return 0;
+}
+
 static void check_plugged_blocks(struct vm *vm, const struct mhp_step *st, const char *what)
 {
 	const struct mhp_dimm *d = &vm->s->dimms[st->dimm];
@@ -281,6 +313,10 @@ static void check_plugged_blocks(struct vm *vm, const struct mhp_step *st, const
 		mhp_result_check(vm->res, name, node, b ? obs : "(absent)");
 		snprintf(name, sizeof(name), "%s: block %u state", what, id);
 		mhp_result_check(vm->res, name, st->expect_online ? "online" : "offline", b ? b->state : "(absent)");
+		if (st->expect_zone[0]) {
+			snprintf(name, sizeof(name), "%s: block %u zone", what, id);
+			mhp_result_check(vm->res, name, st->expect_zone, b ? b->zone : "(absent)");
+		}
 		if (st->expect_valid[0]) {
 			snprintf(name, sizeof(name), "%s: block %u valid_zones", what, id);
 			mhp_result_check(vm->res, name, st->expect_valid, b ? b->valid_zones : "(absent)");
@@ -317,7 +353,7 @@ static int step_plug(struct vm *vm, const struct mhp_step *st, const char *what)
 	int r;
 
 	vm->kb_before_plug[st->dimm] = mhp_guest_report_memtotal_kb(&vm->report, d->node);
-	if (qmp_plug(vm, d) < 0)
+	if (qmp_plug(vm, d) < 0 || plug_wait_ost(vm, d, what) < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "await-add %u %u", want, vm->o->timeout_ms);
 	if ((r = guest_command(vm, cmd, &ok)) < 0)
@@ -484,6 +520,25 @@ static int run_step(struct vm *vm, unsigned i)
 	return -1;
 }
 
+static bool is_shutdown(json_object *ev, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(mhp_qmp_event_name(ev), "SHUTDOWN");
+}
+
+/* QEMU sends SHUTDOWN before it exits; its reason tells a guest power-off
+ * ("guest-shutdown") from a reset after a panic ("guest-reset"). */
+static void check_shutdown_reason(struct vm *vm)
+{
+	json_object *ev = NULL;
+	const char *reason = "(no SHUTDOWN event)";
+
+	if (mhp_qmp_event_wait_ref(&vm->qmp, mhp_deadline_in_ms(1000), is_shutdown, NULL, &ev) == 0)
+		reason = mhp_json_path_string(ev, "data/reason");
+	mhp_result_check(vm->res, "poweroff: SHUTDOWN reason", "guest-shutdown", reason ? reason : "(none)");
+	json_object_put(ev);
+}
+
 static int power_off(struct vm *vm)
 {
 	char how[96];
@@ -495,6 +550,7 @@ static int power_off(struct vm *vm)
 	if ((r = mhp_child_wait(&vm->qemu, step_deadline(vm))) < 0)
 		return vm_fail(vm, r, "QEMU to exit after poweroff");
 	mhp_result_check(vm->res, "poweroff: QEMU exit", "exit status 0", mhp_child_describe(&vm->qemu, how, sizeof(how)));
+	check_shutdown_reason(vm);
 	return 0;
 }
 

@@ -246,6 +246,27 @@ static void test_two_nodes_movable_node(void **state)
 	run_release(&r);
 }
 
+/* memhp_default_state=online_movable: the kernel onlines the DIMM itself,
+ * into ZONE_MOVABLE, before its insertion _OST. */
+static void test_auto_online_movable(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "scenarios/auto-online-movable.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "auto-online", args);
+	expect_status(&r, 0);
+	json_object *res = latest_result(&r);
+	char *zones = observed_for(res, " zone", NULL);
+	assert_string_equal(zones, "Movable,Movable,Movable,Movable,Movable,Movable,Movable,Movable");
+	char *ost = observed_for(res, "guest _OST status", NULL);
+	assert_string_equal(ost, "0x0");
+	free(zones);
+	free(ost);
+	json_object_put(res);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- failures */
 
 /* A wrong expectation must fail the run, and say what the kernel did. */
@@ -444,6 +465,7 @@ int main(void)
 		return 1;
 	TEST_ONE(&l, test_dimm_node1_movable);
 	TEST_ONE(&l, test_two_nodes_movable_node);
+	TEST_ONE(&l, test_auto_online_movable);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
