@@ -63,7 +63,7 @@ check: deps
 
 run: deps
 	$(MAKE) all
-	./$(B)/mhp run scenarios/*.json
+	./$(B)/mhp run topologies/*.json
 
 bench: deps
 	$(MAKE) all

@@ -524,13 +524,14 @@ static void channel_open(void)
 static void say_hello(void)
 {
 	struct utsname u;
-	char nodes[256] = "-";
+	char nodes[256] = "-", auto_online[32] = "-";
 
 	if (uname(&u) < 0)
 		fatal("uname", errno);
 	read_text(NODE_SYSFS "/online", nodes, sizeof(nodes));
-	say("hello proto=%d release=%s block_size=0x%llx nodes=%s", MHP_WIRE_PROTO, u.release,
-	    (unsigned long long)block_size(), nodes);
+	read_text(MEMORY_SYSFS "/auto_online_blocks", auto_online, sizeof(auto_online));
+	say("hello proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s", MHP_WIRE_PROTO, u.release,
+	    (unsigned long long)block_size(), nodes, auto_online);
 }
 
 /* The harness's KVM probe only needs to know that a boot comes back. */

@@ -5,7 +5,7 @@
  * lines, the last of which is "ok ...", "error ..." or "end".
  *
  * guest -> host, unprompted:
- *   hello proto=1 release=6.1.0 block_size=0x8000000 nodes=0,1
+ *   hello proto=1 release=6.1.0 block_size=0x8000000 nodes=0-1 auto_online=offline
  *   fatal what=... errno=N              (then the guest powers off)
  * host -> guest             guest answers
  *   report                   block id=.. start=0x.. node=N state=online|offline

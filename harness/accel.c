@@ -74,7 +74,7 @@ static void cache_write(const char *path, const char *key, const char *accel)
 static int probe_kvm(const struct mhp_accel_probe *p)
 {
 	char dir[] = "/tmp/mhp-probe-XXXXXX";
-	struct mhp_scenario s = { .name = "kvm-probe", .machine = "pc", .nr_nodes = 1, .slots = 1 };
+	struct mhp_topology s = { .name = "kvm-probe", .machine = "pc", .nr_nodes = 1, .slots = 1 };
 	struct mhp_child c = MHP_CHILD_INIT;
 	struct mhp_strv argv = MHP_STRV_INIT;
 	int r;
@@ -85,7 +85,7 @@ static int probe_kvm(const struct mhp_accel_probe *p)
 	_cleanup_free_ char *console = mhp_xasprintf("%s/console.log", dir);
 	struct mhp_qemu_config cfg = { .binary = p->qemu, .accel = "kvm", .kernel = p->kernel,
 				       .initrd = initrd, .console_log = console, .probe = true };
-	s.nodes[0] = (struct mhp_node){ 256ull << 20, 1 };
+	s.nodes[0] = (struct mhp_node){ .memory = 256ull << 20, .cpus = 1 };
 	s.maxmem = 1ull << 30;
 	r = mhp_initrd_write(initrd, p->guest_init);
 	if (r == 0) {

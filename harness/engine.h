@@ -4,7 +4,7 @@
 #define MHP_ENGINE_H
 
 #include "result.h"
-#include "scenario.h"
+#include "topology.h"
 
 struct mhp_run_opts {
 	const char *kernel;       /* bzImage to boot */
@@ -21,7 +21,7 @@ struct mhp_run_opts {
  * happened (whatever its verdict: see mhp_result_verdict), or -errno when
  * it could not start for a reason outside the scenario (res->error says
  * which).  Leaves no process, socket or temporary file behind. */
-int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_scenario *s, const char *results_dir,
+int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *s, const char *results_dir,
 		   struct mhp_result *res);
 
 #endif

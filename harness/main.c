@@ -16,7 +16,7 @@
 #include "engine.h"
 #include "kernel.h"
 #include "log.h"
-#include "scenario.h"
+#include "topology.h"
 #include "wire.h"
 
 #ifndef MHP_DEFAULT_GUEST_INIT
@@ -199,7 +199,7 @@ struct run_env {
 	char accel_reason[160];
 };
 
-static int run_one(struct run_env *env, struct mhp_scenario *s, unsigned n, enum mhp_status *ret_verdict)
+static int run_one(struct run_env *env, struct mhp_topology *s, unsigned n, enum mhp_status *ret_verdict)
 {
 	_cleanup_free_ char *dir = make_run_dir(env->results, s->name);
 	struct mhp_result res;
@@ -223,15 +223,15 @@ static int run_one(struct run_env *env, struct mhp_scenario *s, unsigned n, enum
 }
 
 /* Loads every scenario first: bad input fails before any QEMU starts. */
-static int load_all(int argc, char **argv, struct mhp_scenario *all)
+static int load_all(int argc, char **argv, struct mhp_topology *all)
 {
 	char err[512];
 
 	for (int i = 0; i < argc; i++) {
-		if (mhp_scenario_load(&all[i], argv[i], err, sizeof(err)) < 0) {
+		if (mhp_topology_load(&all[i], argv[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "mhp: %s\n", err);
 			for (int j = 0; j < i; j++)
-				mhp_scenario_release(&all[j]);
+				mhp_topology_release(&all[j]);
 			return -EINVAL;
 		}
 	}
@@ -286,7 +286,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		return MHP_EXIT_USAGE;
 	}
 	total = (unsigned)(argc - first);
-	struct mhp_scenario *all = mhp_xcalloc(total, sizeof(*all));
+	struct mhp_topology *all = mhp_xcalloc(total, sizeof(*all));
 	if (load_all(argc - first, argv + first, all) < 0) {
 		free(all);
 		return MHP_EXIT_USAGE;
@@ -322,7 +322,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 	r = exit_code(pass, fail);
 out:
 	for (unsigned i = 0; i < total; i++)
-		mhp_scenario_release(&all[i]);
+		mhp_topology_release(&all[i]);
 	free(all);
 	return r;
 }
@@ -348,14 +348,14 @@ static int cmd_check(int argc, char **argv)
 		return argc < 2 ? MHP_EXIT_USAGE : 0;
 	}
 	for (int i = 1; i < argc; i++) {
-		struct mhp_scenario s;
+		struct mhp_topology s;
 
-		if (mhp_scenario_load(&s, argv[i], err, sizeof(err)) < 0) {
+		if (mhp_topology_load(&s, argv[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "mhp: %s\n", err);
 			bad = 1;
 			continue;
 		}
-		mhp_scenario_release(&s);
+		mhp_topology_release(&s);
 	}
 	return bad ? MHP_EXIT_USAGE : 0;
 }

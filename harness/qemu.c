@@ -6,7 +6,7 @@
 
 #include "cleanup.h"
 
-char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s)
+char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topology *s)
 {
 	struct mhp_strv words = MHP_STRV_INIT;
 
@@ -30,7 +30,7 @@ void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size)
 	snprintf(buf, size, "mem-%s", d->id);
 }
 
-static void push_numa(struct mhp_strv *argv, const struct mhp_scenario *s)
+static void push_numa(struct mhp_strv *argv, const struct mhp_topology *s)
 {
 	unsigned cpu = 0;
 
@@ -49,7 +49,7 @@ static void push_numa(struct mhp_strv *argv, const struct mhp_scenario *s)
 	}
 }
 
-static unsigned total_cpus(const struct mhp_scenario *s)
+static unsigned total_cpus(const struct mhp_topology *s)
 {
 	unsigned n = 0;
 
@@ -58,7 +58,7 @@ static unsigned total_cpus(const struct mhp_scenario *s)
 	return n;
 }
 
-void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s,
+void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_topology *s,
 			 struct mhp_strv *argv)
 {
 	_cleanup_free_ char *append = mhp_qemu_cmdline(cfg, s);
@@ -75,7 +75,7 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_sce
 	mhp_strv_push(argv, "-smp");
 	mhp_strv_pushf(argv, "%u", total_cpus(s));
 	mhp_strv_push(argv, "-m");
-	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_scenario_boot_memory(s) >> 20,
+	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_topology_boot_memory(s) >> 20,
 		       s->slots, s->maxmem >> 20);
 	push_numa(argv, s);
 	mhp_strv_push(argv, "-kernel");

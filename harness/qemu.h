@@ -3,7 +3,7 @@
 #define MHP_QEMU_H
 
 #include "process.h"
-#include "scenario.h"
+#include "topology.h"
 
 struct mhp_qemu_config {
 	const char *binary;      /* qemu-system-x86_64 unless set */
@@ -18,11 +18,11 @@ struct mhp_qemu_config {
 };
 
 /* Builds the full argv (argv[0] is the binary).  Pure: touches no file. */
-void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s,
+void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_topology *s,
 			 struct mhp_strv *argv);
 
 /* The kernel command line the guest gets. */
-char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_scenario *s);
+char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topology *s);
 
 /* QOM ids of a DIMM's device and its memory backend. */
 void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size);

@@ -198,7 +198,7 @@ static void expect_logs_kept(struct run *r)
 static void test_dimm_node1_movable(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "scenarios/dimm-node1-movable.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "topologies/dimm-node1-movable.json", NULL };
 	struct run r;
 
 	run_mhp(&r, "a", args);
@@ -222,7 +222,7 @@ static void test_dimm_node1_movable(void **state)
 static void test_two_nodes_movable_node(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "scenarios/two-nodes-movable-node.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "topologies/two-nodes-movable-node.json", NULL };
 	struct run r;
 
 	run_mhp(&r, "b", args);
@@ -251,7 +251,7 @@ static void test_two_nodes_movable_node(void **state)
 static void test_auto_online_movable(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "scenarios/auto-online-movable.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "topologies/auto-online-movable.json", NULL };
 	struct run r;
 
 	run_mhp(&r, "auto-online", args);
@@ -273,7 +273,7 @@ static void test_auto_online_movable(void **state)
 static void test_wrong_expectation_fails(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/wrong-zone-expectation.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/wrong-zone-expectation.json", NULL };
 	struct run r;
 
 	run_mhp(&r, "wrong", args);
@@ -330,7 +330,7 @@ static void wait_for_plug(struct run *r)
 static void test_qemu_killed(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/plug-cycles.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/plug-cycles.json", NULL };
 	unsigned dirs_before = count_run_dirs();
 	struct run r;
 
@@ -358,7 +358,7 @@ static void test_qemu_killed(void **state)
 static void test_sigterm_to_mhp(void **state)
 {
 	(void)state;
-	const char *args[] = { "run", "--accel", "tcg", "tests/scenarios/plug-cycles.json", NULL };
+	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/plug-cycles.json", NULL };
 	struct run r;
 
 	run_start(&r, "term", args);
@@ -387,12 +387,12 @@ struct input_row {
 
 static const struct input_row input_rows[] = {
 	{ "bad scenario names file line and field",
-	  { "run", "--accel", "tcg", "tests/scenarios/bad-dimm-node.json", NULL },
-	  "tests/scenarios/bad-dimm-node.json:8: field 'node': node 3 does not exist (the scenario has 2)" },
+	  { "run", "--accel", "tcg", "tests/topologies/bad-dimm-node.json", NULL },
+	  "tests/topologies/bad-dimm-node.json:8: field 'node': node 3 does not exist (the scenario has 2)" },
 	{ "a kernel that is not a kernel",
-	  { "run", "--accel", "tcg", "--kernel", "scenarios/dimm-node1-movable.json", "scenarios/dimm-node1-movable.json", NULL },
+	  { "run", "--accel", "tcg", "--kernel", "topologies/dimm-node1-movable.json", "topologies/dimm-node1-movable.json", NULL },
 	  "is not a bootable x86 kernel image" },
-	{ "unknown accelerator", { "run", "--accel", "hvf", "scenarios/dimm-node1-movable.json", NULL },
+	{ "unknown accelerator", { "run", "--accel", "hvf", "topologies/dimm-node1-movable.json", NULL },
 	  "--accel: 'hvf' is not auto, kvm or tcg" },
 	{ "missing scenario file", { "run", "--accel", "tcg", "no-such.json", NULL }, "no-such.json: cannot read" },
 };
@@ -425,7 +425,7 @@ static void test_bad_input(void **state)
 static void test_accel_auto(void **state)
 {
 	(void)state;
-	const char *args[] = { "boot", "--accel", "auto", "scenarios/dimm-node1-movable.json", NULL };
+	const char *args[] = { "boot", "--accel", "auto", "topologies/dimm-node1-movable.json", NULL };
 	char *cache = mhp_xasprintf("%s/cache", workdir);
 	struct run r1, r2;
 

@@ -4,12 +4,12 @@
 #include "testutil.h"
 #include "qemu.h"
 
-static struct mhp_scenario two_nodes(void)
+static struct mhp_topology two_nodes(void)
 {
-	struct mhp_scenario s = { .name = mhp_xstrdup("t"), .machine = "pc", .nr_nodes = 2, .slots = 4, .maxmem = 8ull << 30 };
+	struct mhp_topology s = { .name = mhp_xstrdup("t"), .machine = "pc", .nr_nodes = 2, .slots = 4, .maxmem = 8ull << 30 };
 
-	s.nodes[0] = (struct mhp_node){ 512ull << 20, 1 };
-	s.nodes[1] = (struct mhp_node){ 1ull << 30, 2 };
+	s.nodes[0] = (struct mhp_node){ .memory = 512ull << 20, .cpus = 1, .pxm = 0 };
+	s.nodes[1] = (struct mhp_node){ .memory = 1ull << 30, .cpus = 2, .pxm = 1 };
 	mhp_strv_push(&s.cmdline, "movable_node");
 	return s;
 }
@@ -31,7 +31,7 @@ static const char *after(const struct mhp_strv *v, const char *opt, int nth)
 static void test_argv(void **state)
 {
 	(void)state;
-	struct mhp_scenario s = two_nodes();
+	struct mhp_topology s = two_nodes();
 	struct mhp_strv v = MHP_STRV_INIT;
 
 	mhp_qemu_build_argv(&cfg, &s, &v);
@@ -60,13 +60,13 @@ static void test_argv(void **state)
 	assert_non_null(strstr(joined, "-nodefaults -no-user-config -nographic -no-reboot"));
 	free(joined);
 	mhp_strv_release(&v);
-	mhp_scenario_release(&s);
+	mhp_topology_release(&s);
 }
 
 static void test_probe_has_no_sockets(void **state)
 {
 	(void)state;
-	struct mhp_scenario s = two_nodes();
+	struct mhp_topology s = two_nodes();
 	struct mhp_qemu_config probe = cfg;
 	struct mhp_strv v = MHP_STRV_INIT;
 
@@ -78,20 +78,20 @@ static void test_probe_has_no_sockets(void **state)
 	assert_null(after(&v, "-chardev", 1));
 	assert_non_null(strstr(after(&v, "-append", 0), " mhp.probe=1"));
 	mhp_strv_release(&v);
-	mhp_scenario_release(&s);
+	mhp_topology_release(&s);
 }
 
 static void test_q35(void **state)
 {
 	(void)state;
-	struct mhp_scenario s = two_nodes();
+	struct mhp_topology s = two_nodes();
 	struct mhp_strv v = MHP_STRV_INIT;
 
 	strcpy(s.machine, "q35");
 	mhp_qemu_build_argv(&cfg, &s, &v);
 	assert_string_equal(after(&v, "-machine", 0), "q35,accel=tcg");
 	mhp_strv_release(&v);
-	mhp_scenario_release(&s);
+	mhp_topology_release(&s);
 }
 
 int main(void)

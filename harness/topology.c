@@ -1,4 +1,4 @@
-#include "scenario.h"
+#include "topology.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -111,32 +111,73 @@ static int get_array(struct parse_ctx *c, json_object *obj, const char *key, siz
 	return 0;
 }
 
-static int parse_nodes(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int get_bool(struct parse_ctx *c, json_object *obj, const char *key, bool *dst)
 {
-	static const char *const keys[] = { "memory", "cpus", NULL };
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(c, obj, key, "must be true or false");
+	*dst = json_object_get_boolean(v);
+	return 0;
+}
+
+static int parse_node(struct parse_ctx *c, json_object *n, unsigned index, struct mhp_node *node)
+{
+	static const char *const keys[] = { "memory", "cpus", "pxm", "hotpluggable", NULL };
+	json_object *mem;
+	int r;
+
+	node->cpus = 1;
+	node->pxm = index;
+	if ((r = check_keys(c, n, keys)) < 0)
+		return r;
+	/* 0 is a valid size here only: a memoryless node. */
+	if (json_object_object_get_ex(n, "memory", &mem) && json_object_is_type(mem, json_type_int) &&
+	    json_object_get_int64(mem) == 0)
+		node->memory = 0;
+	else if ((r = get_size(c, n, "memory", true, &node->memory)) < 0)
+		return r;
+	if ((r = get_uint(c, n, "cpus", false, 64, &node->cpus)) < 0 ||
+	    (r = get_uint(c, n, "pxm", false, 255, &node->pxm)) < 0 ||
+	    (r = get_bool(c, n, "hotpluggable", &node->hotpluggable)) < 0)
+		return r;
+	if (node->memory % BLOCK_ALIGN)
+		return fail(c, n, "memory", "must be a multiple of 128M (the memory block size)");
+	if (node->hotpluggable && !node->memory)
+		return fail(c, n, "hotpluggable", "a memoryless node has no boot range to flag");
+	return 0;
+}
+
+static int parse_nodes(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
+{
 	json_object *arr;
+	unsigned cpus = 0;
 	int r = get_array(c, root, "nodes", MHP_MAX_NODES, &arr);
 
 	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
 		json_object *n = json_object_array_get_idx(arr, i);
-		struct mhp_node *node = &s->nodes[i];
 
 		if (!json_object_is_type(n, json_type_object))
 			return fail(c, arr, "nodes", "entry %zu must be an object", i);
-		node->cpus = 1;
-		if ((r = check_keys(c, n, keys)) < 0 || (r = get_size(c, n, "memory", true, &node->memory)) < 0 ||
-		    (r = get_uint(c, n, "cpus", false, 64, &node->cpus)) < 0)
+		if ((r = parse_node(c, n, (unsigned)i, &s->nodes[i])) < 0)
 			return r;
-		if (node->memory % BLOCK_ALIGN)
-			return fail(c, n, "memory", "must be a multiple of 128M (the memory block size)");
-		if (node->cpus == 0)
-			return fail(c, n, "cpus", "a node needs at least one CPU here");
+		for (size_t j = 0; j < i; j++)
+			if (s->nodes[j].pxm == s->nodes[i].pxm)
+				return fail(c, n, "pxm", "proximity domain %u is used by node %zu too", s->nodes[i].pxm, j);
+		s->srat |= s->nodes[i].hotpluggable || s->nodes[i].pxm != i;
+		cpus += s->nodes[i].cpus;
 		s->nr_nodes++;
 	}
+	if (r == 0 && cpus == 0)
+		return fail(c, root, "nodes", "the machine needs at least one CPU");
+	if (r == 0 && s->nodes[0].memory == 0)
+		return fail(c, json_object_array_get_idx(arr, 0), "memory", "node 0 holds the kernel and needs memory");
 	return r;
 }
 
-static int find_dimm(const struct mhp_scenario *s, const char *id)
+static int find_dimm(const struct mhp_topology *s, const char *id)
 {
 	for (unsigned i = 0; i < s->nr_dimms; i++)
 		if (!strcmp(s->dimms[i].id, id))
@@ -144,7 +185,7 @@ static int find_dimm(const struct mhp_scenario *s, const char *id)
 	return -1;
 }
 
-static int parse_dimms(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	static const char *const keys[] = { "id", "size", "node", "addr", NULL };
 	json_object *arr;
@@ -176,7 +217,59 @@ static int parse_dimms(struct parse_ctx *c, struct mhp_scenario *s, json_object 
 	return r;
 }
 
-static int parse_cmdline(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int one_of(struct parse_ctx *c, json_object *o, const char *key, const char *v, const char *const *allowed)
+{
+	for (const char *const *a = allowed; *a; a++)
+		if (!strcmp(*a, v))
+			return 0;
+	return fail(c, o, key, "'%s' is not one of the values the kernel accepts", v);
+}
+
+/* The kernel's hotplug knobs, turned into command-line words too. */
+static int parse_kernel(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
+{
+	static const char *const keys[] = { "movable_node", "memhp_default_state", "online_policy",
+					    "auto_movable_ratio", "memmap_on_memory", "kernelcore", "movablecore", NULL };
+	static const char *const states[] = { "online", "offline", "online_kernel", "online_movable", NULL };
+	static const char *const policies[] = { "contig-zones", "auto-movable", NULL };
+	struct mhp_kernel_knobs *k = &s->kernel;
+	json_object *o;
+	int r;
+
+	if (!json_object_object_get_ex(root, "kernel", &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, root, "kernel", "must be an object");
+	if ((r = check_keys(c, o, keys)) < 0 || (r = get_bool(c, o, "movable_node", &k->movable_node)) < 0 ||
+	    (r = get_string(c, o, "memhp_default_state", false, k->default_state, sizeof(k->default_state))) < 0 ||
+	    (r = get_string(c, o, "online_policy", false, k->online_policy, sizeof(k->online_policy))) < 0 ||
+	    (r = get_uint(c, o, "auto_movable_ratio", false, 10000, &k->auto_movable_ratio)) < 0 ||
+	    (r = get_bool(c, o, "memmap_on_memory", &k->memmap_on_memory)) < 0 ||
+	    (r = get_size(c, o, "kernelcore", false, &k->kernelcore)) < 0 ||
+	    (r = get_size(c, o, "movablecore", false, &k->movablecore)) < 0)
+		return r;
+	if (k->default_state[0] && (r = one_of(c, o, "memhp_default_state", k->default_state, states)) < 0)
+		return r;
+	if (k->online_policy[0] && (r = one_of(c, o, "online_policy", k->online_policy, policies)) < 0)
+		return r;
+	if (k->movable_node)
+		mhp_strv_push(&s->cmdline, "movable_node");
+	if (k->default_state[0])
+		mhp_strv_pushf(&s->cmdline, "memhp_default_state=%s", k->default_state);
+	if (k->online_policy[0])
+		mhp_strv_pushf(&s->cmdline, "memory_hotplug.online_policy=%s", k->online_policy);
+	if (k->auto_movable_ratio)
+		mhp_strv_pushf(&s->cmdline, "memory_hotplug.auto_movable_ratio=%u", k->auto_movable_ratio);
+	if (k->memmap_on_memory)
+		mhp_strv_push(&s->cmdline, "memory_hotplug.memmap_on_memory=1");
+	if (k->kernelcore)
+		mhp_strv_pushf(&s->cmdline, "kernelcore=%lluM", (unsigned long long)(k->kernelcore >> 20));
+	if (k->movablecore)
+		mhp_strv_pushf(&s->cmdline, "movablecore=%lluM", (unsigned long long)(k->movablecore >> 20));
+	return 0;
+}
+
+static int parse_cmdline(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	json_object *arr;
 
@@ -210,17 +303,42 @@ static bool valid_zone(const char *z)
 	return false;
 }
 
-/* A step is an object with exactly one action key naming a DIMM. */
-static int parse_step(struct parse_ctx *c, struct mhp_scenario *s, json_object *o, struct mhp_step *st)
+static int parse_expect(struct parse_ctx *c, json_object *o, struct mhp_step *st)
+{
+	static const struct { const char *word; enum mhp_expect e; enum mhp_step_kind kind; } words[] = {
+		{ "ok", MHP_EXPECT_OK, MHP_STEP_ONLINE }, { "fail", MHP_EXPECT_FAIL, MHP_STEP_ONLINE },
+		{ "ok", MHP_EXPECT_OK, MHP_STEP_OFFLINE }, { "fail", MHP_EXPECT_FAIL, MHP_STEP_OFFLINE },
+		{ "removed", MHP_EXPECT_OK, MHP_STEP_UNPLUG }, { "refused", MHP_EXPECT_FAIL, MHP_STEP_UNPLUG },
+		{ "any", MHP_EXPECT_ANY, MHP_STEP_ONLINE }, { "any", MHP_EXPECT_ANY, MHP_STEP_OFFLINE },
+		{ "any", MHP_EXPECT_ANY, MHP_STEP_UNPLUG },
+	};
+	char word[16] = "";
+	int r = get_string(c, o, "expect", false, word, sizeof(word));
+
+	if (r < 0 || !word[0])
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (words[i].kind == st->kind && !strcmp(words[i].word, word)) {
+			st->expect = words[i].e;
+			return 0;
+		}
+	return fail(c, o, "expect", "'%s' does not apply to a %s step (online/offline: ok, fail, any; "
+		    "unplug: removed, refused, any)", word, mhp_step_kind_name(st->kind));
+}
+
+/* A step is an object with exactly one action key: plug, online, offline or
+ * unplug naming a DIMM, or check (true). */
+static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *o, struct mhp_step *st)
 {
 	static const struct { const char *key; enum mhp_step_kind kind; } actions[] = {
-		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE },
-		{ "offline", MHP_STEP_OFFLINE }, { "unplug", MHP_STEP_UNPLUG },
+		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE }, { "offline", MHP_STEP_OFFLINE },
+		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK },
 	};
-	static const char *const keys[] = { "plug", "online", "offline", "unplug", "type", "expect_zone",
-					    "expect_valid_zones", "expect_online", NULL };
+	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "type", "expect",
+					    "expect_zone", "expect_valid_zones", "expect_online", NULL };
 	char id[MHP_ID_MAX] = "";
 	const char *action = NULL;
+	json_object *v;
 	int r;
 
 	if ((r = check_keys(c, o, keys)) < 0)
@@ -234,20 +352,32 @@ static int parse_step(struct parse_ctx *c, struct mhp_scenario *s, json_object *
 		st->kind = actions[i].kind;
 	}
 	if (!action)
-		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug");
+		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check");
+	st->line = mhp_json_locator_line(&c->loc, o, action);
+	if (st->kind == MHP_STEP_CHECK) {
+		json_object_object_get_ex(o, "check", &v);
+		if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
+			return fail(c, o, "check", "must be true");
+		for (size_t i = 4; keys[i]; i++)
+			if (strcmp(keys[i], "check") && json_object_object_get_ex(o, keys[i], NULL))
+				return fail(c, o, keys[i], "a check step takes no other key");
+		return 0;
+	}
 	if ((r = get_string(c, o, action, true, id, sizeof(id))) < 0)
 		return r;
 	int d = find_dimm(s, id);
 	if (d < 0)
 		return fail(c, o, action, "no DIMM has id '%s'", id);
 	st->dimm = (unsigned)d;
-	st->line = mhp_json_locator_line(&c->loc, o, action);
 	if ((r = get_string(c, o, "expect_zone", false, st->expect_zone, sizeof(st->expect_zone))) < 0 ||
-	    (r = get_string(c, o, "expect_valid_zones", false, st->expect_valid, sizeof(st->expect_valid))) < 0)
+	    (r = get_string(c, o, "expect_valid_zones", false, st->expect_valid, sizeof(st->expect_valid))) < 0 ||
+	    (r = parse_expect(c, o, st)) < 0)
 		return r;
 	if (st->expect_zone[0] && !valid_zone(st->expect_zone))
 		return fail(c, o, "expect_zone", "'%s' is not a zone (DMA, DMA32, Normal, Movable, Device, none)",
 			    st->expect_zone);
+	if (json_object_object_get_ex(o, "expect", NULL) && st->kind == MHP_STEP_PLUG)
+		return fail(c, o, "expect", "a plug step takes expect_online, expect_zone, expect_valid_zones");
 	if (st->kind == MHP_STEP_ONLINE) {
 		strcpy(st->online_type, "online");
 		if ((r = get_string(c, o, "type", false, st->online_type, sizeof(st->online_type))) < 0)
@@ -256,17 +386,17 @@ static int parse_step(struct parse_ctx *c, struct mhp_scenario *s, json_object *
 			return fail(c, o, "type", "must be online, online_kernel or online_movable");
 	} else if (json_object_object_get_ex(o, "type", NULL))
 		return fail(c, o, "type", "only an online step takes a type");
-	json_object *v;
 	if (json_object_object_get_ex(o, "expect_online", &v)) {
 		if (st->kind != MHP_STEP_PLUG || !json_object_is_type(v, json_type_boolean))
 			return fail(c, o, "expect_online", "a boolean, on a plug step only");
 		st->expect_online = json_object_get_boolean(v);
+		st->has_expect_online = true;
 	}
 	return 0;
 }
 
 /* Plug, online and unplug must come in an order QEMU and the kernel allow. */
-static int check_step_order(struct parse_ctx *c, struct mhp_scenario *s, json_object *arr)
+static int check_step_order(struct parse_ctx *c, struct mhp_topology *s, json_object *arr)
 {
 	bool plugged[MHP_MAX_DIMMS] = { false };
 	unsigned used = 0;
@@ -276,6 +406,8 @@ static int check_step_order(struct parse_ctx *c, struct mhp_scenario *s, json_ob
 		json_object *o = json_object_array_get_idx(arr, i);
 		const char *key = mhp_step_kind_name(st->kind);
 
+		if (st->kind == MHP_STEP_CHECK)
+			continue;
 		if (st->kind == MHP_STEP_PLUG) {
 			if (plugged[st->dimm])
 				return fail(c, o, key, "DIMM '%s' is already plugged", s->dimms[st->dimm].id);
@@ -292,7 +424,7 @@ static int check_step_order(struct parse_ctx *c, struct mhp_scenario *s, json_ob
 	return 0;
 }
 
-static int parse_steps(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int parse_steps(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	json_object *arr;
 	int r = get_array(c, root, "steps", MHP_MAX_STEPS, &arr);
@@ -308,25 +440,75 @@ static int parse_steps(struct parse_ctx *c, struct mhp_scenario *s, json_object 
 	return r < 0 ? r : check_step_order(c, s, arr);
 }
 
-static int check_memory(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int check_dimm_addresses(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
-	uint64_t boot = mhp_scenario_boot_memory(s), plugged = 0;
+	json_object *arr = json_object_object_get(root, "dimms");
+	uint64_t base = mhp_topology_hotplug_base(s), end = base + mhp_topology_hotplug_size(s);
 
-	if (s->maxmem < boot)
-		return fail(c, root, "maxmem", "below the boot memory (%llu MiB)", (unsigned long long)(boot >> 20));
-	for (unsigned i = 0; i < s->nr_dimms; i++)
-		plugged += s->dimms[i].size;
-	/* All DIMMs at once is the worst case the scenario can reach. */
-	if (plugged > s->maxmem - boot)
-		return fail(c, root, "maxmem", "leaves %llu MiB for DIMMs of %llu MiB in all",
-			    (unsigned long long)((s->maxmem - boot) >> 20), (unsigned long long)(plugged >> 20));
+	for (unsigned i = 0; i < s->nr_dimms; i++) {
+		const struct mhp_dimm *d = &s->dimms[i];
+		json_object *o = json_object_array_get_idx(arr, i);
+
+		if (d->size > end - base)
+			return fail(c, o, "size", "larger than the hotplug window (%llu MiB)",
+				    (unsigned long long)((end - base) >> 20));
+		if (!d->addr)
+			continue;
+		if (d->addr < base || d->addr > end - d->size)
+			return fail(c, o, "addr", "0x%llx is outside the hotplug window [0x%llx, 0x%llx)",
+				    (unsigned long long)d->addr, (unsigned long long)base, (unsigned long long)end);
+		for (unsigned j = 0; j < i; j++)
+			if (s->dimms[j].addr && d->addr < s->dimms[j].addr + s->dimms[j].size &&
+			    s->dimms[j].addr < d->addr + d->size)
+				return fail(c, o, "addr", "overlaps DIMM '%s'", s->dimms[j].id);
+	}
 	return 0;
 }
 
-static int parse_root(struct parse_ctx *c, struct mhp_scenario *s, json_object *root)
+static int check_memory(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
+{
+	uint64_t boot = mhp_topology_boot_memory(s), plugged = 0;
+
+	if (boot > MHP_MAX_BOOT_MEMORY)
+		return fail(c, root, "nodes", "boot memory of %llu MiB is above the %llu MiB mhp supports",
+			    (unsigned long long)(boot >> 20), (unsigned long long)(MHP_MAX_BOOT_MEMORY >> 20));
+	if (s->maxmem < boot)
+		return fail(c, root, "maxmem", "below the boot memory (%llu MiB)", (unsigned long long)(boot >> 20));
+	/* QEMU's default 40 physical address bits: the window must end below 1 TiB. */
+	if (s->maxmem > (512ull << 30))
+		return fail(c, root, "maxmem", "above the 512 GiB mhp supports");
+	for (unsigned i = 0; i < s->nr_dimms; i++)
+		plugged += s->dimms[i].size;
+	/* All DIMMs at once is the worst case the topology can reach. */
+	if (plugged > s->maxmem - boot)
+		return fail(c, root, "maxmem", "leaves %llu MiB for DIMMs of %llu MiB in all",
+			    (unsigned long long)((s->maxmem - boot) >> 20), (unsigned long long)(plugged >> 20));
+	return check_dimm_addresses(c, s, root);
+}
+
+static int parse_acpi(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
+{
+	static const char *const keys[] = { "srat", NULL };
+	json_object *o;
+	bool srat = s->srat;
+	int r;
+
+	if (!json_object_object_get_ex(root, "acpi", &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, root, "acpi", "must be an object");
+	if ((r = check_keys(c, o, keys)) < 0 || (r = get_bool(c, o, "srat", &srat)) < 0)
+		return r;
+	if (s->srat && !srat)
+		return fail(c, o, "srat", "the nodes need a generated SRAT (a pxm or hotpluggable flag)");
+	s->srat = srat;
+	return 0;
+}
+
+static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	static const char *const keys[] = { "name", "description", "machine", "nodes", "slots", "maxmem",
-					    "cmdline", "dimms", "steps", NULL };
+					    "kernel", "cmdline", "dimms", "steps", "acpi", NULL };
 	char name[64] = "";
 	int r;
 
@@ -343,7 +525,8 @@ static int parse_root(struct parse_ctx *c, struct mhp_scenario *s, json_object *
 	s->name = mhp_xstrdup(name);
 	s->slots = 0;
 	if ((r = parse_nodes(c, s, root)) < 0 || (r = get_uint(c, root, "slots", true, 256, &s->slots)) < 0 ||
-	    (r = get_size(c, root, "maxmem", true, &s->maxmem)) < 0 || (r = parse_cmdline(c, s, root)) < 0 ||
+	    (r = get_size(c, root, "maxmem", true, &s->maxmem)) < 0 || (r = parse_kernel(c, s, root)) < 0 ||
+	    (r = parse_acpi(c, s, root)) < 0 || (r = parse_cmdline(c, s, root)) < 0 ||
 	    (r = parse_dimms(c, s, root)) < 0 || (r = check_memory(c, s, root)) < 0)
 		return r;
 	if (s->slots == 0)
@@ -351,7 +534,7 @@ static int parse_root(struct parse_ctx *c, struct mhp_scenario *s, json_object *
 	return parse_steps(c, s, root);
 }
 
-int mhp_scenario_parse(struct mhp_scenario *s, const char *path, const char *text, char *err, size_t errsize)
+int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *text, char *err, size_t errsize)
 {
 	struct parse_ctx c = { .path = path, .err = err, .errsize = errsize };
 	json_tokener *tok = json_tokener_new_ex(16);
@@ -374,7 +557,7 @@ int mhp_scenario_parse(struct mhp_scenario *s, const char *path, const char *tex
 			 len == 0 ? "empty file" : jerr == json_tokener_continue ? "unexpected end of file"
 										  : json_tokener_error_desc(jerr));
 		json_object_put(root);
-		mhp_scenario_release(s);
+		mhp_topology_release(s);
 		return -EINVAL;
 	}
 	mhp_json_locator_build(&c.loc, text, root);
@@ -382,11 +565,11 @@ int mhp_scenario_parse(struct mhp_scenario *s, const char *path, const char *tex
 	mhp_json_locator_release(&c.loc);
 	json_object_put(root);
 	if (r < 0)
-		mhp_scenario_release(s);
+		mhp_topology_release(s);
 	return r;
 }
 
-int mhp_scenario_load(struct mhp_scenario *s, const char *path, char *err, size_t errsize)
+int mhp_topology_load(struct mhp_topology *s, const char *path, char *err, size_t errsize)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
@@ -401,10 +584,10 @@ int mhp_scenario_load(struct mhp_scenario *s, const char *path, char *err, size_
 		snprintf(err, errsize, "%s:%d: field '(syntax)': NUL byte in file", path, mhp_text_line_of(text, strlen(text)));
 		return -EINVAL;
 	}
-	return mhp_scenario_parse(s, path, text, err, errsize);
+	return mhp_topology_parse(s, path, text, err, errsize);
 }
 
-void mhp_scenario_release(struct mhp_scenario *s)
+void mhp_topology_release(struct mhp_topology *s)
 {
 	free(s->name);
 	free(s->path);
@@ -412,7 +595,27 @@ void mhp_scenario_release(struct mhp_scenario *s)
 	memset(s, 0, sizeof(*s));
 }
 
-uint64_t mhp_scenario_boot_memory(const struct mhp_scenario *s)
+uint64_t mhp_topology_node_start(const struct mhp_topology *s, unsigned node)
+{
+	uint64_t start = 0;
+
+	for (unsigned i = 0; i < node && i < s->nr_nodes; i++)
+		start += s->nodes[i].memory;
+	return start;
+}
+
+uint64_t mhp_topology_hotplug_base(const struct mhp_topology *s)
+{
+	(void)s;
+	return 4ull << 30;
+}
+
+uint64_t mhp_topology_hotplug_size(const struct mhp_topology *s)
+{
+	return s->maxmem - mhp_topology_boot_memory(s) + (uint64_t)s->slots * (1ull << 30);
+}
+
+uint64_t mhp_topology_boot_memory(const struct mhp_topology *s)
 {
 	uint64_t sum = 0;
 
@@ -428,6 +631,7 @@ const char *mhp_step_kind_name(enum mhp_step_kind k)
 	case MHP_STEP_ONLINE: return "online";
 	case MHP_STEP_OFFLINE: return "offline";
 	case MHP_STEP_UNPLUG: return "unplug";
+	case MHP_STEP_CHECK: return "check";
 	case MHP_STEP_INVALID: break;
 	}
 	return "invalid";

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "scenario.h"
+#include "topology.h"
 
 #define GOOD                                                                           \
 	"{\n"                                                                          \
@@ -23,14 +23,14 @@
 static void test_good(void **state)
 {
 	(void)state;
-	struct mhp_scenario s;
+	struct mhp_topology s;
 	char err[256] = "";
 
-	assert_int_equal(mhp_scenario_parse(&s, "good.json", GOOD, err, sizeof(err)), 0);
+	assert_int_equal(mhp_topology_parse(&s, "good.json", GOOD, err, sizeof(err)), 0);
 	assert_string_equal(s.name, "t");
 	assert_int_equal(s.nr_nodes, 2);
 	assert_int_equal(s.nodes[1].cpus, 2);
-	assert_int_equal(mhp_scenario_boot_memory(&s), 1ull << 30);
+	assert_int_equal(mhp_topology_boot_memory(&s), 1ull << 30);
 	assert_int_equal(s.maxmem, 4ull << 30);
 	assert_int_equal(s.nr_dimms, 1);
 	assert_int_equal(s.dimms[0].size, 1ull << 30);
@@ -40,7 +40,7 @@ static void test_good(void **state)
 	assert_string_equal(s.steps[1].expect_zone, "Movable");
 	assert_int_equal(s.steps[1].line, 10);
 	assert_string_equal(s.cmdline.v[0], "movable_node");
-	mhp_scenario_release(&s);
+	mhp_topology_release(&s);
 }
 
 /* Each row edits GOOD (replacing `from` by `to`) and expects this message. */
@@ -99,9 +99,9 @@ static void test_bad(void **state)
 {
 	const struct bad_row *row = *state;
 	char *text = replace(GOOD, row->from, row->to), err[512] = "";
-	struct mhp_scenario s;
+	struct mhp_topology s;
 
-	assert_int_equal(mhp_scenario_parse(&s, "bad.json", text, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mhp_topology_parse(&s, "bad.json", text, err, sizeof(err)), -EINVAL);
 	if (strncmp(err, row->error, strlen(row->error)))
 		fail_msg("error '%s', want '%s'", err, row->error);
 	free(text);
@@ -110,14 +110,14 @@ static void test_bad(void **state)
 static void test_empty_and_binary(void **state)
 {
 	(void)state;
-	struct mhp_scenario s;
+	struct mhp_topology s;
 	char err[256];
 
-	assert_int_equal(mhp_scenario_parse(&s, "e.json", "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mhp_topology_parse(&s, "e.json", "", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "e.json:1: field '(syntax)': empty file");
-	assert_int_equal(mhp_scenario_parse(&s, "b.json", "\x7f" "ELF\x01\x02", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mhp_topology_parse(&s, "b.json", "\x7f" "ELF\x01\x02", err, sizeof(err)), -EINVAL);
 	assert_int_equal(strncmp(err, "b.json:1: field '(syntax)': ", 28), 0);
-	assert_int_equal(mhp_scenario_load(&s, "/nonexistent/x.json", err, sizeof(err)), -ENOENT);
+	assert_int_equal(mhp_topology_load(&s, "/nonexistent/x.json", err, sizeof(err)), -ENOENT);
 }
 
 int main(void)

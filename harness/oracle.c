@@ -1,0 +1,407 @@
+#include "oracle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define DEFAULT_AUTO_MOVABLE_RATIO 301 /* memory_hotplug.auto_movable_ratio default */
+#define STRUCT_PAGE_SIZE 64            /* x86_64 sizeof(struct page) */
+#define PAGE_SIZE_BYTES 4096
+
+static const char *const zone_names[] = {
+	[MHP_ZONE_OFF] = "-", [MHP_ZONE_DMA] = "DMA", [MHP_ZONE_DMA32] = "DMA32",
+	[MHP_ZONE_NORMAL] = "Normal", [MHP_ZONE_MOVABLE] = "Movable", [MHP_ZONE_MIXED] = "none",
+};
+
+const char *mhp_zone_name(enum mhp_zone z)
+{
+	return z <= MHP_ZONE_MIXED ? zone_names[z] : "?";
+}
+
+enum mhp_zone mhp_zone_parse(const char *name)
+{
+	for (int z = MHP_ZONE_DMA; z <= MHP_ZONE_MIXED; z++)
+		if (!strcmp(name, zone_names[z]))
+			return (enum mhp_zone)z;
+	return MHP_ZONE_OFF;
+}
+
+int mhp_online_type_parse(const char *word)
+{
+	if (!strcmp(word, "online"))
+		return MHP_ONLINE;
+	if (!strcmp(word, "online_kernel"))
+		return MHP_ONLINE_KERNEL;
+	if (!strcmp(word, "online_movable"))
+		return MHP_ONLINE_MOVABLE;
+	return !strcmp(word, "offline") ? -1 : -2;
+}
+
+unsigned mhp_kernel_version_code(const char *release)
+{
+	unsigned major, minor;
+
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2 || minor > 99)
+		return 0;
+	return major * 100 + minor;
+}
+
+void mhp_oracle_init(struct mhp_oracle *o, const struct mhp_topology *t, unsigned kver, uint64_t block_size)
+{
+	memset(o, 0, sizeof(*o));
+	o->t = t;
+	o->kver = kver;
+	o->block_size = block_size;
+	o->auto_online = -1;
+}
+
+void mhp_oracle_release(struct mhp_oracle *o)
+{
+	free(o->blocks);
+	o->blocks = NULL;
+	o->nblocks = 0;
+}
+
+/* ------------------------------------------------------------ nodes */
+
+unsigned mhp_oracle_kernel_node(const struct mhp_topology *t, unsigned i)
+{
+	unsigned rank = 0;
+
+	/* CPU nodes first in index order, then the CPU-less ones. */
+	for (unsigned j = 0; j < t->nr_nodes; j++)
+		if (t->nodes[j].cpus && (!t->nodes[i].cpus || j < i))
+			rank++;
+	for (unsigned j = 0; j < i; j++)
+		if (!t->nodes[j].cpus && !t->nodes[i].cpus)
+			rank++;
+	return rank;
+}
+
+int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm)
+{
+	for (unsigned i = 0; i < t->nr_nodes; i++)
+		if (t->nodes[i].pxm == t->dimms[dimm].node)
+			return (int)mhp_oracle_kernel_node(t, i);
+	return -1;
+}
+
+/* ------------------------------------------------------------ the model */
+
+static struct mhp_oracle_block *find(const struct mhp_oracle *o, unsigned id)
+{
+	for (size_t i = 0; i < o->nblocks; i++)
+		if (o->blocks[i].id == id)
+			return &o->blocks[i];
+	return NULL;
+}
+
+const struct mhp_oracle_block *mhp_oracle_block(const struct mhp_oracle *o, unsigned id)
+{
+	return find(o, id);
+}
+
+static void add_block(struct mhp_oracle *o, struct mhp_oracle_block b)
+{
+	struct mhp_oracle_block *v = realloc(o->blocks, (o->nblocks + 1) * sizeof(*v));
+
+	if (!v)
+		abort();
+	o->blocks = v;
+	o->blocks[o->nblocks++] = b;
+}
+
+static void drop_blocks(struct mhp_oracle *o, bool (*drop)(const struct mhp_oracle_block *, int), int arg)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++)
+		if (!drop(&o->blocks[i], arg))
+			o->blocks[k++] = o->blocks[i];
+	o->nblocks = k;
+}
+
+/* A block spanning DMA and DMA32 (block 0) counts for both spans. */
+static bool in_zone(const struct mhp_oracle_block *b, enum mhp_zone z)
+{
+	return b->zone == z || (b->zone == MHP_ZONE_MIXED && (z == MHP_ZONE_DMA || z == MHP_ZONE_DMA32));
+}
+
+/* zone_intersects(): the zone's span on the node (the hull of its blocks)
+ * meets block id. */
+static bool zone_intersects(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, unsigned id)
+{
+	bool any = false;
+	unsigned lo = 0, hi = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->node != node || !in_zone(b, z))
+			continue;
+		lo = any && lo < b->id ? lo : b->id;
+		hi = any && hi > b->id ? hi : b->id;
+		any = true;
+	}
+	return any && id >= lo && id <= hi;
+}
+
+/* default_kernel_zone_for_pfn(): the first of DMA, DMA32 whose span meets
+ * the block, else Normal. */
+static enum mhp_zone default_kernel_zone(const struct mhp_oracle *o, unsigned node, unsigned id)
+{
+	if (zone_intersects(o, node, MHP_ZONE_DMA, id))
+		return MHP_ZONE_DMA;
+	if (zone_intersects(o, node, MHP_ZONE_DMA32, id))
+		return MHP_ZONE_DMA32;
+	return MHP_ZONE_NORMAL;
+}
+
+/* default_zone_for_pfn(): the one zone whose span meets the block, else
+ * Movable under movable_node, else the kernel zone. */
+static enum mhp_zone default_zone(const struct mhp_oracle *o, unsigned node, unsigned id)
+{
+	enum mhp_zone kz = default_kernel_zone(o, node, id);
+	bool in_kernel = zone_intersects(o, node, kz, id);
+	bool in_movable = zone_intersects(o, node, MHP_ZONE_MOVABLE, id);
+
+	if (in_kernel != in_movable)
+		return in_kernel ? kz : MHP_ZONE_MOVABLE;
+	return o->t->kernel.movable_node ? MHP_ZONE_MOVABLE : kz;
+}
+
+/* Bytes of boot memory in kernel zones (present_early_pages) and of
+ * ZONE_MOVABLE, on one node or (node < 0) on all. */
+static void account(const struct mhp_oracle *o, int node, uint64_t *early_kernel, uint64_t *movable)
+{
+	*early_kernel = *movable = 0;
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (node >= 0 && b->node != (unsigned)node)
+			continue;
+		if (b->zone == MHP_ZONE_MOVABLE)
+			*movable += o->block_size;
+		else if (b->zone != MHP_ZONE_OFF && b->dimm < 0)
+			*early_kernel += o->block_size;
+	}
+}
+
+static bool can_online_movable(const struct mhp_oracle *o, int node, uint64_t bytes)
+{
+	unsigned ratio = o->t->kernel.auto_movable_ratio ? o->t->kernel.auto_movable_ratio : DEFAULT_AUTO_MOVABLE_RATIO;
+	uint64_t early, movable;
+
+	account(o, node, &early, &movable);
+	return movable + bytes <= ratio * early / 100;
+}
+
+/* auto_movable_zone_for_pfn() for a DIMM, which is one static memory group:
+ * once any of it is in a kernel zone the rest follows; else Movable while
+ * the whole rest of the DIMM still fits the ratio, globally and per node. */
+static enum mhp_zone auto_movable_zone(const struct mhp_oracle *o, const struct mhp_oracle_block *blk)
+{
+	uint64_t movable = 0;
+
+	for (size_t i = 0; blk->dimm >= 0 && i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm != blk->dimm || b->zone == MHP_ZONE_OFF)
+			continue;
+		if (b->zone != MHP_ZONE_MOVABLE)
+			return default_kernel_zone(o, blk->node, blk->id);
+		movable += o->block_size;
+	}
+	uint64_t rest = (blk->dimm >= 0 ? o->t->dimms[blk->dimm].size : o->block_size) - movable;
+	if (!can_online_movable(o, -1, rest) || !can_online_movable(o, (int)blk->node, rest))
+		return default_kernel_zone(o, blk->node, blk->id);
+	return MHP_ZONE_MOVABLE;
+}
+
+enum mhp_zone mhp_oracle_zone_for(const struct mhp_oracle *o, unsigned id, enum mhp_online_type type)
+{
+	const struct mhp_oracle_block *b = find(o, id);
+
+	if (!b)
+		return MHP_ZONE_OFF;
+	switch (type) {
+	case MHP_ONLINE_KERNEL: return default_kernel_zone(o, b->node, id);
+	case MHP_ONLINE_MOVABLE: return MHP_ZONE_MOVABLE;
+	case MHP_ONLINE: break;
+	}
+	if (!strcmp(o->t->kernel.online_policy, "auto-movable"))
+		return auto_movable_zone(o, b);
+	return default_zone(o, b->node, id);
+}
+
+enum mhp_zone mhp_oracle_online(struct mhp_oracle *o, unsigned id, enum mhp_online_type type)
+{
+	struct mhp_oracle_block *b = find(o, id);
+	enum mhp_zone z = mhp_oracle_zone_for(o, id, type);
+
+	if (b)
+		b->zone = z;
+	return z;
+}
+
+enum mhp_expect mhp_oracle_offline_expect(const struct mhp_oracle *o, unsigned id)
+{
+	const struct mhp_oracle_block *b = find(o, id);
+
+	if (!b || b->zone == MHP_ZONE_OFF || b->zone == MHP_ZONE_MOVABLE)
+		return MHP_EXPECT_OK;
+	return MHP_EXPECT_ANY;
+}
+
+void mhp_oracle_offline(struct mhp_oracle *o, unsigned id)
+{
+	struct mhp_oracle_block *b = find(o, id);
+
+	if (b)
+		b->zone = MHP_ZONE_OFF;
+}
+
+void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id)
+{
+	unsigned n = (unsigned)(o->t->dimms[dimm].size / o->block_size);
+	int node = mhp_oracle_dimm_node(o->t, dimm);
+
+	for (unsigned i = 0; i < n; i++)
+		add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node, (int)dimm,
+							MHP_ZONE_OFF, true });
+	/* add_memory_resource() onlines the new blocks in address order. */
+	for (unsigned i = 0; o->auto_online >= 0 && i < n; i++)
+		mhp_oracle_online(o, first_id + i, (enum mhp_online_type)o->auto_online);
+}
+
+enum mhp_expect mhp_oracle_unplug_expect(const struct mhp_oracle *o, unsigned dimm)
+{
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm == (int)dimm && b->zone != MHP_ZONE_OFF && b->zone != MHP_ZONE_MOVABLE)
+			return MHP_EXPECT_ANY;
+	}
+	return MHP_EXPECT_OK;
+}
+
+static bool of_dimm(const struct mhp_oracle_block *b, int dimm)
+{
+	return b->dimm == dimm;
+}
+
+void mhp_oracle_unplug(struct mhp_oracle *o, unsigned dimm)
+{
+	drop_blocks(o, of_dimm, (int)dimm);
+}
+
+void mhp_oracle_resync_dimm(struct mhp_oracle *o, unsigned dimm, const struct mhp_guest_report *r)
+{
+	for (size_t i = 0; i < o->nblocks; i++) {
+		struct mhp_oracle_block *b = &o->blocks[i];
+		const struct mhp_block *seen = mhp_guest_report_block(r, b->id);
+
+		if (b->dimm == (int)dimm && seen)
+			b->zone = strcmp(seen->state, "online") ? MHP_ZONE_OFF : mhp_zone_parse(seen->zone);
+	}
+}
+
+void mhp_oracle_valid_zones(const struct mhp_oracle *o, unsigned id, char *buf, size_t size)
+{
+	const struct mhp_oracle_block *b = find(o, id);
+
+	if (!b) {
+		snprintf(buf, size, "(absent)");
+		return;
+	}
+	if (b->zone != MHP_ZONE_OFF) {
+		snprintf(buf, size, "%s", mhp_zone_name(b->zone));
+		return;
+	}
+	/* valid_zones_show(): the default zone, then online_kernel's and
+	 * online_movable's where they differ from it. */
+	enum mhp_zone d = mhp_oracle_zone_for(o, id, MHP_ONLINE);
+	enum mhp_zone k = mhp_oracle_zone_for(o, id, MHP_ONLINE_KERNEL);
+	int n = snprintf(buf, size, "%s", mhp_zone_name(d));
+	if (k != d && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, ",%s", mhp_zone_name(k));
+	if (d != MHP_ZONE_MOVABLE && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ",%s", mhp_zone_name(MHP_ZONE_MOVABLE));
+}
+
+/* memmap_on_memory: 6.1 (mhp_supports_memmap_on_memory) only for a range of
+ * exactly one memory block; from 6.6 on, for every block of any DIMM. */
+static bool memmap_on_memory(const struct mhp_oracle *o, int dimm)
+{
+	if (!o->t->kernel.memmap_on_memory || dimm < 0)
+		return false;
+	return o->kver >= 606 || o->t->dimms[dimm].size == o->block_size;
+}
+
+uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node)
+{
+	uint64_t memmap = o->block_size / PAGE_SIZE_BYTES * STRUCT_PAGE_SIZE, sum = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm < 0 || b->node != node || b->zone == MHP_ZONE_OFF)
+			continue;
+		sum += o->block_size - (memmap_on_memory(o, b->dimm) ? memmap : 0);
+	}
+	return sum;
+}
+
+/* ------------------------------------------------------------ boot */
+
+static bool is_boot(const struct mhp_oracle_block *b, int unused)
+{
+	(void)unused;
+	return b->dimm < 0;
+}
+
+/* The last node with memory holds the top of boot RAM, where QEMU loads the
+ * initrd and the firmware keeps the ACPI tables. */
+static unsigned top_node(const struct mhp_topology *t)
+{
+	unsigned top = 0;
+
+	for (unsigned i = 0; i < t->nr_nodes; i++)
+		if (t->nodes[i].memory)
+			top = i;
+	return top;
+}
+
+void mhp_oracle_predict_boot(struct mhp_oracle *o)
+{
+	const struct mhp_topology *t = o->t;
+	bool scored = !t->kernel.kernelcore && !t->kernel.movablecore;
+
+	drop_blocks(o, is_boot, 0);
+	for (unsigned i = 0; i < t->nr_nodes; i++) {
+		uint64_t start = mhp_topology_node_start(t, i), end = start + t->nodes[i].memory;
+		/* numa_clear_kernel_node_hotplug(): a node with early reservations
+		 * loses its hot-pluggable flag, so it keeps no Movable memory. */
+		bool movable = t->kernel.movable_node && t->nodes[i].hotpluggable && i != 0 && i != top_node(t);
+
+		for (uint64_t a = start; a < end; a += o->block_size) {
+			unsigned id = (unsigned)(a / o->block_size);
+			enum mhp_zone z = movable ? MHP_ZONE_MOVABLE : id == 0 ? MHP_ZONE_MIXED : MHP_ZONE_DMA32;
+
+			add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z, scored });
+		}
+	}
+}
+
+void mhp_oracle_seed_boot(struct mhp_oracle *o, const struct mhp_guest_report *r)
+{
+	drop_blocks(o, is_boot, 0);
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct mhp_block *b = &r->blocks[i];
+		enum mhp_zone z = strcmp(b->state, "online") ? MHP_ZONE_OFF : mhp_zone_parse(b->zone);
+
+		add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z, true });
+	}
+}

@@ -1,0 +1,384 @@
+#include "steps.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOT_DETERMINISTIC "not scored: the kernel may or may not manage this (kernel zone)"
+
+static void checkf(struct mhp_result *res, const char *what, const char *expected, const char *observed,
+		   const char *fmt, ...) MHP_FORMAT(5, 6);
+/* A check named "<what>: <fmt...>". */
+static void checkf(struct mhp_result *res, const char *what, const char *expected, const char *observed,
+		   const char *fmt, ...)
+{
+	char name[160], tail[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	snprintf(name, sizeof(name), "%s: %s", what, tail);
+	mhp_result_check(res, name, expected, observed);
+}
+
+static void check_memtotal(struct mhp_steps *s, const char *what, unsigned node)
+{
+	char e[32], o[32];
+	int64_t kb = mhp_guest_report_memtotal_kb(&s->vm->report, node);
+
+	if (node > MHP_MAX_NODES || s->base_kb[node] < 0)
+		return;
+	snprintf(e, sizeof(e), "%" PRIu64, (uint64_t)s->base_kb[node] + mhp_oracle_hot_managed_bytes(&s->oracle, node) / 1024);
+	snprintf(o, sizeof(o), "%" PRId64, kb);
+	checkf(s->vm->res, what, e, kb < 0 ? "(absent)" : o, "node %u MemTotal kB", node);
+}
+
+/* One block as observed against the oracle: node, state, then the zone of
+ * an online block or the valid_zones of an offline one.  A step's explicit
+ * expectations replace the oracle's where it has them. */
+static void check_block(struct mhp_steps *s, const char *what, unsigned id, const struct mhp_step *st)
+{
+	const struct mhp_oracle_block *ob = mhp_oracle_block(&s->oracle, id);
+	const struct mhp_block *b = mhp_guest_report_block(&s->vm->report, id);
+	struct mhp_result *res = s->vm->res;
+	char node[16], obs[16], valid[96];
+	bool online = ob && ob->zone != MHP_ZONE_OFF;
+	const char *zone = ob ? mhp_zone_name(ob->zone) : "(absent)";
+
+	if (st && st->has_expect_online)
+		online = st->expect_online;
+	if (st && st->expect_zone[0])
+		zone = st->expect_zone;
+	snprintf(node, sizeof(node), "%u", ob ? ob->node : 0);
+	snprintf(obs, sizeof(obs), "%d", b ? b->node : -1);
+	checkf(res, what, node, b ? obs : "(absent)", "block %u node", id);
+	checkf(res, what, online ? "online" : "offline", b ? b->state : "(absent)", "block %u state", id);
+	if (online) {
+		checkf(res, what, zone, b ? b->zone : "(absent)", "block %u zone", id);
+		return;
+	}
+	mhp_oracle_valid_zones(&s->oracle, id, valid, sizeof(valid));
+	checkf(res, what, st && st->expect_valid[0] ? st->expect_valid : valid, b ? b->valid_zones : "(absent)",
+	       "block %u valid_zones", id);
+}
+
+/* ------------------------------------------------------------ baseline */
+
+static void check_boot(struct mhp_steps *s)
+{
+	struct mhp_oracle *o = &s->oracle;
+	char e[64], obs[64];
+
+	mhp_oracle_predict_boot(o);
+	snprintf(e, sizeof(e), "%zu", o->nblocks);
+	snprintf(obs, sizeof(obs), "%zu", s->vm->report.nblocks);
+	mhp_result_check(s->vm->res, "boot: memory blocks", e, obs);
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *ob = &o->blocks[i];
+		const struct mhp_block *b = mhp_guest_report_block(&s->vm->report, ob->id);
+		char name[64];
+
+		snprintf(e, sizeof(e), "%u %s", ob->node, mhp_zone_name(ob->zone));
+		snprintf(obs, sizeof(obs), "%d %s", b ? b->node : -1, b ? b->zone : "(absent)");
+		snprintf(name, sizeof(name), "boot: block %u node and zone", ob->id);
+		if (ob->boot_scored)
+			mhp_result_check(s->vm->res, name, e, b ? obs : "(absent)");
+		else
+			mhp_result_skip(s->vm->res, name, "not scored: kernelcore=/movablecore= layout");
+	}
+}
+
+int mhp_steps_baseline(struct mhp_steps *s, struct mhp_vm *vm)
+{
+	const char *release = vm->res->guest_release;
+	int auto_online = mhp_online_type_parse(vm->auto_online);
+
+	s->vm = vm;
+	mhp_oracle_init(&s->oracle, vm->t, mhp_kernel_version_code(release), vm->block_size);
+	s->oracle.auto_online = auto_online >= 0 ? auto_online : -1;
+	if (mhp_vm_report(vm) < 0)
+		return -1;
+	check_boot(s);
+	mhp_oracle_seed_boot(&s->oracle, &vm->report);
+	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
+		s->base_kb[n] = mhp_guest_report_memtotal_kb(&vm->report, n);
+	return 0;
+}
+
+void mhp_steps_release(struct mhp_steps *s)
+{
+	for (unsigned i = 0; i < MHP_MAX_DIMMS; i++)
+		free(s->blocks[i]);
+	mhp_oracle_release(&s->oracle);
+}
+
+/* ------------------------------------------------------------ plug */
+
+/* Parses "32,33" of an await answer into a new array. */
+static unsigned parse_ids(const char *list, unsigned **ret)
+{
+	unsigned n = 0, *ids = mhp_xcalloc(strlen(list) / 2 + 1, sizeof(*ids));
+
+	for (const char *p = list; *p && *p != '-';) {
+		char *end;
+		ids[n++] = (unsigned)strtoul(p, &end, 10);
+		p = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	*ret = ids;
+	return n;
+}
+
+/* The blocks that appeared must be exactly the DIMM's physical range. */
+static void check_block_range(struct mhp_steps *s, unsigned di, unsigned first, const char *what)
+{
+	unsigned want = (unsigned)(s->vm->t->dimms[di].size / s->vm->block_size), n = s->nblocks[di];
+	unsigned lo = n ? s->blocks[di][0] : 0, hi = lo;
+	char e[64], o[64];
+
+	for (unsigned i = 0; i < n; i++) {
+		lo = s->blocks[di][i] < lo ? s->blocks[di][i] : lo;
+		hi = s->blocks[di][i] > hi ? s->blocks[di][i] : hi;
+	}
+	snprintf(e, sizeof(e), "%u blocks, ids %u-%u", want, first, first + want - 1);
+	snprintf(o, sizeof(o), "%u blocks, ids %u-%u", n, lo, hi);
+	checkf(s->vm->res, what, e, n ? o : "0 blocks", "new blocks");
+}
+
+static int step_plug(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	const struct mhp_dimm *d = &vm->t->dimms[st->dimm];
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	char cmd[64], qemu_state[96], expect[96], status[32];
+	uint64_t addr = 0;
+	int64_t ost;
+	int r;
+
+	if (mhp_vm_plug(vm, d) < 0 || mhp_vm_wait_ost(vm, d->id, 1, &ost) < 0)
+		return -1;
+	snprintf(status, sizeof(status), "0x%" PRIx64, (uint64_t)ost);
+	checkf(vm->res, what, "0x0", status, "guest _OST status");
+	if (mhp_vm_qemu_dimm(vm, d->id, qemu_state, sizeof(qemu_state), &addr) < 0)
+		return -1;
+	snprintf(expect, sizeof(expect), "node=%u size=%" PRIu64, d->node, d->size);
+	checkf(vm->res, what, expect, qemu_state, "QEMU lists the DIMM");
+	snprintf(cmd, sizeof(cmd), "await-add %u %u", (unsigned)(d->size / vm->block_size), vm->o->timeout_ms);
+	if ((r = mhp_vm_command(vm, cmd, &ok)) < 0)
+		return mhp_vm_fail(vm, r, "the guest to see the new memory blocks");
+	free(s->blocks[st->dimm]);
+	s->nblocks[st->dimm] = parse_ids(mhp_wire_get(&ok, "ids") ? mhp_wire_get(&ok, "ids") : "-", &s->blocks[st->dimm]);
+	mhp_wire_msg_release(&ok);
+	unsigned first = (unsigned)(addr / vm->block_size);
+	check_block_range(s, st->dimm, first, what);
+	mhp_oracle_plug(&s->oracle, st->dimm, first);
+	if (mhp_vm_report(vm) < 0)
+		return -1;
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
+		check_block(s, what, s->blocks[st->dimm][i], st);
+	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
+	if (node >= 0)
+		check_memtotal(s, what, (unsigned)node);
+	return 0;
+}
+
+/* ------------------------------------------------------------ online/offline */
+
+/* One online/offline result against what was expected; ANY is recorded but
+ * not scored.  Returns true when the kernel did it. */
+static bool check_action(struct mhp_steps *s, const char *what, unsigned id, const char *action, enum mhp_expect e,
+			 int r)
+{
+	char name[160];
+	const char *observed = r == 0 ? "ok" : s->vm->ch.error;
+
+	snprintf(name, sizeof(name), "%s: block %u %s", what, id, action);
+	if (e == MHP_EXPECT_ANY)
+		mhp_result_skip(s->vm->res, name, r == 0 ? NOT_DETERMINISTIC "; it did" : NOT_DETERMINISTIC "; it refused");
+	else if (e == MHP_EXPECT_FAIL)
+		mhp_result_check(s->vm->res, name, "refused", r == 0 ? "ok" : "refused");
+	else
+		mhp_result_check(s->vm->res, name, "ok", observed);
+	return r == 0;
+}
+
+static int step_online(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	enum mhp_online_type type = (enum mhp_online_type)mhp_online_type_parse(st->online_type);
+	char cmd[64];
+
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++) {
+		unsigned id = s->blocks[st->dimm][i];
+		int r;
+
+		snprintf(cmd, sizeof(cmd), "online %u %s", id, st->online_type);
+		r = mhp_vm_command(vm, cmd, NULL);
+		if (r < 0 && r != -EREMOTEIO)
+			return mhp_vm_fail(vm, r, cmd);
+		if (check_action(s, what, id, st->online_type, st->expect ? st->expect : MHP_EXPECT_OK, r))
+			mhp_oracle_online(&s->oracle, id, type);
+	}
+	if (mhp_vm_report(vm) < 0)
+		return -1;
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
+		check_block(s, what, s->blocks[st->dimm][i], st);
+	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
+	if (node >= 0)
+		check_memtotal(s, what, (unsigned)node);
+	return 0;
+}
+
+static int step_offline(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	char cmd[64];
+
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++) {
+		unsigned id = s->blocks[st->dimm][i];
+		enum mhp_expect e = st->expect ? st->expect : mhp_oracle_offline_expect(&s->oracle, id);
+		int r;
+
+		snprintf(cmd, sizeof(cmd), "offline %u %u", id, vm->o->timeout_ms);
+		r = mhp_vm_command(vm, cmd, NULL);
+		if (r < 0 && r != -EREMOTEIO)
+			return mhp_vm_fail(vm, r, cmd);
+		if (check_action(s, what, id, "offline", e, r))
+			mhp_oracle_offline(&s->oracle, id);
+	}
+	if (mhp_vm_report(vm) < 0)
+		return -1;
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
+		check_block(s, what, s->blocks[st->dimm][i], NULL);
+	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
+	if (node >= 0)
+		check_memtotal(s, what, (unsigned)node);
+	return 0;
+}
+
+/* ------------------------------------------------------------ unplug */
+
+static void check_blocks_gone(struct mhp_steps *s, unsigned di, const char *what)
+{
+	char left[256] = "";
+	size_t off = 0;
+
+	for (unsigned i = 0; i < s->nblocks[di]; i++)
+		if (mhp_guest_report_block(&s->vm->report, s->blocks[di][i]) && off < sizeof(left) - 12)
+			off += (size_t)snprintf(left + off, sizeof(left) - off, "%s%u", off ? "," : "", s->blocks[di][i]);
+	checkf(s->vm->res, what, "none left", off ? left : "none left", "blocks gone");
+}
+
+static int after_removal(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	const struct mhp_dimm *d = &vm->t->dimms[st->dimm];
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	char cmd[64], qemu_state[96];
+	int r;
+
+	if (mhp_vm_object_del(vm, d) < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "await-remove %u %u", s->nblocks[st->dimm], vm->o->timeout_ms);
+	if ((r = mhp_vm_command(vm, cmd, &ok)) < 0)
+		return mhp_vm_fail(vm, r, "the guest to see the blocks removed");
+	mhp_wire_msg_release(&ok);
+	mhp_oracle_unplug(&s->oracle, st->dimm);
+	if (mhp_vm_report(vm) < 0 || mhp_vm_qemu_dimm(vm, d->id, qemu_state, sizeof(qemu_state), NULL) < 0)
+		return -1;
+	check_blocks_gone(s, st->dimm, what);
+	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
+	if (node >= 0)
+		check_memtotal(s, what, (unsigned)node);
+	checkf(vm->res, what, "(absent)", qemu_state, "QEMU lists the DIMM");
+	return 0;
+}
+
+/* A refused unplug leaves the DIMM plugged and its blocks as they were. */
+static int after_refusal(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	const struct mhp_dimm *d = &vm->t->dimms[st->dimm];
+	char qemu_state[96], expect[96];
+
+	if (mhp_vm_report(vm) < 0 || mhp_vm_qemu_dimm(vm, d->id, qemu_state, sizeof(qemu_state), NULL) < 0)
+		return -1;
+	snprintf(expect, sizeof(expect), "node=%u size=%" PRIu64, d->node, d->size);
+	checkf(vm->res, what, expect, qemu_state, "QEMU still lists the DIMM");
+	/* The kernel offlined some blocks before one failed, then onlined them
+	 * again (with the online type last written to each, even by a failed
+	 * write): which zones they are in now is not predictable. */
+	mhp_oracle_resync_dimm(&s->oracle, st->dimm, &vm->report);
+	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++) {
+		const struct mhp_block *b = mhp_guest_report_block(&vm->report, s->blocks[st->dimm][i]);
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s: block %u still present", what, s->blocks[st->dimm][i]);
+		mhp_result_check(vm->res, name, "present", b ? "present" : "(absent)");
+	}
+	return 0;
+}
+
+static int step_unplug(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	enum mhp_expect e = st->expect ? st->expect : mhp_oracle_unplug_expect(&s->oracle, st->dimm);
+	char outcome[96], name[160];
+	bool removed;
+
+	if (mhp_vm_unplug(s->vm, &s->vm->t->dimms[st->dimm], outcome, sizeof(outcome)) < 0)
+		return -1;
+	removed = !strcmp(outcome, "removed");
+	snprintf(name, sizeof(name), "%s: outcome", what);
+	if (e == MHP_EXPECT_ANY)
+		mhp_result_skip(s->vm->res, name, outcome);
+	else
+		mhp_result_check(s->vm->res, name, e == MHP_EXPECT_FAIL ? "refused" : "removed",
+				 removed ? "removed" : e == MHP_EXPECT_FAIL ? "refused" : outcome);
+	return removed ? after_removal(s, st, what) : after_refusal(s, st, what);
+}
+
+/* ------------------------------------------------------------ check */
+
+/* Every block the oracle knows and every block the guest has must agree,
+ * and so must every node's MemTotal. */
+static int step_check(struct mhp_steps *s, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+
+	if (mhp_vm_report(vm) < 0)
+		return -1;
+	for (size_t i = 0; i < s->oracle.nblocks; i++)
+		check_block(s, what, s->oracle.blocks[i].id, NULL);
+	for (size_t i = 0; i < vm->report.nblocks; i++)
+		if (!mhp_oracle_block(&s->oracle, vm->report.blocks[i].id))
+			checkf(vm->res, what, "(absent)", "present", "block %u", vm->report.blocks[i].id);
+	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
+		check_memtotal(s, what, n);
+	return 0;
+}
+
+int mhp_steps_run(struct mhp_steps *s, unsigned i)
+{
+	const struct mhp_step *st = &s->vm->t->steps[i];
+	char what[96];
+
+	if (st->kind == MHP_STEP_CHECK)
+		snprintf(what, sizeof(what), "step %u check", i + 1);
+	else
+		snprintf(what, sizeof(what), "step %u %s %s", i + 1, mhp_step_kind_name(st->kind),
+			 s->vm->t->dimms[st->dimm].id);
+	mhp_result_phase(s->vm->res, "%s", what);
+	switch (st->kind) {
+	case MHP_STEP_PLUG: return step_plug(s, st, what);
+	case MHP_STEP_ONLINE: return step_online(s, st, what);
+	case MHP_STEP_OFFLINE: return step_offline(s, st, what);
+	case MHP_STEP_UNPLUG: return step_unplug(s, st, what);
+	case MHP_STEP_CHECK: return step_check(s, what);
+	case MHP_STEP_INVALID: break;
+	}
+	mhp_result_error(s->vm->res, "invalid step %u", i + 1);
+	return -1;
+}
