@@ -3,8 +3,19 @@
 #ifndef MHP_INITRD_H
 #define MHP_INITRD_H
 
-/* Writes the initrd to path from the guest-init binary at init_path.
- * Returns 0 or -errno (-ENOENT when init_path is missing). */
-int mhp_initrd_write(const char *path, const char *init_path);
+#include <stddef.h>
+
+/* An ACPI table for the kernel to take from the initrd. */
+struct mhp_initrd_table {
+	const char *name; /* file name under kernel/firmware/acpi/ */
+	const char *path; /* the .aml on the host */
+};
+
+/* Writes the initrd to path: when there are tables, first an uncompressed
+ * cpio holding kernel/firmware/acpi/<name> (where CONFIG_ACPI_TABLE_UPGRADE
+ * looks, before the real initramfs), then the guest-init cpio.  Returns 0 or
+ * -errno (-ENOENT when init_path or a table is missing). */
+int mhp_initrd_write(const char *path, const char *init_path, const struct mhp_initrd_table *tables,
+		     size_t ntables);
 
 #endif

@@ -14,6 +14,9 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
 	mhp_strv_push(&words, "console=ttyS0");
 	mhp_strv_push(&words, "panic=-1");
 	mhp_strv_push(&words, "rdinit=/init");
+	/* KASLR would put the kernel image on a random node, and a node holding
+	 * early allocations keeps no Movable memory: results would be random. */
+	mhp_strv_push(&words, "nokaslr");
 	if (cfg->probe)
 		mhp_strv_push(&words, "mhp.probe=1");
 	for (size_t i = 0; i < s->cmdline.n; i++)

@@ -488,16 +488,18 @@ static int check_memory(struct parse_ctx *c, struct mhp_topology *s, json_object
 
 static int parse_acpi(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
-	static const char *const keys[] = { "srat", NULL };
+	static const char *const keys[] = { "srat", "oem_revision", NULL };
 	json_object *o;
 	bool srat = s->srat;
 	int r;
 
+	s->srat_oem_revision = 2;
 	if (!json_object_object_get_ex(root, "acpi", &o))
 		return 0;
 	if (!json_object_is_type(o, json_type_object))
 		return fail(c, root, "acpi", "must be an object");
-	if ((r = check_keys(c, o, keys)) < 0 || (r = get_bool(c, o, "srat", &srat)) < 0)
+	if ((r = check_keys(c, o, keys)) < 0 || (r = get_bool(c, o, "srat", &srat)) < 0 ||
+	    (r = get_uint(c, o, "oem_revision", false, 0x7fffffff, &s->srat_oem_revision)) < 0)
 		return r;
 	if (s->srat && !srat)
 		return fail(c, o, "srat", "the nodes need a generated SRAT (a pxm or hotpluggable flag)");

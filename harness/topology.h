@@ -89,6 +89,7 @@ struct mhp_topology {
 	struct mhp_dimm dimms[MHP_MAX_DIMMS];
 	struct mhp_kernel_knobs kernel;
 	bool srat;           /* generate and install our own SRAT */
+	unsigned srat_oem_revision; /* 2; 1 (= QEMU's) makes the kernel ignore it */
 	struct mhp_strv cmdline; /* knobs as words, then the file's extra words */
 	unsigned nr_steps;
 	struct mhp_step steps[MHP_MAX_STEPS];

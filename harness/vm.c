@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "acpi.h"
+#include "iasl.h"
 #include "initrd.h"
 #include "qemu.h"
 
@@ -42,17 +44,82 @@ int mhp_vm_fail(struct mhp_vm *vm, int r, const char *awaited)
 
 /* ------------------------------------------------------------ start and stop */
 
-static int prepare(struct mhp_vm *vm)
+/* Writes acpi/srat.dsl into the results, compiles it with iasl; the .aml
+ * goes into the initrd.  Returns 0, or -1 with the error recorded. */
+static int build_srat(struct mhp_vm *vm, const char *results_dir, char **ret_aml)
 {
+	_cleanup_free_ char *dir = mhp_xasprintf("%s/acpi", results_dir);
+	_cleanup_free_ char *dsl = mhp_xasprintf("%s/srat.dsl", dir), *prefix = mhp_xasprintf("%s/srat", dir);
+	_cleanup_free_ char *src = mhp_acpi_srat_source(vm->t, vm->t->srat_oem_revision), *log = NULL;
+	int r;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return mhp_vm_fail(vm, -errno, "a results directory for ACPI tables");
+	if ((r = mhp_write_file_atomic(dsl, src, strlen(src))) < 0)
+		return mhp_vm_fail(vm, r, "srat.dsl to be written");
+	r = mhp_iasl_compile(dsl, prefix, &log);
+	_cleanup_free_ char *log_path = mhp_xasprintf("%s/iasl.log", dir);
+	mhp_write_file_atomic(log_path, log, strlen(log)); /* diagnostics only */
+	if (r == -ENOENT) {
+		mhp_result_error(vm->res, "iasl is not installed (Debian package acpica-tools), needed for the SRAT");
+		return -1;
+	}
+	if (r < 0) {
+		_cleanup_free_ char *why = mhp_iasl_summary(log);
+		mhp_result_error(vm->res, "iasl failed on %s: %s (all of it in acpi/iasl.log)", dsl, why);
+		return -1;
+	}
+	*ret_aml = mhp_xasprintf("%s.aml", prefix);
+	return 0;
+}
+
+/* The kernel says which tables it took from the initrd; a table it ignored
+ * would leave QEMU's in place and the whole run would test the wrong thing. */
+static int check_table_upgrades(struct mhp_vm *vm, const char *results_dir)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/console.log", results_dir), *log = NULL;
+	char line[128];
+
+	if (!vm->t->srat)
+		return 0;
+	mhp_acpi_upgrade_line("SRAT", line, sizeof(line));
+	if (mhp_read_file(path, 64u << 20, &log, NULL) < 0)
+		log = mhp_xstrdup("");
+	bool taken = strstr(log, line) != NULL;
+	mhp_result_check(vm->res, "boot: kernel took our SRAT", "yes", taken ? "yes" : "no");
+	if (!taken) {
+		mhp_result_error(vm->res, "the kernel ignored the generated SRAT (no '%s' in console.log): "
+			"its OEM ID, OEM table ID and a revision above QEMU's must match", line);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct mhp_vm *vm, const char *results_dir)
+{
+	_cleanup_free_ char *srat = NULL;
+	struct mhp_initrd_table tables[1];
+	size_t ntables = 0;
+	int r;
+
 	strcpy(vm->rundir, "/tmp/mhp-run-XXXXXX");
 	if (!mkdtemp(vm->rundir)) {
 		vm->rundir[0] = '\0';
-		return -errno;
+		return mhp_vm_fail(vm, -errno, "a private run directory in /tmp");
 	}
 	vm->qmp_path = mhp_xasprintf("%s/qmp.sock", vm->rundir);
 	vm->chan_path = mhp_xasprintf("%s/channel.sock", vm->rundir);
 	vm->initrd_path = mhp_xasprintf("%s/initrd.cpio", vm->rundir);
-	return mhp_initrd_write(vm->initrd_path, vm->o->guest_init);
+	if (vm->t->srat) {
+		if (build_srat(vm, results_dir, &srat) < 0)
+			return -1;
+		tables[ntables++] = (struct mhp_initrd_table){ "srat.aml", srat };
+	}
+	if ((r = mhp_initrd_write(vm->initrd_path, vm->o->guest_init, tables, ntables)) < 0) {
+		mhp_result_error(vm->res, "cannot build the initrd from '%s': %s", vm->o->guest_init, strerror(-r));
+		return -1;
+	}
+	return 0;
 }
 
 static void qemu_version(struct mhp_vm *vm)
@@ -135,10 +202,8 @@ int mhp_vm_start(struct mhp_vm *vm, const char *results_dir)
 
 	vm->qemu = (struct mhp_child)MHP_CHILD_INIT;
 	vm->ch.fd = vm->qmp.fd = -1;
-	if ((r = prepare(vm)) < 0) {
-		mhp_result_error(vm->res, "cannot build the initrd from '%s': %s", vm->o->guest_init, strerror(-r));
+	if (prepare(vm, results_dir) < 0)
 		return -1;
-	}
 	if ((r = mhp_transcript_open(&vm->qmp_log, qmp_log, vm->res->start_ns)) < 0 ||
 	    (r = mhp_transcript_open(&vm->chan_log, chan_log, vm->res->start_ns)) < 0) {
 		mhp_result_error(vm->res, "cannot write logs in '%s': %s", results_dir, strerror(-r));
@@ -147,7 +212,7 @@ int mhp_vm_start(struct mhp_vm *vm, const char *results_dir)
 	mhp_result_phase(vm->res, "boot");
 	if (spawn(vm, results_dir) < 0 || hello(vm) < 0)
 		return -1;
-	return 0;
+	return check_table_upgrades(vm, results_dir);
 }
 
 void mhp_vm_teardown(struct mhp_vm *vm)

@@ -46,7 +46,7 @@ static void test_argv(void **state)
 	assert_string_equal(after(&v, "-numa", 1), "node,nodeid=1,cpus=1-2,memdev=ram-node1");
 	assert_string_equal(after(&v, "-kernel", 0), "/k");
 	assert_string_equal(after(&v, "-initrd", 0), "/i");
-	assert_string_equal(after(&v, "-append", 0), "console=ttyS0 panic=-1 rdinit=/init movable_node loglevel=8");
+	assert_string_equal(after(&v, "-append", 0), "console=ttyS0 panic=-1 rdinit=/init nokaslr movable_node loglevel=8");
 	/* ttyS0 is the console file, ttyS1 the channel; QMP is a monitor. */
 	assert_string_equal(after(&v, "-chardev", 0), "file,id=console,path=/r/console.log");
 	assert_string_equal(after(&v, "-serial", 0), "chardev:console");

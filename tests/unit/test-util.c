@@ -126,7 +126,7 @@ static void test_initrd(void **state)
 	char body[16] = "";
 
 	write_bytes(init, "\x7f" "ELFbody", 8);
-	assert_int_equal(mhp_initrd_write(cpio, init), 0);
+	assert_int_equal(mhp_initrd_write(cpio, init, NULL, 0), 0);
 	archive_read_support_format_cpio(a);
 	archive_read_support_filter_none(a);
 	assert_int_equal(archive_read_open_filename(a, cpio, 4096), ARCHIVE_OK);
@@ -147,7 +147,7 @@ static void test_initrd(void **state)
 	archive_read_free(a);
 	assert_string_equal(names, "dev dev/console proc sys init ");
 	assert_memory_equal(body, "\x7f" "ELFbody", 8);
-	assert_int_equal(mhp_initrd_write(cpio, "/nonexistent-init"), -ENOENT);
+	assert_int_equal(mhp_initrd_write(cpio, "/nonexistent-init", NULL, 0), -ENOENT);
 	unlink(init);
 	unlink(cpio);
 	free(init);
