@@ -259,6 +259,28 @@ static void report_node(unsigned id)
 	say("node id=%u memtotal_kb=%llu", id, kb);
 }
 
+/* /sys/firmware/memmap/N: the firmware's map plus hot-added ranges. */
+static void report_memmap(void)
+{
+	static unsigned ids[1024];
+	unsigned n = list_numbered("/sys/firmware/memmap", "", ids, sizeof(ids) / sizeof(ids[0]));
+
+	for (unsigned i = 0; i < n; i++) {
+		char path[PATH_MAX], start[32] = "", end[32] = "", type[64] = "";
+
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/start", ids[i]);
+		read_text(path, start, sizeof(start));
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/end", ids[i]);
+		read_text(path, end, sizeof(end));
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/type", ids[i]);
+		read_text(path, type, sizeof(type));
+		for (char *p = type; *p; p++)
+			if (*p == ' ')
+				*p = '_';
+		say("memmap start=%s end=%s type=%s", start, end, type[0] ? type : "-");
+	}
+}
+
 static void cmd_report(void)
 {
 	static unsigned ids[65536];
@@ -270,6 +292,7 @@ static void cmd_report(void)
 	n = list_numbered(NODE_SYSFS, "node", ids, sizeof(ids) / sizeof(ids[0]));
 	for (unsigned i = 0; i < n; i++)
 		report_node(ids[i]);
+	report_memmap();
 	say("end");
 }
 

@@ -11,6 +11,7 @@
  *   report                   block id=.. start=0x.. node=N state=online|offline
  *                                  zone=Movable|Normal|..|none|- valid_zones=A,B
  *                            node id=N memtotal_kb=N
+ *                            memmap start=0x.. end=0x.. type=System_RAM
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
  *   await-remove N MS       ok ids=...

@@ -96,16 +96,19 @@ char *mhp_acpi_srat_source(const struct mhp_topology *t, unsigned oem_revision)
 			cpu(&out, apic++, t->nodes[i].pxm);
 	for (unsigned i = 0; i < t->nr_nodes; i++) {
 		const struct mhp_node *n = &t->nodes[i];
-		uint64_t start = mhp_topology_node_start(t, i), end = start + n->memory;
 		unsigned flags = SRAT_MEM_ENABLED | (n->hotpluggable ? SRAT_MEM_HOTPLUGGABLE : 0);
+		struct mhp_range r[64];
+		size_t nr = mhp_topology_node_ranges(t, i, r, 64);
 
-		if (!n->memory)
-			continue;
-		if (start < LEGACY_HOLE_START && end > LEGACY_HOLE_END) {
-			memory(&out, n->pxm, start, LEGACY_HOLE_START - start, flags);
-			start = LEGACY_HOLE_END;
+		for (size_t k = 0; k < nr; k++) {
+			uint64_t start = r[k].start, end = start + r[k].size;
+
+			if (start < LEGACY_HOLE_START && end > LEGACY_HOLE_END) {
+				memory(&out, n->pxm, start, LEGACY_HOLE_START - start, flags);
+				start = LEGACY_HOLE_END;
+			}
+			memory(&out, n->pxm, start, end - start, flags);
 		}
-		memory(&out, n->pxm, start, end - start, flags);
 	}
 	memory(&out, t->nodes[t->nr_nodes - 1].pxm, mhp_topology_hotplug_base(t), mhp_topology_hotplug_size(t),
 	       SRAT_MEM_ENABLED | SRAT_MEM_HOTPLUGGABLE);

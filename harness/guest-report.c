@@ -61,6 +61,21 @@ static int add_node(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	return 0;
 }
 
+static int add_memmap(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
+{
+	struct mhp_memmap_entry e = { 0 };
+	unsigned long long start, end;
+
+	if (mhp_wire_get_u64(m, "start", &start) < 0 || mhp_wire_get_u64(m, "end", &end) < 0 || end < start ||
+	    copy_field(e.type, sizeof(e.type), m, "type") < 0)
+		return -EINVAL;
+	e.start = start;
+	e.end = end;
+	r->memmap = grow(r->memmap, r->nmemmap, sizeof(e));
+	r->memmap[r->nmemmap++] = e;
+	return 0;
+}
+
 int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	if (r->complete)
@@ -69,6 +84,8 @@ int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *
 		return add_block(r, m);
 	if (!strcmp(m->verb, "node"))
 		return add_node(r, m);
+	if (!strcmp(m->verb, "memmap"))
+		return add_memmap(r, m);
 	if (!strcmp(m->verb, "end")) {
 		r->complete = 1;
 		return 1;
@@ -80,6 +97,7 @@ void mhp_guest_report_release(struct mhp_guest_report *r)
 {
 	free(r->blocks);
 	free(r->nodes);
+	free(r->memmap);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -88,6 +106,14 @@ const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r,
 	for (size_t i = 0; i < r->nblocks; i++)
 		if (r->blocks[i].id == id)
 			return &r->blocks[i];
+	return NULL;
+}
+
+const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start)
+{
+	for (size_t i = 0; i < r->nmemmap; i++)
+		if (r->memmap[i].start == start)
+			return &r->memmap[i];
 	return NULL;
 }
 

@@ -21,22 +21,31 @@ struct mhp_node_mem {
 	uint64_t memtotal_kb;
 };
 
+struct mhp_memmap_entry {
+	uint64_t start, end; /* inclusive end, as sysfs shows it */
+	char type[32];       /* "System_RAM", "Reserved", ... (spaces made '_') */
+};
+
 struct mhp_guest_report {
 	struct mhp_block *blocks;
 	size_t nblocks;
 	struct mhp_node_mem *nodes;
 	size_t nnodes;
+	struct mhp_memmap_entry *memmap;
+	size_t nmemmap;
 	int complete; /* 1 once "end" was seen */
 };
-#define MHP_GUEST_REPORT_INIT { NULL, 0, NULL, 0, 0 }
+#define MHP_GUEST_REPORT_INIT { NULL, 0, NULL, 0, NULL, 0, 0 }
 
-/* Adds one message of a report.  Returns 1 when m was "end", 0 for a block or
- * node line, -EINVAL for a malformed or unexpected line (the report is left
+/* Adds one message of a report.  Returns 1 when m was "end", 0 for a block,
+ * node or memmap line, -EINVAL for a malformed or unexpected line (the report is left
  * as it was). */
 int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m);
 void mhp_guest_report_release(struct mhp_guest_report *r);
 
 const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id);
+/* The memmap entry that starts at start, or NULL. */
+const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start);
 /* MemTotal of node in kB, or -1 when the report has no such node. */
 int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node);
 

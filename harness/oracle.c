@@ -362,18 +362,6 @@ static bool is_boot(const struct mhp_oracle_block *b, int unused)
 	return b->dimm < 0;
 }
 
-/* The last node with memory holds the top of boot RAM, where QEMU loads the
- * initrd and the firmware keeps the ACPI tables. */
-static unsigned top_node(const struct mhp_topology *t)
-{
-	unsigned top = 0;
-
-	for (unsigned i = 0; i < t->nr_nodes; i++)
-		if (t->nodes[i].memory)
-			top = i;
-	return top;
-}
-
 void mhp_oracle_predict_boot(struct mhp_oracle *o)
 {
 	const struct mhp_topology *t = o->t;
@@ -381,17 +369,22 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 
 	drop_blocks(o, is_boot, 0);
 	for (unsigned i = 0; i < t->nr_nodes; i++) {
-		uint64_t start = mhp_topology_node_start(t, i), end = start + t->nodes[i].memory;
+		struct mhp_range r[64];
+		size_t nr = mhp_topology_node_ranges(t, i, r, 64);
 		/* numa_clear_kernel_node_hotplug(): a node with early reservations
-		 * loses its hot-pluggable flag, so it keeps no Movable memory. */
-		bool movable = t->kernel.movable_node && t->nodes[i].hotpluggable && i != 0 && i != top_node(t);
+		 * (node 0: the kernel image, under nokaslr; the top node: initrd
+		 * and ACPI tables) loses its hot-pluggable flag, so it keeps no
+		 * Movable memory. */
+		bool movable = t->kernel.movable_node && t->nodes[i].hotpluggable && i != 0 &&
+			       i != mhp_topology_top_node(t);
 
-		for (uint64_t a = start; a < end; a += o->block_size) {
-			unsigned id = (unsigned)(a / o->block_size);
-			enum mhp_zone z = movable ? MHP_ZONE_MOVABLE : id == 0 ? MHP_ZONE_MIXED : MHP_ZONE_DMA32;
+		for (size_t k = 0; k < nr; k++)
+			for (uint64_t a = r[k].start; a < r[k].start + r[k].size; a += o->block_size) {
+				unsigned id = (unsigned)(a / o->block_size);
+				enum mhp_zone z = movable ? MHP_ZONE_MOVABLE : id == 0 ? MHP_ZONE_MIXED : MHP_ZONE_DMA32;
 
-			add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z, scored });
-		}
+				add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z, scored });
+			}
 	}
 }
 

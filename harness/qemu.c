@@ -39,15 +39,19 @@ static void push_numa(struct mhp_strv *argv, const struct mhp_topology *s)
 
 	for (unsigned i = 0; i < s->nr_nodes; i++) {
 		const struct mhp_node *n = &s->nodes[i];
+		char cpus[32] = "", memdev[32] = "";
 
-		mhp_strv_push(argv, "-object");
-		mhp_strv_pushf(argv, "memory-backend-ram,id=ram-node%u,size=%" PRIu64 "M", i, n->memory >> 20);
-		mhp_strv_push(argv, "-numa");
+		if (n->memory) {
+			mhp_strv_push(argv, "-object");
+			mhp_strv_pushf(argv, "memory-backend-ram,id=ram-node%u,size=%" PRIu64 "M", i, n->memory >> 20);
+			snprintf(memdev, sizeof(memdev), ",memdev=ram-node%u", i);
+		}
 		if (n->cpus == 1)
-			mhp_strv_pushf(argv, "node,nodeid=%u,cpus=%u,memdev=ram-node%u", i, cpu, i);
-		else
-			mhp_strv_pushf(argv, "node,nodeid=%u,cpus=%u-%u,memdev=ram-node%u", i, cpu,
-				       cpu + n->cpus - 1, i);
+			snprintf(cpus, sizeof(cpus), ",cpus=%u", cpu);
+		else if (n->cpus > 1)
+			snprintf(cpus, sizeof(cpus), ",cpus=%u-%u", cpu, cpu + n->cpus - 1);
+		mhp_strv_push(argv, "-numa");
+		mhp_strv_pushf(argv, "node,nodeid=%u%s%s", i, cpus, memdev);
 		cpu += n->cpus;
 	}
 }

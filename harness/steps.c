@@ -25,6 +25,19 @@ static void checkf(struct mhp_result *res, const char *what, const char *expecte
 	mhp_result_check(res, name, expected, observed);
 }
 
+/* The hot-added range appears in /sys/firmware/memmap as System RAM while
+ * the DIMM is there, and leaves with it. */
+static void check_memmap(struct mhp_steps *s, const char *what, uint64_t addr, uint64_t size, bool present)
+{
+	const struct mhp_memmap_entry *e = mhp_guest_report_memmap(&s->vm->report, addr);
+	char want[96], got[96];
+
+	snprintf(want, sizeof(want), "0x%" PRIx64 "-0x%" PRIx64 " System_RAM", addr, addr + size - 1);
+	if (e)
+		snprintf(got, sizeof(got), "0x%" PRIx64 "-0x%" PRIx64 " %s", e->start, e->end, e->type);
+	checkf(s->vm->res, what, present ? want : "(absent)", e ? got : "(absent)", "firmware memmap entry");
+}
+
 static void check_memtotal(struct mhp_steps *s, const char *what, unsigned node)
 {
 	char e[32], o[32];
@@ -175,8 +188,10 @@ static int step_plug(struct mhp_steps *s, const struct mhp_step *st, const char 
 	unsigned first = (unsigned)(addr / vm->block_size);
 	check_block_range(s, st->dimm, first, what);
 	mhp_oracle_plug(&s->oracle, st->dimm, first);
+	s->addr[st->dimm] = addr;
 	if (mhp_vm_report(vm) < 0)
 		return -1;
+	check_memmap(s, what, addr, d->size, true);
 	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
 		check_block(s, what, s->blocks[st->dimm][i], st);
 	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
@@ -205,6 +220,12 @@ static bool check_action(struct mhp_steps *s, const char *what, unsigned id, con
 	return r == 0;
 }
 
+/* Whether the step touches the DIMM's i-th block. */
+static bool picked(const struct mhp_step *st, unsigned i)
+{
+	return !st->blocks || (i < 64 && (st->blocks >> i) & 1);
+}
+
 static int step_online(struct mhp_steps *s, const struct mhp_step *st, const char *what)
 {
 	struct mhp_vm *vm = s->vm;
@@ -215,6 +236,8 @@ static int step_online(struct mhp_steps *s, const struct mhp_step *st, const cha
 		unsigned id = s->blocks[st->dimm][i];
 		int r;
 
+		if (!picked(st, i))
+			continue;
 		snprintf(cmd, sizeof(cmd), "online %u %s", id, st->online_type);
 		r = mhp_vm_command(vm, cmd, NULL);
 		if (r < 0 && r != -EREMOTEIO)
@@ -224,8 +247,9 @@ static int step_online(struct mhp_steps *s, const struct mhp_step *st, const cha
 	}
 	if (mhp_vm_report(vm) < 0)
 		return -1;
+	/* Blocks the step did not touch keep the oracle's view, not the step's. */
 	for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
-		check_block(s, what, s->blocks[st->dimm][i], st);
+		check_block(s, what, s->blocks[st->dimm][i], picked(st, i) ? st : NULL);
 	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
 	if (node >= 0)
 		check_memtotal(s, what, (unsigned)node);
@@ -242,6 +266,8 @@ static int step_offline(struct mhp_steps *s, const struct mhp_step *st, const ch
 		enum mhp_expect e = st->expect ? st->expect : mhp_oracle_offline_expect(&s->oracle, id);
 		int r;
 
+		if (!picked(st, i))
+			continue;
 		snprintf(cmd, sizeof(cmd), "offline %u %u", id, vm->o->timeout_ms);
 		r = mhp_vm_command(vm, cmd, NULL);
 		if (r < 0 && r != -EREMOTEIO)
@@ -290,6 +316,7 @@ static int after_removal(struct mhp_steps *s, const struct mhp_step *st, const c
 	if (mhp_vm_report(vm) < 0 || mhp_vm_qemu_dimm(vm, d->id, qemu_state, sizeof(qemu_state), NULL) < 0)
 		return -1;
 	check_blocks_gone(s, st->dimm, what);
+	check_memmap(s, what, s->addr[st->dimm], d->size, false);
 	int node = mhp_oracle_dimm_node(vm->t, st->dimm);
 	if (node >= 0)
 		check_memtotal(s, what, (unsigned)node);

@@ -12,6 +12,7 @@ struct mhp_steps {
 	int64_t base_kb[MHP_MAX_NODES + 1];  /* MemTotal per kernel node at boot */
 	unsigned *blocks[MHP_MAX_DIMMS];      /* block ids each plugged DIMM got */
 	unsigned nblocks[MHP_MAX_DIMMS];
+	uint64_t addr[MHP_MAX_DIMMS];        /* where QEMU put each DIMM */
 };
 
 /* Takes the baseline report, checks the boot layout against the oracle's

@@ -303,6 +303,30 @@ static bool valid_zone(const char *z)
 	return false;
 }
 
+/* "blocks": [0, 2] picks blocks of the DIMM by their index in it. */
+static int parse_block_list(struct parse_ctx *c, struct mhp_topology *s, json_object *o, struct mhp_step *st)
+{
+	unsigned nblocks = (unsigned)(s->dimms[st->dimm].size / BLOCK_ALIGN);
+	json_object *arr;
+
+	if (!json_object_object_get_ex(o, "blocks", &arr))
+		return 0;
+	if (st->kind != MHP_STEP_ONLINE && st->kind != MHP_STEP_OFFLINE)
+		return fail(c, o, "blocks", "only online and offline steps pick blocks");
+	if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0)
+		return fail(c, o, "blocks", "must be a non-empty array of block indexes within the DIMM");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		int64_t idx = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || idx < 0 || idx >= nblocks || idx >= 64)
+			return fail(c, o, "blocks", "entry %zu must be a block index from 0 to %u", i,
+				    (nblocks < 64 ? nblocks : 64) - 1);
+		st->blocks |= 1ull << idx;
+	}
+	return 0;
+}
+
 static int parse_expect(struct parse_ctx *c, json_object *o, struct mhp_step *st)
 {
 	static const struct { const char *word; enum mhp_expect e; enum mhp_step_kind kind; } words[] = {
@@ -335,7 +359,7 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK },
 	};
 	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "type", "expect",
-					    "expect_zone", "expect_valid_zones", "expect_online", NULL };
+					    "expect_zone", "expect_valid_zones", "expect_online", "blocks", NULL };
 	char id[MHP_ID_MAX] = "";
 	const char *action = NULL;
 	json_object *v;
@@ -386,6 +410,8 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 			return fail(c, o, "type", "must be online, online_kernel or online_movable");
 	} else if (json_object_object_get_ex(o, "type", NULL))
 		return fail(c, o, "type", "only an online step takes a type");
+	if ((r = parse_block_list(c, s, o, st)) < 0)
+		return r;
 	if (json_object_object_get_ex(o, "expect_online", &v)) {
 		if (st->kind != MHP_STEP_PLUG || !json_object_is_type(v, json_type_boolean))
 			return fail(c, o, "expect_online", "a boolean, on a plug step only");
@@ -486,6 +512,17 @@ static int check_memory(struct parse_ctx *c, struct mhp_topology *s, json_object
 	return check_dimm_addresses(c, s, root);
 }
 
+/* Interleaved node ranges exist only in our SRAT: QEMU lays nodes out whole. */
+static int check_interleave(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
+{
+	if (!s->interleave)
+		return 0;
+	if (s->interleave % BLOCK_ALIGN)
+		return fail(c, root, "interleave", "must be a multiple of 128M (the memory block size)");
+	s->srat = true;
+	return 0;
+}
+
 static int parse_acpi(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	static const char *const keys[] = { "srat", "oem_revision", NULL };
@@ -510,7 +547,7 @@ static int parse_acpi(struct parse_ctx *c, struct mhp_topology *s, json_object *
 static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	static const char *const keys[] = { "name", "description", "machine", "nodes", "slots", "maxmem",
-					    "kernel", "cmdline", "dimms", "steps", "acpi", NULL };
+					    "interleave", "kernel", "cmdline", "dimms", "steps", "acpi", NULL };
 	char name[64] = "";
 	int r;
 
@@ -527,7 +564,9 @@ static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *
 	s->name = mhp_xstrdup(name);
 	s->slots = 0;
 	if ((r = parse_nodes(c, s, root)) < 0 || (r = get_uint(c, root, "slots", true, 256, &s->slots)) < 0 ||
-	    (r = get_size(c, root, "maxmem", true, &s->maxmem)) < 0 || (r = parse_kernel(c, s, root)) < 0 ||
+	    (r = get_size(c, root, "maxmem", true, &s->maxmem)) < 0 ||
+	    (r = get_size(c, root, "interleave", false, &s->interleave)) < 0 || (r = check_interleave(c, s, root)) < 0 ||
+	    (r = parse_kernel(c, s, root)) < 0 ||
 	    (r = parse_acpi(c, s, root)) < 0 || (r = parse_cmdline(c, s, root)) < 0 ||
 	    (r = parse_dimms(c, s, root)) < 0 || (r = check_memory(c, s, root)) < 0)
 		return r;
@@ -597,13 +636,69 @@ void mhp_topology_release(struct mhp_topology *s)
 	memset(s, 0, sizeof(*s));
 }
 
-uint64_t mhp_topology_node_start(const struct mhp_topology *s, unsigned node)
+/* Deals boot RAM out; calls fn(node, start, size, ctx) for each range. */
+static void deal_ranges(const struct mhp_topology *s, void (*fn)(unsigned, uint64_t, uint64_t, void *), void *ctx)
 {
-	uint64_t start = 0;
+	uint64_t left[MHP_MAX_NODES], addr = 0;
+	bool more = true;
 
-	for (unsigned i = 0; i < node && i < s->nr_nodes; i++)
-		start += s->nodes[i].memory;
-	return start;
+	for (unsigned i = 0; i < s->nr_nodes; i++)
+		left[i] = s->nodes[i].memory;
+	while (more) {
+		more = false;
+		for (unsigned i = 0; i < s->nr_nodes; i++) {
+			uint64_t chunk = s->interleave && s->interleave < left[i] ? s->interleave : left[i];
+
+			if (!chunk)
+				continue;
+			fn(i, addr, chunk, ctx);
+			addr += chunk;
+			left[i] -= chunk;
+			more = true;
+		}
+	}
+}
+
+struct ranges_ctx {
+	unsigned node;
+	struct mhp_range *out;
+	size_t n, max;
+};
+
+static void collect_range(unsigned node, uint64_t start, uint64_t size, void *p)
+{
+	struct ranges_ctx *c = p;
+
+	if (node != c->node)
+		return;
+	/* Adjacent chunks of one node (the last ones) are one range. */
+	if (c->n && c->out[c->n - 1].start + c->out[c->n - 1].size == start)
+		c->out[c->n - 1].size += size;
+	else if (c->n < c->max)
+		c->out[c->n++] = (struct mhp_range){ start, size };
+}
+
+size_t mhp_topology_node_ranges(const struct mhp_topology *s, unsigned node, struct mhp_range *out, size_t max)
+{
+	struct ranges_ctx c = { node, out, 0, max };
+
+	deal_ranges(s, collect_range, &c);
+	return c.n;
+}
+
+static void note_last(unsigned node, uint64_t start, uint64_t size, void *p)
+{
+	(void)start;
+	(void)size;
+	*(unsigned *)p = node;
+}
+
+unsigned mhp_topology_top_node(const struct mhp_topology *s)
+{
+	unsigned top = 0;
+
+	deal_ranges(s, note_last, &top);
+	return top;
 }
 
 uint64_t mhp_topology_hotplug_base(const struct mhp_topology *s)

@@ -74,6 +74,7 @@ struct mhp_step {
 	bool expect_online;     /* PLUG: blocks auto-onlined by the kernel */
 	bool has_expect_online;
 	enum mhp_expect expect; /* ONLINE, OFFLINE, UNPLUG */
+	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
 	int line;               /* source line, for messages */
 };
 
@@ -85,6 +86,7 @@ struct mhp_topology {
 	struct mhp_node nodes[MHP_MAX_NODES];
 	unsigned slots;
 	uint64_t maxmem;
+	uint64_t interleave; /* chunk size of interleaved node ranges, 0 = none */
 	unsigned nr_dimms;
 	struct mhp_dimm dimms[MHP_MAX_DIMMS];
 	struct mhp_kernel_knobs kernel;
@@ -104,8 +106,17 @@ int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *tex
 void mhp_topology_release(struct mhp_topology *s);
 
 uint64_t mhp_topology_boot_memory(const struct mhp_topology *s);
-/* Start of node i's boot memory: nodes are laid out in order from 0. */
-uint64_t mhp_topology_node_start(const struct mhp_topology *s, unsigned node);
+struct mhp_range {
+	uint64_t start, size;
+};
+
+/* Boot memory ranges of node i, in address order, into out (at most max);
+ * returns how many.  Boot RAM is dealt from address 0 in node order: whole
+ * nodes, or with "interleave" chunks of that size round-robin among the
+ * nodes that still have memory to place. */
+size_t mhp_topology_node_ranges(const struct mhp_topology *s, unsigned node, struct mhp_range *out, size_t max);
+/* The node whose range ends boot RAM (where the initrd and ACPI tables go). */
+unsigned mhp_topology_top_node(const struct mhp_topology *s);
 /* QEMU's device-memory (hotplug) window: it starts at 4 GiB here, and is
  * maxmem - boot memory plus 1 GiB of alignment slack per slot (pc, q35). */
 uint64_t mhp_topology_hotplug_base(const struct mhp_topology *s);
