@@ -270,7 +270,7 @@ void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id)
 
 	for (unsigned i = 0; i < n; i++)
 		add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node, (int)dimm,
-							MHP_ZONE_OFF, true });
+							MHP_ZONE_OFF });
 	/* add_memory_resource() onlines the new blocks in address order. */
 	for (unsigned i = 0; o->auto_online >= 0 && i < n; i++)
 		mhp_oracle_online(o, first_id + i, (enum mhp_online_type)o->auto_online);
@@ -362,12 +362,144 @@ static bool is_boot(const struct mhp_oracle_block *b, int unused)
 	return b->dimm < 0;
 }
 
+/* ---- kernelcore= / movablecore=: mm/mm_init.c find_zone_movable_pfns_for_nodes() */
+
+#define PFN(x) ((x) / PAGE_SIZE_BYTES)
+#define MAX_ORDER_NR_PAGES 1024ull   /* 4 MiB, 6.1 (MAX_ORDER 11) and 6.12 (MAX_PAGE_ORDER 10) */
+#define DMA32_START_PFN PFN(16ull << 20) /* ZONE_MOVABLE comes out of DMA32 here */
+#define E820_TOP_RESERVED (128ull << 10) /* the firmware keeps the last 128K of RAM */
+
+/* Usable RAM (memblock.memory) of one node range in pages: QEMU's e820 has
+ * RAM from page 1 to the 640K hole, then from 1M to 128K below the top. */
+static size_t usable_pfn_ranges(const struct mhp_topology *t, struct mhp_range r, uint64_t out[][2])
+{
+	uint64_t top = PFN(mhp_topology_boot_memory(t) - E820_TOP_RESERVED);
+	const uint64_t ram[2][2] = { { 1, PFN(0x9f000ull) }, { PFN(0x100000ull), top } };
+	uint64_t lo = PFN(r.start), hi = PFN(r.start + r.size);
+	size_t n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t a = lo > ram[i][0] ? lo : ram[i][0], b = hi < ram[i][1] ? hi : ram[i][1];
+
+		if (a < b) {
+			out[n][0] = a;
+			out[n++][1] = b;
+		}
+	}
+	return n;
+}
+
+struct pfn_ranges {
+	uint64_t r[128][2];
+	size_t n;
+};
+
+static void node_pfn_ranges(const struct mhp_topology *t, unsigned node, struct pfn_ranges *p)
+{
+	struct mhp_range r[64];
+	size_t nr = mhp_topology_node_ranges(t, node, r, 64);
+
+	p->n = 0;
+	for (size_t k = 0; k < nr && p->n + 2 <= 128; k++)
+		p->n += usable_pfn_ranges(t, r[k], p->r + p->n);
+}
+
+/* One pass of spreading required kernelcore over the nodes. */
+static void spread_kernelcore(const struct mhp_topology *t, uint64_t *required, unsigned usable_nodes, uint64_t *movable_pfn)
+{
+	uint64_t per_node = *required / usable_nodes;
+
+	for (unsigned nid = 0; nid < t->nr_nodes; nid++) {
+		struct pfn_ranges p;
+
+		if (!t->nodes[nid].memory)
+			continue;
+		if (*required < per_node)
+			per_node = *required / usable_nodes;
+		uint64_t remaining = per_node;
+		node_pfn_ranges(t, nid, &p);
+		for (size_t i = 0; i < p.n; i++) {
+			uint64_t start = p.r[i][0] > movable_pfn[nid] ? p.r[i][0] : movable_pfn[nid], end = p.r[i][1];
+
+			if (start >= end)
+				continue;
+			if (start < DMA32_START_PFN) { /* below DMA32: kernel only */
+				uint64_t kernel = (end < DMA32_START_PFN ? end : DMA32_START_PFN) - start;
+				remaining -= kernel < remaining ? kernel : remaining;
+				*required -= kernel < *required ? kernel : *required;
+				if (end <= DMA32_START_PFN) {
+					movable_pfn[nid] = end;
+					continue;
+				}
+				start = DMA32_START_PFN;
+			}
+			uint64_t size = end - start < remaining ? end - start : remaining;
+			movable_pfn[nid] = start + size;
+			*required -= size < *required ? size : *required;
+			remaining -= size;
+			if (!remaining)
+				break;
+		}
+	}
+}
+
+/* Where ZONE_MOVABLE starts on each node (bytes), 0 for none. */
+static void boot_movable_starts(const struct mhp_topology *t, uint64_t *start)
+{
+	uint64_t movable_pfn[MHP_MAX_NODES] = { 0 }, total = 0, required = PFN(t->kernel.kernelcore);
+	unsigned usable_nodes = 0;
+
+	for (unsigned nid = 0; nid < t->nr_nodes; nid++) {
+		struct pfn_ranges p;
+
+		node_pfn_ranges(t, nid, &p);
+		for (size_t i = 0; i < p.n; i++)
+			total += p.r[i][1] - p.r[i][0];
+		usable_nodes += t->nodes[nid].memory != 0;
+		start[nid] = 0;
+	}
+	if (t->kernel.movablecore) {
+		uint64_t movable = (PFN(t->kernel.movablecore) + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		movable = movable < total ? movable : total;
+		required = required > total - movable ? required : total - movable;
+	}
+	if (!required || required >= total)
+		return;
+	while (usable_nodes) {
+		spread_kernelcore(t, &required, usable_nodes, movable_pfn);
+		usable_nodes--;
+		if (!usable_nodes || required <= usable_nodes)
+			break;
+	}
+	for (unsigned nid = 0; nid < t->nr_nodes; nid++) {
+		struct mhp_range r[64];
+		size_t nr = mhp_topology_node_ranges(t, nid, r, 64);
+		uint64_t pfn = (movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		uint64_t end = nr ? PFN(r[nr - 1].start + r[nr - 1].size) : 0;
+
+		if (end > PFN(mhp_topology_boot_memory(t) - E820_TOP_RESERVED))
+			end = PFN(mhp_topology_boot_memory(t) - E820_TOP_RESERVED);
+		start[nid] = pfn < end ? pfn * PAGE_SIZE_BYTES : 0;
+	}
+}
+
+/* A boot block's zone given where ZONE_MOVABLE starts on its node. */
+static enum mhp_zone boot_zone(uint64_t a, uint64_t size, uint64_t movable_start, bool movable_node)
+{
+	if (movable_node || (movable_start && a >= movable_start))
+		return MHP_ZONE_MOVABLE;
+	if (a == 0 || (movable_start && a + size > movable_start))
+		return MHP_ZONE_MIXED; /* DMA and DMA32, or DMA32 and Movable */
+	return MHP_ZONE_DMA32;
+}
+
 void mhp_oracle_predict_boot(struct mhp_oracle *o)
 {
 	const struct mhp_topology *t = o->t;
-	bool scored = !t->kernel.kernelcore && !t->kernel.movablecore;
+	uint64_t movable_start[MHP_MAX_NODES];
 
 	drop_blocks(o, is_boot, 0);
+	boot_movable_starts(t, movable_start);
 	for (unsigned i = 0; i < t->nr_nodes; i++) {
 		struct mhp_range r[64];
 		size_t nr = mhp_topology_node_ranges(t, i, r, 64);
@@ -381,9 +513,9 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 		for (size_t k = 0; k < nr; k++)
 			for (uint64_t a = r[k].start; a < r[k].start + r[k].size; a += o->block_size) {
 				unsigned id = (unsigned)(a / o->block_size);
-				enum mhp_zone z = movable ? MHP_ZONE_MOVABLE : id == 0 ? MHP_ZONE_MIXED : MHP_ZONE_DMA32;
+				enum mhp_zone z = boot_zone(a, o->block_size, movable_start[i], movable);
 
-				add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z, scored });
+				add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z });
 			}
 	}
 }
@@ -395,6 +527,6 @@ void mhp_oracle_seed_boot(struct mhp_oracle *o, const struct mhp_guest_report *r
 		const struct mhp_block *b = &r->blocks[i];
 		enum mhp_zone z = strcmp(b->state, "online") ? MHP_ZONE_OFF : mhp_zone_parse(b->zone);
 
-		add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z, true });
+		add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z });
 	}
 }

@@ -33,7 +33,6 @@ struct mhp_oracle_block {
 	unsigned node;        /* kernel node id */
 	int dimm;             /* index of its DIMM, -1 for boot memory */
 	enum mhp_zone zone;   /* OFF while offline */
-	bool boot_scored;     /* boot blocks: the prediction is scored */
 };
 
 struct mhp_oracle {
@@ -71,8 +70,8 @@ int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm);
 /* Boot memory as the oracle predicts it: block ids, nodes, zones (ZONE_MOVABLE
  * for nodes flagged hot-pluggable under movable_node, unless the node holds
  * early allocations: node 0 (kernel) and the node at the top of boot memory
- * (initrd, ACPI tables)).  Predictions under kernelcore=/movablecore= are not
- * scored. */
+ * (initrd, ACPI tables)); kernelcore=/movablecore= split as
+ * find_zone_movable_pfns_for_nodes() does over QEMU's e820 RAM. */
 void mhp_oracle_predict_boot(struct mhp_oracle *o);
 /* Replaces the boot blocks with what the guest reported, so that later
  * predictions start from the real boot layout even where the boot prediction

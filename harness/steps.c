@@ -98,10 +98,7 @@ static void check_boot(struct mhp_steps *s)
 		snprintf(e, sizeof(e), "%u %s", ob->node, mhp_zone_name(ob->zone));
 		snprintf(obs, sizeof(obs), "%d %s", b ? b->node : -1, b ? b->zone : "(absent)");
 		snprintf(name, sizeof(name), "boot: block %u node and zone", ob->id);
-		if (ob->boot_scored)
-			mhp_result_check(s->vm->res, name, e, b ? obs : "(absent)");
-		else
-			mhp_result_skip(s->vm->res, name, "not scored: kernelcore=/movablecore= layout");
+		mhp_result_check(s->vm->res, name, e, b ? obs : "(absent)");
 	}
 }
 
