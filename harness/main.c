@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "commands.h"
 #include "cleanup.h"
 #include "engine.h"
 #include "kernel.h"
@@ -38,12 +39,12 @@ struct cmd {
 static int cmd_help(int argc, char **argv);
 
 static const char run_usage[] =
-	"usage: mhp run [options] SCENARIO...\n"
-	"       mhp boot [options] SCENARIO\n"
+	"usage: mhp run [options] TOPOLOGY...\n"
+	"       mhp boot [options] TOPOLOGY\n"
 	"\n"
-	"run: boot a kernel in QEMU per scenario, hot-add and hot-remove its DIMMs\n"
+	"run: boot a kernel in QEMU per topology, hot-add and hot-remove its DIMMs\n"
 	"over QMP, check from the guest where every memory block landed.\n"
-	"boot: boot the scenario's machine and power off, running no step.\n"
+	"boot: boot the topology's machine and power off, running no step.\n"
 	"\n"
 	"  --kernel PATH       bzImage to boot (default: the newest /boot/vmlinuz-*)\n"
 	"  --accel MODE        auto, kvm or tcg (default auto: a bounded KVM probe\n"
@@ -56,7 +57,7 @@ static const char run_usage[] =
 	"  --append WORDS      more kernel command line\n"
 	"  -v, --verbose       say what mhp decides\n"
 	"\n"
-	"Output: KTAP on stdout, one test per scenario; results/<time>-<scenario>/\n"
+	"Output: KTAP on stdout, one test per topology; results/<time>-<topology>/\n"
 	"holds result.json, console.log, qmp.log, channel.log and qemu.log.\n"
 	"Exit status: 0 all passed, 1 a check failed, 2 usage or input error,\n"
 	"4 nothing could be tested, 130/143 interrupted.\n";
@@ -337,33 +338,10 @@ static int cmd_boot(int argc, char **argv)
 	return run_or_boot(argc, argv, true);
 }
 
-static int cmd_check(int argc, char **argv)
-{
-	char err[512];
-	int bad = 0;
-
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs("usage: mhp check SCENARIO...\nParse and validate scenario files; print nothing when they are good.\n",
-		      argc < 2 ? stderr : stdout);
-		return argc < 2 ? MHP_EXIT_USAGE : 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		struct mhp_topology s;
-
-		if (mhp_topology_load(&s, argv[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "mhp: %s\n", err);
-			bad = 1;
-			continue;
-		}
-		mhp_topology_release(&s);
-	}
-	return bad ? MHP_EXIT_USAGE : 0;
-}
-
 static const struct cmd commands[] = {
 	{ "run", cmd_run, "run scenarios and report a verdict for each" },
 	{ "boot", cmd_boot, "boot a scenario's machine and power off (a bare boot)" },
-	{ "check", cmd_check, "validate scenario files without running them" },
+	{ "topo", mhp_cmd_topo, "check, show, or turn a topology into ACPI tables or a QEMU command line" },
 	{ "help", cmd_help, "show this help, or a command's" },
 };
 

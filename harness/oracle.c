@@ -172,6 +172,48 @@ static enum mhp_zone default_zone(const struct mhp_oracle *o, unsigned node, uns
 	return o->t->kernel.movable_node ? MHP_ZONE_MOVABLE : kz;
 }
 
+/* ---- kernelcore= / movablecore=: mm/mm_init.c find_zone_movable_pfns_for_nodes() */
+
+#define PFN(x) ((x) / PAGE_SIZE_BYTES)
+#define MAX_ORDER_NR_PAGES 1024ull   /* 4 MiB, 6.1 (MAX_ORDER 11) and 6.12 (MAX_PAGE_ORDER 10) */
+#define DMA32_START_PFN PFN(16ull << 20) /* ZONE_MOVABLE comes out of DMA32 here */
+#define E820_TOP_RESERVED (128ull << 10) /* the firmware keeps the last 128K of RAM */
+
+/* Usable RAM (memblock.memory) of one node range in pages: QEMU's e820 has
+ * RAM from page 1 to the 640K hole, then from 1M to 128K below the top. */
+static size_t usable_pfn_ranges(const struct mhp_topology *t, struct mhp_range r, uint64_t out[][2])
+{
+	uint64_t top = PFN(mhp_topology_boot_memory(t) - E820_TOP_RESERVED);
+	const uint64_t ram[2][2] = { { 1, PFN(0x9f000ull) }, { PFN(0x100000ull), top } };
+	uint64_t lo = PFN(r.start), hi = PFN(r.start + r.size);
+	size_t n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t a = lo > ram[i][0] ? lo : ram[i][0], b = hi < ram[i][1] ? hi : ram[i][1];
+
+		if (a < b) {
+			out[n][0] = a;
+			out[n++][1] = b;
+		}
+	}
+	return n;
+}
+
+/* Present bytes of a block: boot blocks lose what the e820 does not call
+ * RAM (page 0, the 640K-1M hole, the firmware's top 128K). */
+static uint64_t present_bytes(const struct mhp_oracle *o, const struct mhp_oracle_block *b)
+{
+	uint64_t pfns[2][2], sum = 0;
+	size_t n;
+
+	if (b->dimm >= 0)
+		return o->block_size;
+	n = usable_pfn_ranges(o->t, (struct mhp_range){ (uint64_t)b->id * o->block_size, o->block_size }, pfns);
+	for (size_t i = 0; i < n; i++)
+		sum += (pfns[i][1] - pfns[i][0]) * PAGE_SIZE_BYTES;
+	return sum;
+}
+
 /* Bytes of boot memory in kernel zones (present_early_pages) and of
  * ZONE_MOVABLE, on one node or (node < 0) on all. */
 static void account(const struct mhp_oracle *o, int node, uint64_t *early_kernel, uint64_t *movable)
@@ -183,9 +225,9 @@ static void account(const struct mhp_oracle *o, int node, uint64_t *early_kernel
 		if (node >= 0 && b->node != (unsigned)node)
 			continue;
 		if (b->zone == MHP_ZONE_MOVABLE)
-			*movable += o->block_size;
+			*movable += present_bytes(o, b);
 		else if (b->zone != MHP_ZONE_OFF && b->dimm < 0)
-			*early_kernel += o->block_size;
+			*early_kernel += present_bytes(o, b);
 	}
 }
 
@@ -360,33 +402,6 @@ static bool is_boot(const struct mhp_oracle_block *b, int unused)
 {
 	(void)unused;
 	return b->dimm < 0;
-}
-
-/* ---- kernelcore= / movablecore=: mm/mm_init.c find_zone_movable_pfns_for_nodes() */
-
-#define PFN(x) ((x) / PAGE_SIZE_BYTES)
-#define MAX_ORDER_NR_PAGES 1024ull   /* 4 MiB, 6.1 (MAX_ORDER 11) and 6.12 (MAX_PAGE_ORDER 10) */
-#define DMA32_START_PFN PFN(16ull << 20) /* ZONE_MOVABLE comes out of DMA32 here */
-#define E820_TOP_RESERVED (128ull << 10) /* the firmware keeps the last 128K of RAM */
-
-/* Usable RAM (memblock.memory) of one node range in pages: QEMU's e820 has
- * RAM from page 1 to the 640K hole, then from 1M to 128K below the top. */
-static size_t usable_pfn_ranges(const struct mhp_topology *t, struct mhp_range r, uint64_t out[][2])
-{
-	uint64_t top = PFN(mhp_topology_boot_memory(t) - E820_TOP_RESERVED);
-	const uint64_t ram[2][2] = { { 1, PFN(0x9f000ull) }, { PFN(0x100000ull), top } };
-	uint64_t lo = PFN(r.start), hi = PFN(r.start + r.size);
-	size_t n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		uint64_t a = lo > ram[i][0] ? lo : ram[i][0], b = hi < ram[i][1] ? hi : ram[i][1];
-
-		if (a < b) {
-			out[n][0] = a;
-			out[n++][1] = b;
-		}
-	}
-	return n;
 }
 
 struct pfn_ranges {

@@ -211,7 +211,7 @@ static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object 
 		if (d->addr % BLOCK_ALIGN)
 			return fail(c, o, "addr", "must be aligned to 128M");
 		if (d->node >= s->nr_nodes)
-			return fail(c, o, "node", "node %u does not exist (the scenario has %u)", d->node, s->nr_nodes);
+			return fail(c, o, "node", "node %u does not exist (the topology has %u)", d->node, s->nr_nodes);
 		s->nr_dimms++;
 	}
 	return r;

@@ -19,7 +19,7 @@
 /* Boot memory of all nodes stays below this, so it sits in one range below
  * the PCI hole on pc and q35 alike (no 4 GiB split to model). */
 #define MHP_MAX_BOOT_MEMORY (2560ull << 20)
-#define MHP_BLOCK_SIZE (128ull << 20) /* x86_64 below 64 GiB of boot memory */
+#define MHP_BLOCK_SIZE ((uint64_t)128 << 20) /* x86_64 below 64 GiB of boot memory */
 
 struct mhp_node {
 	uint64_t memory;   /* boot memory, bytes; 0 for a memoryless node */

@@ -388,7 +388,7 @@ struct input_row {
 static const struct input_row input_rows[] = {
 	{ "bad scenario names file line and field",
 	  { "run", "--accel", "tcg", "tests/topologies/bad-dimm-node.json", NULL },
-	  "tests/topologies/bad-dimm-node.json:8: field 'node': node 3 does not exist (the scenario has 2)" },
+	  "tests/topologies/bad-dimm-node.json:8: field 'node': node 3 does not exist (the topology has 2)" },
 	{ "a kernel that is not a kernel",
 	  { "run", "--accel", "tcg", "--kernel", "topologies/dimm-node1-movable.json", "topologies/dimm-node1-movable.json", NULL },
 	  "is not a bootable x86 kernel image" },

@@ -56,7 +56,7 @@ static const struct bad_row bad_rows[] = {
 	{ "size not a multiple of the block size", "\"size\": \"1G\"", "\"size\": \"100M\"",
 	  "bad.json:7: field 'size': must be a multiple of 128M (the memory block size)" },
 	{ "dimm on unknown node", "\"node\": 1 }", "\"node\": 5 }",
-	  "bad.json:7: field 'node': node 5 does not exist (the scenario has 2)" },
+	  "bad.json:7: field 'node': node 5 does not exist (the topology has 2)" },
 	{ "maxmem below boot memory", "\"4G\"", "\"512M\"", "bad.json:5: field 'maxmem': below the boot memory (1024 MiB)" },
 	{ "maxmem too small for the dimms", "\"4G\"", "\"1536M\"",
 	  "bad.json:5: field 'maxmem': leaves 512 MiB for DIMMs of 1024 MiB in all" },

@@ -1,0 +1,7 @@
+/* The subcommands main.c dispatches to, one file each. */
+#ifndef MHP_COMMANDS_H
+#define MHP_COMMANDS_H
+
+int mhp_cmd_topo(int argc, char **argv);
+
+#endif

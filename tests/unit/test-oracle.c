@@ -1,0 +1,227 @@
+/* The zone oracle against the kernel's rules (mm/memory_hotplug.c,
+ * drivers/base/memory.c, mm/mm_init.c), each row a topology, a script of
+ * what happens and what the oracle must answer. */
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "oracle.h"
+
+#define TWO_NODES(kernel, dimms)                                                                   \
+	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], "  \
+	"\"slots\": 4, \"maxmem\": \"8G\", \"kernel\": { " kernel " }, \"dimms\": [ " dimms " ], " \
+	"\"steps\": [ { \"plug\": \"a\" } ] }"
+#define DIMM_A_1G "{ \"id\": \"a\", \"size\": \"1G\", \"node\": 1 }"
+#define DIMM_B_512M "{ \"id\": \"b\", \"size\": \"512M\", \"node\": 1 }"
+#define DIMM_A_256M "{ \"id\": \"a\", \"size\": \"256M\", \"node\": 1 }"
+#define DIMM_A_512M "{ \"id\": \"a\", \"size\": \"512M\", \"node\": 1 }"
+
+struct row {
+	const char *name;
+	const char *topology;
+	unsigned kver;
+	const char *script; /* ops separated by ';' */
+	const char *answers; /* what the query ops print, space-separated */
+};
+
+/* Ops: "boot" (predict boot memory), "auto TYPE", "plug DIMM FIRSTID",
+ * "online ID TYPE", "offline ID", "unplug DIMM"; queries: "zone ID TYPE",
+ * "valid ID", "bootzone ID", "node ID", "offline? ID", "unplug? DIMM",
+ * "managed NODE" (MiB). */
+static void run_script(struct mhp_oracle *o, const char *script, char *out, size_t size)
+{
+	char buf[1024], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", script);
+	out[0] = '\0';
+	for (char *op = strtok_r(buf, ";", &save); op; op = strtok_r(NULL, ";", &save)) {
+		char verb[16] = "", a[32] = "", b[32] = "", ans[64] = "";
+		static const char *const expect[] = { "default", "ok", "fail", "any" };
+
+		sscanf(op, " %15s %31s %31s", verb, a, b);
+		unsigned x = (unsigned)strtoul(a, NULL, 10);
+		if (!strcmp(verb, "boot"))
+			mhp_oracle_predict_boot(o);
+		else if (!strcmp(verb, "auto"))
+			o->auto_online = mhp_online_type_parse(a);
+		else if (!strcmp(verb, "plug"))
+			mhp_oracle_plug(o, x, (unsigned)strtoul(b, NULL, 10));
+		else if (!strcmp(verb, "online"))
+			mhp_oracle_online(o, x, (enum mhp_online_type)mhp_online_type_parse(b));
+		else if (!strcmp(verb, "offline"))
+			mhp_oracle_offline(o, x);
+		else if (!strcmp(verb, "unplug"))
+			mhp_oracle_unplug(o, x);
+		else if (!strcmp(verb, "zone"))
+			snprintf(ans, sizeof(ans), "%s", mhp_zone_name(mhp_oracle_zone_for(o, x, (enum mhp_online_type)mhp_online_type_parse(b))));
+		else if (!strcmp(verb, "valid"))
+			mhp_oracle_valid_zones(o, x, ans, sizeof(ans));
+		else if (!strcmp(verb, "bootzone") || !strcmp(verb, "node")) {
+			const struct mhp_oracle_block *blk = mhp_oracle_block(o, x);
+			if (!blk)
+				snprintf(ans, sizeof(ans), "(absent)");
+			else if (verb[0] == 'b')
+				snprintf(ans, sizeof(ans), "%s", mhp_zone_name(blk->zone));
+			else
+				snprintf(ans, sizeof(ans), "%u", blk->node);
+		} else if (!strcmp(verb, "offline?"))
+			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_offline_expect(o, x)]);
+		else if (!strcmp(verb, "unplug?"))
+			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_unplug_expect(o, x)]);
+		else if (!strcmp(verb, "managed"))
+			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)(mhp_oracle_hot_managed_bytes(o, x) >> 20));
+		else
+			fail_msg("bad op '%s'", op);
+		if (ans[0]) {
+			strncat(out, out[0] ? " " : "", size - strlen(out) - 1);
+			strncat(out, ans, size - strlen(out) - 1);
+		}
+	}
+}
+
+static const struct row rows[] = {
+	/* zone_for_pfn_range() / default_zone_for_pfn() */
+	{ "online_movable gives Movable, online_kernel Normal above 4G", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; zone 32 online_movable; zone 32 online_kernel", "Movable Normal" },
+	{ "plain online without movable_node: the kernel zone", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; zone 32 online", "Normal" },
+	{ "plain online with movable_node: Movable", TWO_NODES("\"movable_node\": true", DIMM_A_1G), 601,
+	  "boot; plug 0 32; zone 32 online", "Movable" },
+	{ "inside Movable's span only: Movable", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; online 34 online_movable; zone 33 online; zone 35 online",
+	  "Movable Normal" },
+	{ "inside both spans: the kernel zone without movable_node", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; online 33 online_kernel; online 35 online_movable; "
+	  "online 36 online_kernel; zone 34 online", "Normal" },
+	{ "offlining shrinks the span", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; online 34 online_movable; offline 34; zone 33 online", "Normal" },
+	/* valid_zones_show() */
+	{ "valid_zones of a fresh DIMM: Normal,Movable", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; valid 32; valid 39", "Normal,Movable Normal,Movable" },
+	{ "valid_zones under movable_node: Movable,Normal", TWO_NODES("\"movable_node\": true", DIMM_A_1G), 601,
+	  "boot; plug 0 32; valid 32", "Movable,Normal" },
+	{ "valid_zones of online blocks: their zone", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; valid 32; valid 0; valid 1", "Movable none DMA32" },
+	{ "valid_zones order does not depend on plug order (4.13)", TWO_NODES("", DIMM_A_1G ", " DIMM_B_512M), 601,
+	  "boot; plug 1 40; plug 0 32; online 41 online_movable; valid 32; valid 40", "Normal,Movable Normal,Movable" },
+	/* auto-movable */
+	{ "auto-movable: a DIMM within the ratio goes Movable",
+	  TWO_NODES("\"online_policy\": \"auto-movable\", \"auto_movable_ratio\": 100", DIMM_A_256M), 601,
+	  "boot; plug 0 32; zone 32 online; valid 32", "Movable Movable,Normal" },
+	{ "auto-movable: 512M on a 512M node is over ratio 100 (the firmware keeps 128K)",
+	  TWO_NODES("\"online_policy\": \"auto-movable\", \"auto_movable_ratio\": 100", DIMM_A_512M), 601,
+	  "boot; plug 0 32; zone 32 online", "Normal" },
+	{ "auto-movable: a DIMM beyond the ratio goes to the kernel zone",
+	  TWO_NODES("\"online_policy\": \"auto-movable\", \"auto_movable_ratio\": 100", DIMM_A_1G), 601,
+	  "boot; plug 0 32; zone 32 online", "Normal" },
+	{ "auto-movable: default ratio 301 takes 1G on a 512M node",
+	  TWO_NODES("\"online_policy\": \"auto-movable\"", DIMM_A_1G), 612, "boot; plug 0 32; zone 32 online", "Movable" },
+	{ "auto-movable: once part of the DIMM is kernel, the rest follows",
+	  TWO_NODES("\"online_policy\": \"auto-movable\", \"auto_movable_ratio\": 100", DIMM_A_512M), 601,
+	  "boot; plug 0 32; online 32 online_kernel; zone 33 online", "Normal" },
+	{ "auto-movable ignores movable_node",
+	  TWO_NODES("\"online_policy\": \"auto-movable\", \"auto_movable_ratio\": 100, \"movable_node\": true", DIMM_A_1G),
+	  601, "boot; plug 0 32; zone 32 online", "Normal" },
+	/* auto-online at plug time */
+	{ "auto-online online: kernel zone, blocks online at plug", TWO_NODES("", DIMM_A_1G), 612,
+	  "boot; auto online; plug 0 32; bootzone 32; bootzone 39", "Normal Normal" },
+	{ "auto-online online_movable", TWO_NODES("", DIMM_A_1G), 601, "boot; auto online_movable; plug 0 32; bootzone 35",
+	  "Movable" },
+	/* outcomes */
+	{ "Movable offline and unplug must succeed, kernel zones are not deterministic", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; unplug? 0; online 32 online_movable; offline? 32; unplug? 0; online 33 online_kernel; offline? 33; unplug? 0",
+	  "ok ok ok any any" },
+	{ "unplug takes the blocks out of the model", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; unplug 0; bootzone 32; zone 33 online", "(absent) -" },
+	/* MemTotal: memmap_on_memory */
+	{ "managed bytes: whole DIMM without memmap_on_memory", TWO_NODES("", DIMM_A_1G), 612,
+	  "boot; plug 0 32; online 32 online_movable; online 33 online_movable; managed 1", "256" },
+	{ "memmap_on_memory on 6.1: not for a multi-block DIMM", TWO_NODES("\"memmap_on_memory\": true", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; managed 1", "128" },
+	{ "memmap_on_memory on 6.12: 2M of every block", TWO_NODES("\"memmap_on_memory\": true", DIMM_A_1G), 612,
+	  "boot; plug 0 32; online 32 online_movable; managed 1", "126" },
+	/* boot layout */
+	{ "boot blocks: block 0 spans DMA and DMA32, nodes in order", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; bootzone 0; bootzone 1; node 3; node 4; bootzone 7", "none DMA32 0 1 DMA32" },
+	{ "movablecore=256M: measured split 0x18400000 / 0x38000000",
+	  TWO_NODES("\"movablecore\": \"256M\"", DIMM_A_1G), 601,
+	  "boot; bootzone 2; bootzone 3; bootzone 6; bootzone 7", "DMA32 none DMA32 Movable" },
+	{ "SRAT hot-pluggable + movable_node: only the middle node goes Movable",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"hotpluggable\": true }, "
+	  "{ \"memory\": \"512M\", \"hotpluggable\": true }, { \"memory\": \"512M\", \"hotpluggable\": true } ], "
+	  "\"slots\": 1, \"maxmem\": \"4G\", \"kernel\": { \"movable_node\": true }, "
+	  "\"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; bootzone 3; bootzone 4; bootzone 7; bootzone 8", "DMA32 Movable Movable DMA32" },
+	{ "interleaved ranges: boot blocks dealt round-robin",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"256M\" }, { \"memory\": \"256M\" } ], \"interleave\": \"128M\", "
+	  "\"slots\": 1, \"maxmem\": \"2G\", \"dimms\": [ { \"id\": \"a\", \"size\": \"128M\", \"node\": 1 } ], "
+	  "\"steps\": [ { \"plug\": \"a\" } ] }", 601, "boot; node 0; node 1; node 2; node 3", "0 1 0 1" },
+	{ "a DIMM lands on the node whose pxm is its QEMU node",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"pxm\": 1 }, { \"memory\": \"512M\", \"pxm\": 0 } ], "
+	  "\"slots\": 1, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; plug 0 32; node 32", "0" },
+};
+
+static void test_row(void **state)
+{
+	const struct row *row = *state;
+	struct mhp_topology t;
+	struct mhp_oracle o;
+	char err[256], got[512];
+
+	if (mhp_topology_parse(&t, "t.json", row->topology, err, sizeof(err)) < 0)
+		fail_msg("topology: %s", err);
+	mhp_oracle_init(&o, &t, row->kver, MHP_BLOCK_SIZE);
+	run_script(&o, row->script, got, sizeof(got));
+	if (strcmp(got, row->answers))
+		fail_msg("answers '%s', want '%s'", got, row->answers);
+	mhp_oracle_release(&o);
+	mhp_topology_release(&t);
+}
+
+struct node_row {
+	const char *name, *topology, *kernel_nodes;
+};
+
+static const struct node_row node_rows[] = {
+	{ "CPU nodes in order", "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"256M\" }, { \"memory\": \"256M\" } ], "
+	  "\"slots\": 1, \"maxmem\": \"1G\", \"dimms\": [ { \"id\": \"a\", \"size\": \"128M\", \"node\": 0 } ], "
+	  "\"steps\": [ { \"plug\": \"a\" } ] }", "0 1" },
+	{ "a CPU-less node comes after the CPU nodes",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"256M\" }, { \"memory\": \"256M\", \"cpus\": 0 }, "
+	  "{ \"memory\": \"256M\" } ], \"slots\": 1, \"maxmem\": \"1G\", "
+	  "\"dimms\": [ { \"id\": \"a\", \"size\": \"128M\", \"node\": 0 } ], \"steps\": [ { \"plug\": \"a\" } ] }", "0 2 1" },
+};
+
+static void test_kernel_nodes(void **state)
+{
+	const struct node_row *row = *state;
+	struct mhp_topology t;
+	char err[256], got[64] = "";
+
+	if (mhp_topology_parse(&t, "t.json", row->topology, err, sizeof(err)) < 0)
+		fail_msg("topology: %s", err);
+	for (unsigned i = 0; i < t.nr_nodes; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", i ? " " : "", mhp_oracle_kernel_node(&t, i));
+	assert_string_equal(got, row->kernel_nodes);
+	mhp_topology_release(&t);
+}
+
+static void test_version_code(void **state)
+{
+	(void)state;
+	assert_int_equal(mhp_kernel_version_code("6.1.0-56-amd64"), 601);
+	assert_int_equal(mhp_kernel_version_code("6.12.117+deb12-amd64 (debian-kernel@lists.debian.org)"), 612);
+	assert_int_equal(mhp_kernel_version_code("garbage"), 0);
+	assert_int_equal(mhp_kernel_version_code(NULL), 0);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	TEST_ROWS(&l, test_row, rows);
+	TEST_ROWS(&l, test_kernel_nodes, node_rows);
+	TEST_ONE(&l, test_version_code);
+	return TEST_RUN("oracle", &l);
+}
