@@ -17,7 +17,8 @@ static int run_iasl(char *const argv[], char **ret_log)
 	*ret_log = out ? out : mhp_xstrdup("");
 	if (r < 0)
 		return r;
-	return r == 0 ? 0 : -EINVAL;
+	/* iasl exits 0, 1 or 255; death by a signal shows as 128 + signo. */
+	return r == 0 ? 0 : (r > 128 && r <= 128 + 64) ? -ECHILD : -EINVAL;
 }
 
 int mhp_iasl_compile(const char *src, const char *prefix, char **ret_log)

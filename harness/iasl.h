@@ -4,7 +4,7 @@
 
 /* Compiles the ASL or data-table source src into <prefix>.aml.  Returns 0;
  * -ENOENT when iasl is not installed; -EINVAL when it rejected the source;
- * other -errno.  *ret_log gets iasl's output either way (caller frees). */
+ * -ECHILD when it crashed (it does, on some malformed input); other -errno.  *ret_log gets iasl's output either way (caller frees). */
 int mhp_iasl_compile(const char *src, const char *prefix, char **ret_log);
 /* Disassembles aml into <prefix>.dsl; same returns. */
 int mhp_iasl_disassemble(const char *aml, const char *prefix, char **ret_log);

@@ -185,6 +185,14 @@ static int find_dimm(const struct mhp_topology *s, const char *id)
 	return -1;
 }
 
+static bool has_pxm(const struct mhp_topology *s, unsigned pxm)
+{
+	for (unsigned i = 0; i < s->nr_nodes; i++)
+		if (s->nodes[i].pxm == pxm)
+			return true;
+	return false;
+}
+
 static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
 	static const char *const keys[] = { "id", "size", "node", "addr", NULL };
@@ -212,6 +220,9 @@ static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object 
 			return fail(c, o, "addr", "must be aligned to 128M");
 		if (d->node >= s->nr_nodes)
 			return fail(c, o, "node", "node %u does not exist (the topology has %u)", d->node, s->nr_nodes);
+		if (!has_pxm(s, d->node))
+			return fail(c, o, "node", "QEMU reports this DIMM's _PXM as %u, and no node has proximity domain %u",
+				    d->node, d->node);
 		s->nr_dimms++;
 	}
 	return r;

@@ -64,6 +64,10 @@ static int build_srat(struct mhp_vm *vm, const char *results_dir, char **ret_aml
 		mhp_result_error(vm->res, "iasl is not installed (Debian package acpica-tools), needed for the SRAT");
 		return -1;
 	}
+	if (r == -ECHILD) {
+		mhp_result_error(vm->res, "iasl crashed on %s (its output is in acpi/iasl.log)", dsl);
+		return -1;
+	}
 	if (r < 0) {
 		_cleanup_free_ char *why = mhp_iasl_summary(log);
 		mhp_result_error(vm->res, "iasl failed on %s: %s (all of it in acpi/iasl.log)", dsl, why);
