@@ -110,7 +110,8 @@ static const char *jstr(json_object *o, const char *key)
 		       ? json_object_get_string(v) : NULL;
 }
 
-/* Observed values of checks whose name ends with suffix, joined by ','. */
+/* Observed values of the steps' checks (not the boot layout's) whose name
+ * ends with suffix, joined by ','. */
 static char *observed_for(json_object *res, const char *suffix, const char *status)
 {
 	json_object *checks = json_object_object_get(res, "checks");
@@ -122,6 +123,8 @@ static char *observed_for(json_object *res, const char *suffix, const char *stat
 		size_t nl = strlen(name), sl = strlen(suffix);
 
 		if (nl < sl || strcmp(name + nl - sl, suffix) || (status && strcmp(jstr(c, "status"), status)))
+			continue;
+		if (!strncmp(name, "boot: ", 6) && strncmp(suffix, "boot: ", 6))
 			continue;
 		if (*out)
 			strcat(out, ",");
@@ -377,6 +380,119 @@ static void test_sigterm_to_mhp(void **state)
 	run_release(&r);
 }
 
+/* ---------------------------------------------------------------- corpus */
+
+/* The newest /boot/vmlinuz-<series>.* (series "6.1" matches 6.1.x only). */
+static char *debian_kernel(const char *series)
+{
+	DIR *d = opendir("/boot");
+	struct dirent *de;
+	char *best = NULL, *prefix = mhp_xasprintf("vmlinuz-%s.", series);
+
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		if (!best || strverscmp(de->d_name, best + strlen("/boot/")) > 0) {
+			free(best);
+			best = mhp_xasprintf("/boot/%s", de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	return best;
+}
+
+struct corpus_row {
+	const char *name, *series;
+};
+
+static const struct corpus_row corpus_rows[] = {
+	{ "every corpus topology passes on Debian 6.1", "6.1" },
+	{ "every corpus topology passes on Debian 6.12", "6.12" },
+};
+
+/* Observation equals the oracle's prediction for every block of every
+ * topology in topologies/, on both kernels ci/install-deps installs. */
+static void test_corpus(void **state)
+{
+	const struct corpus_row *row = *state;
+	char *kernel = debian_kernel(row->series), tag[32];
+	const char *args[40] = { "run", "--accel", "tcg", "--kernel", kernel };
+	size_t n = 5, topologies = 0;
+	DIR *d = opendir("topologies");
+	struct dirent *de;
+	char *paths[32];
+	struct run r;
+
+	if (!kernel)
+		fail_msg("no /boot/vmlinuz-%s.* (ci/install-deps installs it)", row->series);
+	while ((de = readdir(d)) && topologies < 32) {
+		size_t len = strlen(de->d_name);
+		if (len > 5 && !strcmp(de->d_name + len - 5, ".json"))
+			args[n++] = paths[topologies++] = mhp_xasprintf("topologies/%s", de->d_name);
+	}
+	closedir(d);
+	args[n] = NULL;
+	assert_true(topologies >= 12);
+	snprintf(tag, sizeof(tag), "corpus-%s", row->series);
+	run_mhp(&r, tag, args);
+	expect_status(&r, 0);
+	char *out = slurp(r.out), summary[64];
+	snprintf(summary, sizeof(summary), "# mhp: %zu passed, 0 failed, 0 skipped", topologies);
+	assert_non_null(strstr(out, summary));
+	free(out);
+	for (size_t i = 0; i < topologies; i++)
+		free(paths[i]);
+	free(kernel);
+	run_release(&r);
+}
+
+/* A generated SRAT the kernel ignores must fail the run, naming the table. */
+static void test_srat_not_taken(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/srat-not-taken.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "srat-not-taken", args);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "boot");
+	assert_non_null(strstr(jstr(res, "error"), "the kernel ignored the generated SRAT"));
+	char *taken = observed_for(res, "boot: kernel took our SRAT", NULL);
+	assert_string_equal(taken, "no");
+	free(taken);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* Without iasl, a topology that needs an SRAT fails with a clear message
+ * before QEMU starts, and leaves nothing behind. */
+static void test_iasl_missing(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "topologies/srat-hotpluggable-boot.json", NULL };
+	char *bin = mhp_xasprintf("%s/bin-without-iasl", workdir), *link = mhp_xasprintf("%s/qemu-system-x86_64", bin);
+	char *old_path = mhp_xstrdup(getenv("PATH"));
+	unsigned dirs_before = count_run_dirs();
+	struct run r;
+
+	assert_int_equal(mkdir(bin, 0755), 0);
+	assert_int_equal(symlink("/usr/bin/qemu-system-x86_64", link), 0);
+	setenv("PATH", bin, 1);
+	run_mhp(&r, "no-iasl", args);
+	setenv("PATH", old_path, 1);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "setup");
+	assert_non_null(strstr(jstr(res, "error"), "iasl is not installed (Debian package acpica-tools)"));
+	assert_int_equal(count_run_dirs(), dirs_before);
+	json_object_put(res);
+	free(bin), free(link), free(old_path);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- input */
 
 struct input_row {
@@ -470,6 +586,9 @@ int main(void)
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
 	TEST_ROWS(&l, test_bad_input, input_rows);
+	TEST_ONE(&l, test_srat_not_taken);
+	TEST_ONE(&l, test_iasl_missing);
+	TEST_ROWS(&l, test_corpus, corpus_rows);
 	TEST_ONE(&l, test_accel_auto);
 	r = TEST_RUN("integration", &l);
 	if (r == 0) {
