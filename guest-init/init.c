@@ -449,6 +449,37 @@ static void cmd_offline(unsigned id, int ms)
 		say("ok");
 }
 
+/* ------------------------------------------------------------ ACPI tables */
+
+/* Sends /sys/firmware/acpi/tables/NAME as hex lines, for the harness to
+ * disassemble and regenerate. */
+static void cmd_acpi_table(const char *name)
+{
+	char path[PATH_MAX], line[MHP_WIRE_MAX_LINE];
+	unsigned char buf[1024];
+	size_t total = 0;
+	ssize_t n;
+
+	if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(name) || strlen(name) > 8) {
+		say("error what=acpi-table errno=%d", EINVAL);
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/firmware/acpi/tables/%s", name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		say("error what=acpi-table errno=%d", errno);
+		return;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			sprintf(line + 2 * i, "%02x", buf[i]);
+		say("acpi-data hex=%s", line);
+		total += (size_t)n;
+	}
+	close(fd);
+	say("ok bytes=%zu", total);
+}
+
 /* ------------------------------------------------------------ commands */
 
 static void dispatch(char *line)
@@ -470,6 +501,8 @@ static void dispatch(char *line)
 		cmd_online((unsigned)atoi(argv[1]), argv[2]);
 	else if (!strcmp(argv[0], "offline") && argc == 3)
 		cmd_offline((unsigned)atoi(argv[1]), atoi(argv[2]));
+	else if (!strcmp(argv[0], "acpi-table") && argc == 2)
+		cmd_acpi_table(argv[1]);
 	else if (!strcmp(argv[0], "poweroff") && argc == 1) {
 		say("ok");
 		power_off();

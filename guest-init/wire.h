@@ -19,6 +19,7 @@
  *                           (TYPE: online, online_kernel, online_movable)
  *   offline ID MS           ok | error what=offline id=ID errno=N (ETIMEDOUT
  *                           when the kernel still retried after MS)
+ *   acpi-table SIG          acpi-data hex=... (1 KiB a line)..., then ok bytes=N
  *   poweroff                ok, then the guest powers off
  */
 #ifndef MHP_WIRE_H

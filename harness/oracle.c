@@ -82,8 +82,11 @@ unsigned mhp_oracle_kernel_node(const struct mhp_topology *t, unsigned i)
 
 int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm)
 {
+	const struct mhp_dimm *d = &t->dimms[dimm];
+	unsigned pxm = d->pxm >= 0 ? (unsigned)d->pxm : d->node;
+
 	for (unsigned i = 0; i < t->nr_nodes; i++)
-		if (t->nodes[i].pxm == t->dimms[dimm].node)
+		if (t->nodes[i].pxm == pxm)
 			return (int)mhp_oracle_kernel_node(t, i);
 	return -1;
 }

@@ -64,7 +64,8 @@ void mhp_oracle_release(struct mhp_oracle *o);
  * of appearance. */
 unsigned mhp_oracle_kernel_node(const struct mhp_topology *t, unsigned i);
 /* The kernel node a DIMM lands on: the node whose proximity domain equals
- * its _PXM, which QEMU sets to the DIMM's QEMU node index.  -1 if none. */
+ * its _PXM: the DIMM's pxm (regenerated DSDT), else its QEMU node index,
+ * which is what QEMU's DSDT reports.  -1 if none. */
 int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm);
 
 /* Boot memory as the oracle predicts it: block ids, nodes, zones (ZONE_MOVABLE

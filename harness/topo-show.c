@@ -46,7 +46,12 @@ static void show_dimms(FILE *f, const struct mhp_topology *t)
 		const struct mhp_dimm *d = &t->dimms[i];
 		int knode = mhp_oracle_dimm_node(t, i);
 
-		fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u = _PXM %u -> kernel node ", d->id, MIB(d->size), d->node, d->node);
+		if (d->pxm >= 0)
+			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u, slot %u, _PXM %d (regenerated DSDT) -> kernel node ",
+				d->id, MIB(d->size), d->node, i, d->pxm);
+		else
+			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u = _PXM %u -> kernel node ", d->id, MIB(d->size),
+				d->node, d->node);
 		if (knode < 0)
 			fprintf(f, "(none: no node has that proximity domain)");
 		else

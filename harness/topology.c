@@ -195,7 +195,7 @@ static bool has_pxm(const struct mhp_topology *s, unsigned pxm)
 
 static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
-	static const char *const keys[] = { "id", "size", "node", "addr", NULL };
+	static const char *const keys[] = { "id", "size", "node", "addr", "pxm", NULL };
 	json_object *arr;
 	int r = get_array(c, root, "dimms", MHP_MAX_DIMMS, &arr);
 
@@ -205,6 +205,15 @@ static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object 
 
 		if (!json_object_is_type(o, json_type_object))
 			return fail(c, arr, "dimms", "entry %zu must be an object", i);
+		unsigned pxm = 0;
+
+		d->pxm = -1;
+		if (json_object_object_get_ex(o, "pxm", NULL)) {
+			if ((r = get_uint(c, o, "pxm", true, 255, &pxm)) < 0)
+				return r;
+			d->pxm = (int)pxm;
+			s->dsdt = true;
+		}
 		if ((r = check_keys(c, o, keys)) < 0 || (r = get_string(c, o, "id", true, d->id, sizeof(d->id))) < 0 ||
 		    (r = get_size(c, o, "size", true, &d->size)) < 0 ||
 		    (r = get_uint(c, o, "node", true, MHP_MAX_NODES, &d->node)) < 0 ||
@@ -220,9 +229,11 @@ static int parse_dimms(struct parse_ctx *c, struct mhp_topology *s, json_object 
 			return fail(c, o, "addr", "must be aligned to 128M");
 		if (d->node >= s->nr_nodes)
 			return fail(c, o, "node", "node %u does not exist (the topology has %u)", d->node, s->nr_nodes);
-		if (!has_pxm(s, d->node))
+		if (d->pxm < 0 && !has_pxm(s, d->node))
 			return fail(c, o, "node", "QEMU reports this DIMM's _PXM as %u, and no node has proximity domain %u",
 				    d->node, d->node);
+		if (d->pxm >= 0 && !has_pxm(s, (unsigned)d->pxm))
+			return fail(c, o, "pxm", "no node has proximity domain %d", d->pxm);
 		s->nr_dimms++;
 	}
 	return r;
@@ -583,6 +594,9 @@ static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		return r;
 	if (s->slots == 0)
 		return fail(c, root, "slots", "hotplug needs at least one slot");
+	if (s->dsdt && s->nr_dimms > s->slots)
+		return fail(c, root, "slots", "a DIMM with a pxm pins every DIMM to its own slot: %u DIMMs need %u slots",
+			    s->nr_dimms, s->nr_dimms);
 	return parse_steps(c, s, root);
 }
 

@@ -44,6 +44,7 @@ struct mhp_dimm {
 	uint64_t size;
 	unsigned node;
 	uint64_t addr; /* 0: QEMU picks */
+	int pxm;       /* _PXM its slot reports through a regenerated DSDT; -1: QEMU's (= node) */
 };
 
 /* Error value 0, so a zeroed step is never mistaken for a real one. */
@@ -92,6 +93,7 @@ struct mhp_topology {
 	struct mhp_kernel_knobs kernel;
 	bool srat;           /* generate and install our own SRAT */
 	unsigned srat_oem_revision; /* 2; 1 (= QEMU's) makes the kernel ignore it */
+	bool dsdt;           /* regenerate QEMU's DSDT (a DIMM has a pxm): DIMM i sits in slot i */
 	struct mhp_strv cmdline; /* knobs as words, then the file's extra words */
 	unsigned nr_steps;
 	struct mhp_step steps[MHP_MAX_STEPS];

@@ -8,10 +8,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "acpi.h"
-#include "iasl.h"
 #include "initrd.h"
 #include "qemu.h"
+#include "tables.h"
 
 #define STOP_GRACE_MS 3000
 #define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
@@ -44,66 +43,9 @@ int mhp_vm_fail(struct mhp_vm *vm, int r, const char *awaited)
 
 /* ------------------------------------------------------------ start and stop */
 
-/* Writes acpi/srat.dsl into the results, compiles it with iasl; the .aml
- * goes into the initrd.  Returns 0, or -1 with the error recorded. */
-static int build_srat(struct mhp_vm *vm, const char *results_dir, char **ret_aml)
-{
-	_cleanup_free_ char *dir = mhp_xasprintf("%s/acpi", results_dir);
-	_cleanup_free_ char *dsl = mhp_xasprintf("%s/srat.dsl", dir), *prefix = mhp_xasprintf("%s/srat", dir);
-	_cleanup_free_ char *src = mhp_acpi_srat_source(vm->t, vm->t->srat_oem_revision), *log = NULL;
-	int r;
-
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return mhp_vm_fail(vm, -errno, "a results directory for ACPI tables");
-	if ((r = mhp_write_file_atomic(dsl, src, strlen(src))) < 0)
-		return mhp_vm_fail(vm, r, "srat.dsl to be written");
-	r = mhp_iasl_compile(dsl, prefix, &log);
-	_cleanup_free_ char *log_path = mhp_xasprintf("%s/iasl.log", dir);
-	mhp_write_file_atomic(log_path, log, strlen(log)); /* diagnostics only */
-	if (r == -ENOENT) {
-		mhp_result_error(vm->res, "iasl is not installed (Debian package acpica-tools), needed for the SRAT");
-		return -1;
-	}
-	if (r == -ECHILD) {
-		mhp_result_error(vm->res, "iasl crashed on %s (its output is in acpi/iasl.log)", dsl);
-		return -1;
-	}
-	if (r < 0) {
-		_cleanup_free_ char *why = mhp_iasl_summary(log);
-		mhp_result_error(vm->res, "iasl failed on %s: %s (all of it in acpi/iasl.log)", dsl, why);
-		return -1;
-	}
-	*ret_aml = mhp_xasprintf("%s.aml", prefix);
-	return 0;
-}
-
-/* The kernel says which tables it took from the initrd; a table it ignored
- * would leave QEMU's in place and the whole run would test the wrong thing. */
-static int check_table_upgrades(struct mhp_vm *vm, const char *results_dir)
-{
-	_cleanup_free_ char *path = mhp_xasprintf("%s/console.log", results_dir), *log = NULL;
-	char line[128];
-
-	if (!vm->t->srat)
-		return 0;
-	mhp_acpi_upgrade_line("SRAT", line, sizeof(line));
-	if (mhp_read_file(path, 64u << 20, &log, NULL) < 0)
-		log = mhp_xstrdup("");
-	bool taken = strstr(log, line) != NULL;
-	mhp_result_check(vm->res, "boot: kernel took our SRAT", "yes", taken ? "yes" : "no");
-	if (!taken) {
-		mhp_result_error(vm->res, "the kernel ignored the generated SRAT (no '%s' in console.log): "
-			"its OEM ID, OEM table ID and a revision above QEMU's must match", line);
-		return -1;
-	}
-	return 0;
-}
-
 static int prepare(struct mhp_vm *vm, const char *results_dir)
 {
-	_cleanup_free_ char *srat = NULL;
-	struct mhp_initrd_table tables[1];
-	size_t ntables = 0;
+	struct mhp_tables tables = MHP_TABLES_INIT;
 	int r;
 
 	strcpy(vm->rundir, "/tmp/mhp-run-XXXXXX");
@@ -114,12 +56,14 @@ static int prepare(struct mhp_vm *vm, const char *results_dir)
 	vm->qmp_path = mhp_xasprintf("%s/qmp.sock", vm->rundir);
 	vm->chan_path = mhp_xasprintf("%s/channel.sock", vm->rundir);
 	vm->initrd_path = mhp_xasprintf("%s/initrd.cpio", vm->rundir);
-	if (vm->t->srat) {
-		if (build_srat(vm, results_dir, &srat) < 0)
-			return -1;
-		tables[ntables++] = (struct mhp_initrd_table){ "srat.aml", srat };
+	/* A capture boot only fetches QEMU's own tables: it installs none. */
+	if (!vm->capture && mhp_tables_build(vm, results_dir, &tables) < 0) {
+		mhp_tables_release(&tables);
+		return -1;
 	}
-	if ((r = mhp_initrd_write(vm->initrd_path, vm->o->guest_init, tables, ntables)) < 0) {
+	r = mhp_initrd_write(vm->initrd_path, vm->o->guest_init, tables.initrd, tables.n);
+	mhp_tables_release(&tables);
+	if (r < 0) {
 		mhp_result_error(vm->res, "cannot build the initrd from '%s': %s", vm->o->guest_init, strerror(-r));
 		return -1;
 	}
@@ -216,7 +160,7 @@ int mhp_vm_start(struct mhp_vm *vm, const char *results_dir)
 	mhp_result_phase(vm->res, "boot");
 	if (spawn(vm, results_dir) < 0 || hello(vm) < 0)
 		return -1;
-	return check_table_upgrades(vm, results_dir);
+	return vm->capture ? 0 : mhp_tables_check_taken(vm, results_dir);
 }
 
 void mhp_vm_teardown(struct mhp_vm *vm)
@@ -253,6 +197,51 @@ int mhp_vm_command(struct mhp_vm *vm, const char *cmd, struct mhp_wire_msg *ret_
 {
 	vm->ch.error[0] = '\0';
 	return mhp_channel_command(&vm->ch, mhp_vm_deadline(vm), cmd, ret_ok);
+}
+
+static int unhex(const char *hex, unsigned char *out, size_t max, size_t *len)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || *len + n / 2 > max)
+		return -EPROTO;
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned v;
+		if (sscanf(hex + i, "%2x", &v) != 1)
+			return -EPROTO;
+		out[(*len)++] = (unsigned char)v;
+	}
+	return 0;
+}
+
+int mhp_vm_acpi_table(struct mhp_vm *vm, const char *sig, unsigned char **ret_data, size_t *ret_len)
+{
+	_cleanup_free_ char *cmd = mhp_xasprintf("acpi-table %s", sig);
+	_cleanup_free_ unsigned char *data = mhp_xcalloc(1u << 20, 1);
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	unsigned long long want = 0;
+	size_t len = 0;
+	int r = mhp_channel_send(&vm->ch, mhp_vm_deadline(vm), cmd);
+
+	while (r == 0) {
+		r = mhp_channel_recv(&vm->ch, mhp_vm_deadline(vm), &m);
+		if (r < 0)
+			break;
+		if (!strcmp(m.verb, "acpi-data") && mhp_wire_get(&m, "hex"))
+			r = unhex(mhp_wire_get(&m, "hex"), data, 1u << 20, &len);
+		else if (!strcmp(m.verb, "ok") && mhp_wire_get_u64(&m, "bytes", &want) == 0)
+			break;
+		else
+			r = -EPROTO;
+	}
+	mhp_wire_msg_release(&m);
+	if (r == 0 && want != len)
+		r = -EPROTO;
+	if (r < 0)
+		return mhp_vm_fail(vm, r, cmd);
+	*ret_data = TAKE_PTR(data);
+	*ret_len = len;
+	return 0;
 }
 
 /* ------------------------------------------------------------ QMP */
@@ -299,6 +288,9 @@ int mhp_vm_plug(struct mhp_vm *vm, const struct mhp_dimm *d)
 	json_object_object_add(dev, "id", json_object_new_string(d->id));
 	json_object_object_add(dev, "memdev", json_object_new_string(backend));
 	json_object_object_add(dev, "node", json_object_new_int((int)d->node));
+	/* With a regenerated DSDT, slot i's _PXM is DIMM i's: pin it there. */
+	if (vm->t->dsdt)
+		json_object_object_add(dev, "slot", json_object_new_int((int)(d - vm->t->dimms)));
 	if (d->addr)
 		json_object_object_add(dev, "addr", json_object_new_uint64(d->addr));
 	r = mhp_qmp_execute_ref(&vm->qmp, mhp_vm_deadline(vm), "device_add", dev, NULL);

@@ -22,6 +22,7 @@ struct mhp_vm {
 	uint64_t block_size;         /* from the guest's hello */
 	char auto_online[32];        /* auto_online_blocks, from the hello */
 	struct mhp_guest_report report; /* the latest one */
+	bool capture;                /* a boot that only fetches QEMU's ACPI tables */
 };
 
 /* Builds the initrd, starts QEMU, accepts its sockets, negotiates QMP and
@@ -40,6 +41,10 @@ int mhp_vm_report(struct mhp_vm *vm);
  * -EREMOTEIO with vm->ch.error for the guest's "error"; other failures are
  * returned as they are, not recorded. */
 int mhp_vm_command(struct mhp_vm *vm, const char *cmd, struct mhp_wire_msg *ret_ok);
+
+/* Fetches the guest's ACPI table sig (as the firmware gave it) into a new
+ * buffer. */
+int mhp_vm_acpi_table(struct mhp_vm *vm, const char *sig, unsigned char **ret_data, size_t *ret_len);
 
 /* object-add memory-backend-ram + device_add pc-dimm. */
 int mhp_vm_plug(struct mhp_vm *vm, const struct mhp_dimm *d);

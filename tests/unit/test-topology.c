@@ -104,6 +104,9 @@ static const struct bad_row bad_rows[] = {
 	  "bad.json:7: field 'addr': 0x80000000 is outside the hotplug window [0x100000000, 0x240000000)" },
 	{ "DIMM whose _PXM no node has", "\"cpus\": 2 }", "\"cpus\": 2, \"pxm\": 5 }",
 	  "bad.json:7: field 'node': QEMU reports this DIMM's _PXM as 1, and no node has proximity domain 1" },
+	{ "DIMM pxm no node has", "\"node\": 1 }", "\"node\": 1, \"pxm\": 4 }",
+	  "bad.json:7: field 'pxm': no node has proximity domain 4" },
+	{ "DIMM pxm pins DIMMs to slots", "\"slots\": 2", "\"slots\": 0", "bad.json:4: field 'slots': hotplug needs at least one slot" },
 	{ "check step with a DIMM", "{ \"unplug\": \"d1\" }", "{ \"unplug\": \"d1\" }, { \"check\": true, \"type\": \"online\" }",
 	  "bad.json:11: field 'type': a check step takes no other key" },
 };
