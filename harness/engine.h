@@ -1,4 +1,4 @@
-/* The scenario engine: boots QEMU with the guest init, runs the scenario's
+/* The engine: boots QEMU with the guest init, runs the topology's
  * steps over QMP and the guest channel, and records every check. */
 #ifndef MHP_ENGINE_H
 #define MHP_ENGINE_H
@@ -19,7 +19,7 @@ struct mhp_run_opts {
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into
  * results_dir (which must exist) and filling res.  Returns 0 when the run
  * happened (whatever its verdict: see mhp_result_verdict), or -errno when
- * it could not start for a reason outside the scenario (res->error says
+ * it could not start for a reason outside the topology (res->error says
  * which).  Leaves no process, socket or temporary file behind. */
 int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *s, const char *results_dir,
 		   struct mhp_result *res);

@@ -125,7 +125,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return optind;
 }
 
-/* results/<YYYYmmdd-HHMMSS>-<scenario>[-N], created 0755. */
+/* results/<YYYYmmdd-HHMMSS>-<topology>[-N], created 0755. */
 static char *make_run_dir(const char *results, const char *name)
 {
 	char stamp[32];
@@ -165,16 +165,31 @@ static void point_latest(const char *results, const char *run_dir)
 		mhp_log_errno(-errno, "cannot update '%s'", latest);
 }
 
+/* Failed checks as a table (KTAP diagnostics): one row per block and check,
+ * so a wrong zone shows as the list of blocks where it was wrong. */
 static void print_failures(const struct mhp_result *r)
 {
+	int wn = (int)strlen("check"), we = (int)strlen("expected");
+	size_t failed = mhp_result_count(r, MHP_STATUS_FAIL);
+
 	if (r->error)
-		printf("# %s: failed in phase '%s': %s\n", r->scenario, r->phase ? r->phase : "?", r->error);
+		printf("# %s: failed in phase '%s': %s\n", r->topology, r->phase ? r->phase : "?", r->error);
+	if (!failed)
+		return;
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct mhp_check *c = &r->checks[i];
+		if (c->status != MHP_STATUS_FAIL)
+			continue;
+		wn = (int)strlen(c->name) > wn ? (int)strlen(c->name) : wn;
+		we = (int)strlen(c->expected) > we ? (int)strlen(c->expected) : we;
+	}
+	printf("# %s: %zu check%s failed:\n", r->topology, failed, failed == 1 ? "" : "s");
+	printf("#   %-*s  %-*s  %s\n", wn, "check", we, "expected", "observed");
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct mhp_check *c = &r->checks[i];
 
 		if (c->status == MHP_STATUS_FAIL)
-			printf("# %s: check '%s': expected '%s', observed '%s'\n", r->scenario, c->name,
-			       c->expected, c->observed);
+			printf("#   %-*s  %-*s  %s\n", wn, c->name, we, c->expected, c->observed);
 	}
 }
 
@@ -184,12 +199,12 @@ static void print_ktap(const struct mhp_result *r, unsigned n, const char *dir)
 	enum mhp_status v = mhp_result_verdict(r);
 
 	print_failures(r);
-	printf("# %s: %zu checks passed, %zu failed in %.1f s; results in %s\n", r->scenario,
+	printf("# %s: %zu checks passed, %zu failed in %.1f s; results in %s\n", r->topology,
 	       mhp_result_count(r, MHP_STATUS_PASS), mhp_result_count(r, MHP_STATUS_FAIL), r->duration_ns / 1e9, dir);
 	if (v == MHP_STATUS_SKIP)
-		printf("ok %u %s # SKIP no check was scored\n", n, r->scenario);
+		printf("ok %u %s # SKIP no check was scored\n", n, r->topology);
 	else
-		printf("%sok %u %s\n", v == MHP_STATUS_PASS ? "" : "not ", n, r->scenario);
+		printf("%sok %u %s\n", v == MHP_STATUS_PASS ? "" : "not ", n, r->topology);
 	fflush(stdout);
 }
 
@@ -223,7 +238,7 @@ static int run_one(struct run_env *env, struct mhp_topology *s, unsigned n, enum
 	return 0;
 }
 
-/* Loads every scenario first: bad input fails before any QEMU starts. */
+/* Loads every topology first: bad input fails before any QEMU starts. */
 static int load_all(int argc, char **argv, struct mhp_topology *all)
 {
 	char err[512];
@@ -339,8 +354,8 @@ static int cmd_boot(int argc, char **argv)
 }
 
 static const struct cmd commands[] = {
-	{ "run", cmd_run, "run scenarios and report a verdict for each" },
-	{ "boot", cmd_boot, "boot a scenario's machine and power off (a bare boot)" },
+	{ "run", cmd_run, "run topologies and report a verdict for each" },
+	{ "boot", cmd_boot, "boot a topology's machine and power off (a bare boot)" },
 	{ "topo", mhp_cmd_topo, "check, show, or turn a topology into ACPI tables or a QEMU command line" },
 	{ "help", cmd_help, "show this help, or a command's" },
 };

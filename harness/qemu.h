@@ -1,4 +1,4 @@
-/* The QEMU command line for a scenario, and the QEMU process. */
+/* The QEMU command line for a topology. */
 #ifndef MHP_QEMU_H
 #define MHP_QEMU_H
 

@@ -1,4 +1,4 @@
-/* result.json: the machine-readable record of one scenario run. */
+/* result.json: the machine-readable record of one topology run. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +52,7 @@ int mhp_result_write_json(const struct mhp_result *r, const char *dir)
 	json_object *o = json_object_new_object();
 	_cleanup_free_ char *path = mhp_xasprintf("%s/result.json", dir);
 
-	json_object_object_add(o, "scenario", json_object_new_string(r->scenario));
+	json_object_object_add(o, "topology", json_object_new_string(r->topology));
 	json_object_object_add(o, "verdict", json_object_new_string(status_name(mhp_result_verdict(r))));
 	json_object_object_add(o, "failed_phase", str_or_null(r->error || r->interrupted ? r->phase : NULL));
 	json_object_object_add(o, "error", str_or_null(r->error));

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mhp_result_init(struct mhp_result *r, const char *scenario)
+void mhp_result_init(struct mhp_result *r, const char *topology)
 {
 	memset(r, 0, sizeof(*r));
-	r->scenario = mhp_xstrdup(scenario);
+	r->topology = mhp_xstrdup(topology);
 	r->start_ns = mhp_now_ns();
 }
 
@@ -23,7 +23,7 @@ void mhp_result_release(struct mhp_result *r)
 		free(r->phases[i].name);
 	free(r->checks);
 	free(r->phases);
-	free(r->scenario);
+	free(r->topology);
 	free(r->kernel);
 	free(r->kernel_version);
 	free(r->guest_release);

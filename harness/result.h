@@ -1,4 +1,4 @@
-/* The outcome of one scenario run: every check with expected and observed
+/* The outcome of one topology run: every check with expected and observed
  * values, the phases with their durations, and the verdict. */
 #ifndef MHP_RESULT_H
 #define MHP_RESULT_H
@@ -27,7 +27,7 @@ struct mhp_phase {
 };
 
 struct mhp_result {
-	char *scenario;
+	char *topology;
 	char *kernel;         /* path */
 	char *kernel_version; /* from the bzImage header */
 	char *guest_release;  /* uname -r in the guest, once it said hello */
@@ -44,7 +44,7 @@ struct mhp_result {
 	uint64_t start_ns, duration_ns;
 };
 
-void mhp_result_init(struct mhp_result *r, const char *scenario);
+void mhp_result_init(struct mhp_result *r, const char *topology);
 void mhp_result_release(struct mhp_result *r);
 
 /* Ends the running phase (recording its duration) and starts a new one. */

@@ -99,7 +99,7 @@ struct mhp_topology {
 	struct mhp_step steps[MHP_MAX_STEPS];
 };
 
-/* Parses the scenario file at path.  On failure returns -EINVAL (or -errno
+/* Parses the topology file at path.  On failure returns -EINVAL (or -errno
  * when the file cannot be read) and writes "FILE:LINE: field 'F': problem"
  * into err. */
 int mhp_topology_load(struct mhp_topology *s, const char *path, char *err, size_t errsize);
