@@ -74,13 +74,20 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_push(argv, "-name");
 	mhp_strv_pushf(argv, "mhp-%s", s->name);
 	mhp_strv_push(argv, "-machine");
-	mhp_strv_pushf(argv, "%s,accel=%s", s->machine, cfg->accel);
+	mhp_strv_push(argv, s->machine);
+	/* Multi-threaded TCG races the kernel's live code patching (int3 in
+	 * text_poke_bp while another vCPU runs the site: an Oops at boot, seen
+	 * with 6.12); one TCG thread keeps cross-modifying code coherent. */
+	mhp_strv_push(argv, "-accel");
+	mhp_strv_push(argv, strcmp(cfg->accel, "tcg") ? cfg->accel : "tcg,thread=single");
 	mhp_strv_push(argv, "-nodefaults");
 	mhp_strv_push(argv, "-no-user-config");
 	mhp_strv_push(argv, "-nographic");
 	mhp_strv_push(argv, "-no-reboot");
+	/* One socket per CPU: CPUs of different nodes must not share a cache
+	 * (6.12 WARNs "llc-sibling ... is not on the same node" otherwise). */
 	mhp_strv_push(argv, "-smp");
-	mhp_strv_pushf(argv, "%u", total_cpus(s));
+	mhp_strv_pushf(argv, "%u,sockets=%u,cores=1,threads=1", total_cpus(s), total_cpus(s));
 	mhp_strv_push(argv, "-m");
 	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_topology_boot_memory(s) >> 20,
 		       s->slots, s->maxmem >> 20);

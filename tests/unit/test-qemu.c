@@ -37,8 +37,9 @@ static void test_argv(void **state)
 	mhp_qemu_build_argv(&cfg, &s, &v);
 	assert_string_equal(v.v[0], "qemu-system-x86_64");
 	assert_null(v.v[v.n]);
-	assert_string_equal(after(&v, "-machine", 0), "pc,accel=tcg");
-	assert_string_equal(after(&v, "-smp", 0), "3");
+	assert_string_equal(after(&v, "-machine", 0), "pc");
+	assert_string_equal(after(&v, "-accel", 0), "tcg,thread=single");
+	assert_string_equal(after(&v, "-smp", 0), "3,sockets=3,cores=1,threads=1");
 	assert_string_equal(after(&v, "-m", 0), "1536M,slots=4,maxmem=8192M");
 	assert_string_equal(after(&v, "-object", 0), "memory-backend-ram,id=ram-node0,size=512M");
 	assert_string_equal(after(&v, "-numa", 0), "node,nodeid=0,cpus=0,memdev=ram-node0");
@@ -73,7 +74,8 @@ static void test_probe_has_no_sockets(void **state)
 	probe.probe = true;
 	probe.accel = "kvm";
 	mhp_qemu_build_argv(&probe, &s, &v);
-	assert_string_equal(after(&v, "-machine", 0), "pc,accel=kvm");
+	assert_string_equal(after(&v, "-machine", 0), "pc");
+	assert_string_equal(after(&v, "-accel", 0), "kvm");
 	assert_null(after(&v, "-mon", 0));
 	assert_null(after(&v, "-chardev", 1));
 	assert_non_null(strstr(after(&v, "-append", 0), " mhp.probe=1"));
@@ -89,7 +91,7 @@ static void test_q35(void **state)
 
 	strcpy(s.machine, "q35");
 	mhp_qemu_build_argv(&cfg, &s, &v);
-	assert_string_equal(after(&v, "-machine", 0), "q35,accel=tcg");
+	assert_string_equal(after(&v, "-machine", 0), "q35");
 	mhp_strv_release(&v);
 	mhp_topology_release(&s);
 }
