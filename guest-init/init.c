@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -449,6 +450,152 @@ static void cmd_offline(unsigned id, int ms)
 		say("ok");
 }
 
+/* ------------------------------------------------------------ data */
+
+/* Patterned memory that must survive migration off a DIMM: anonymous pages
+ * bound to the DIMM's node, and page cache of a tmpfs file created under the
+ * same policy.  Every 8-byte word holds a value derived from the seed, the
+ * page index and the word index. */
+struct data {
+	unsigned char *anon;    /* anon_pages pages */
+	unsigned char *file;    /* file_pages pages, a mapping of /data/fill */
+	size_t anon_pages, file_pages;
+	uint64_t seed;
+};
+static struct data data;
+
+#define PAGE 4096
+#define MPOL_BIND 2
+
+static uint64_t pattern(uint64_t seed, uint64_t page, uint64_t word)
+{
+	uint64_t x = seed ^ (page * 0x9e3779b97f4a7c15ull) ^ (word * 0xc2b2ae3d27d4eb4full);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return x ^ (x >> 29);
+}
+
+static void write_pages(unsigned char *base, size_t pages, uint64_t first)
+{
+	for (size_t p = 0; p < pages; p++)
+		for (size_t w = 0; w < PAGE / 8; w++)
+			((uint64_t *)(base + p * PAGE))[w] = pattern(data.seed, first + p, w);
+}
+
+static size_t check_pages(const unsigned char *base, size_t pages, uint64_t first)
+{
+	size_t bad = 0;
+
+	for (size_t p = 0; p < pages; p++)
+		for (size_t w = 0; w < PAGE / 8; w++)
+			bad += ((const uint64_t *)(base + p * PAGE))[w] != pattern(data.seed, first + p, w);
+	return bad;
+}
+
+/* How many of the pages sit in [start, end): /proc/self/pagemap gives each
+ * present page's frame number (bits 0-54; PID 1 has CAP_SYS_ADMIN). */
+static size_t pages_in_range(const unsigned char *base, size_t pages, uint64_t start, uint64_t end)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	size_t in = 0;
+
+	if (fd < 0)
+		return 0;
+	for (size_t p = 0; p < pages; p++) {
+		uint64_t entry = 0;
+		off_t off = (off_t)(((uintptr_t)base / PAGE + p) * sizeof(entry));
+
+		if (pread(fd, &entry, sizeof(entry), off) != sizeof(entry) || !(entry >> 63))
+			continue;
+		uint64_t phys = (entry & ((1ull << 55) - 1)) * PAGE;
+		in += phys >= start && phys < end;
+	}
+	close(fd);
+	return in;
+}
+
+static int bind_to_node(unsigned node)
+{
+	unsigned long mask[16] = { 0 };
+
+	if (node >= sizeof(mask) * 8)
+		return -EINVAL;
+	mask[node / (8 * sizeof(long))] = 1ul << (node % (8 * sizeof(long)));
+	return syscall(SYS_set_mempolicy, MPOL_BIND, mask, sizeof(mask) * 8) < 0 ? -errno : 0;
+}
+
+static void *map_file_pages(size_t pages)
+{
+	if (mkdir("/data", 0755) < 0 && errno != EEXIST)
+		return NULL;
+	if (mount("tmpfs", "/data", "tmpfs", 0, "size=90%") < 0 && errno != EBUSY)
+		return NULL;
+	int fd = open("/data/fill", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	void *p = ftruncate(fd, (off_t)(pages * PAGE)) < 0 ? MAP_FAILED
+		: mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* fill NODE START END KIB SEED: half anonymous, half tmpfs page cache. */
+static void cmd_fill(unsigned node, uint64_t start, uint64_t end, size_t kib, uint64_t seed)
+{
+	size_t pages = kib / 4, anon = pages / 2, file = pages - anon;
+	int r;
+
+	if (data.anon || data.file || !pages) {
+		say("error what=fill errno=%d", data.anon ? EBUSY : EINVAL);
+		return;
+	}
+	if ((r = bind_to_node(node)) < 0) {
+		say("error what=fill-mempolicy errno=%d", -r);
+		return;
+	}
+	data.seed = seed;
+	data.anon = mmap(NULL, anon * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	data.file = map_file_pages(file);
+	syscall(SYS_set_mempolicy, 0, NULL, 0); /* back to the default for everything else */
+	if (data.anon == MAP_FAILED || !data.file) {
+		say("error what=fill-map errno=%d", errno);
+		data.anon = data.file = NULL;
+		return;
+	}
+	data.anon_pages = anon;
+	data.file_pages = file;
+	write_pages(data.anon, anon, 0);
+	write_pages(data.file, file, anon);
+	say("ok pages=%zu on_range=%zu", pages,
+	    pages_in_range(data.anon, anon, start, end) + pages_in_range(data.file, file, start, end));
+}
+
+/* verify START END: every word of every page, and how many pages still sit
+ * in [start, end) (0 once the DIMM is gone). */
+static void cmd_verify(uint64_t start, uint64_t end)
+{
+	if (!data.anon) {
+		say("error what=verify errno=%d", ENOENT);
+		return;
+	}
+	size_t bad = check_pages(data.anon, data.anon_pages, 0) + check_pages(data.file, data.file_pages, data.anon_pages);
+	size_t in = pages_in_range(data.anon, data.anon_pages, start, end) +
+		    pages_in_range(data.file, data.file_pages, start, end);
+	say("ok pages=%zu bad_words=%zu on_range=%zu", data.anon_pages + data.file_pages, bad, in);
+}
+
+/* A debug knob for the harness's own tests: one flipped byte must be found. */
+static void cmd_corrupt(void)
+{
+	if (!data.anon) {
+		say("error what=corrupt errno=%d", ENOENT);
+		return;
+	}
+	data.anon[data.anon_pages / 2 * PAGE + 123] ^= 0x40;
+	say("ok");
+}
+
 /* ------------------------------------------------------------ ACPI tables */
 
 /* Sends /sys/firmware/acpi/tables/NAME as hex lines, for the harness to
@@ -484,10 +631,10 @@ static void cmd_acpi_table(const char *name)
 
 static void dispatch(char *line)
 {
-	char *argv[4] = { 0 };
+	char *argv[8] = { 0 };
 	int argc = 0;
 
-	for (char *tok = strtok(line, " "); tok && argc < 4; tok = strtok(NULL, " "))
+	for (char *tok = strtok(line, " "); tok && argc < 8; tok = strtok(NULL, " "))
 		argv[argc++] = tok;
 	if (argc == 0)
 		return;
@@ -501,6 +648,13 @@ static void dispatch(char *line)
 		cmd_online((unsigned)atoi(argv[1]), argv[2]);
 	else if (!strcmp(argv[0], "offline") && argc == 3)
 		cmd_offline((unsigned)atoi(argv[1]), atoi(argv[2]));
+	else if (!strcmp(argv[0], "fill") && argc == 6)
+		cmd_fill((unsigned)atoi(argv[1]), strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0),
+			 strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+	else if (!strcmp(argv[0], "verify") && argc == 3)
+		cmd_verify(strtoull(argv[1], NULL, 0), strtoull(argv[2], NULL, 0));
+	else if (!strcmp(argv[0], "corrupt") && argc == 1)
+		cmd_corrupt();
 	else if (!strcmp(argv[0], "acpi-table") && argc == 2)
 		cmd_acpi_table(argv[1]);
 	else if (!strcmp(argv[0], "poweroff") && argc == 1) {

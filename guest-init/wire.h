@@ -19,6 +19,10 @@
  *                           (TYPE: online, online_kernel, online_movable)
  *   offline ID MS           ok | error what=offline id=ID errno=N (ETIMEDOUT
  *                           when the kernel still retried after MS)
+ *   fill NODE START END KIB SEED   ok pages=N on_range=N (patterned anon + tmpfs
+ *                           pages under MPOL_BIND to NODE; on_range: in [START,END))
+ *   verify START END        ok pages=N bad_words=N on_range=N
+ *   corrupt                 ok (flips one byte of the filled data: a test knob)
  *   acpi-table SIG          acpi-data hex=... (1 KiB a line)..., then ok bytes=N
  *   poweroff                ok, then the guest powers off
  */

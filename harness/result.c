@@ -94,6 +94,15 @@ enum mhp_status mhp_result_check(struct mhp_result *r, const char *name, const c
 	return st;
 }
 
+enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const char *expected,
+				  const char *observed, bool pass)
+{
+	enum mhp_status st = pass ? MHP_STATUS_PASS : MHP_STATUS_FAIL;
+
+	add_check(r, name, expected, observed, st);
+	return st;
+}
+
 void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason)
 {
 	add_check(r, name, "-", reason, MHP_STATUS_SKIP);

@@ -55,6 +55,9 @@ void mhp_result_finish(struct mhp_result *r);
 /* Records a check: pass when expected equals observed. Returns the status. */
 enum mhp_status mhp_result_check(struct mhp_result *r, const char *name, const char *expected,
 				 const char *observed);
+/* Records a check whose verdict the caller computed (thresholds). */
+enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const char *expected,
+				  const char *observed, bool pass);
 /* Records a check that is not scored, with the reason as observed value. */
 void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason);
 /* Records the error that stopped the run (first one wins); the phase stays. */

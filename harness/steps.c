@@ -38,6 +38,15 @@ static void check_memmap(struct mhp_steps *s, const char *what, uint64_t addr, u
 	checkf(s->vm->res, what, present ? want : "(absent)", e ? got : "(absent)", "firmware memmap entry");
 }
 
+static void checkf_status(struct mhp_result *res, const char *what, const char *expected, const char *observed,
+			  bool pass, const char *tail)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s: %s", what, tail);
+	mhp_result_checkb(res, name, expected, observed, pass);
+}
+
 static void check_memtotal(struct mhp_steps *s, const char *what, unsigned node)
 {
 	char e[32], o[32];
@@ -384,13 +393,78 @@ static int step_check(struct mhp_steps *s, const char *what)
 	return 0;
 }
 
+/* ------------------------------------------------------------ data */
+
+#define DATA_SEED 0x6d68702d64617461ull /* "mhp-data": fixed, so runs compare */
+
+static int step_fill(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	const struct mhp_dimm *d = &vm->t->dimms[st->dimm];
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	unsigned long long pages = 0, on = 0;
+	char cmd[160], e[64], o[96];
+	int node = mhp_oracle_dimm_node(vm->t, st->dimm), r;
+
+	snprintf(cmd, sizeof(cmd), "fill %d 0x%" PRIx64 " 0x%" PRIx64 " %" PRIu64 " %llu", node < 0 ? 0 : node,
+		 s->addr[st->dimm], s->addr[st->dimm] + d->size, st->size >> 10, DATA_SEED);
+	if ((r = mhp_vm_command(vm, cmd, &ok)) < 0)
+		return mhp_vm_fail(vm, r, "the guest to fill memory");
+	mhp_wire_get_u64(&ok, "pages", &pages);
+	mhp_wire_get_u64(&ok, "on_range", &on);
+	mhp_wire_msg_release(&ok);
+	s->filled_pages = pages;
+	/* A verify proves nothing unless the data really sat on the DIMM. */
+	snprintf(e, sizeof(e), "at least %u%% of %llu pages", st->min_share, pages);
+	snprintf(o, sizeof(o), "%llu of %llu pages (%llu%%)", on, pages, pages ? on * 100 / pages : 0);
+	checkf_status(vm->res, what, e, o, pages && on * 100 >= (unsigned long long)st->min_share * pages,
+		      "pages on the DIMM");
+	return 0;
+}
+
+static int step_verify(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_vm *vm = s->vm;
+	const struct mhp_dimm *d = &vm->t->dimms[st->dimm];
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	unsigned long long pages = 0, bad = ~0ull, on = ~0ull;
+	char cmd[128], e[32], o[32];
+	int r;
+
+	snprintf(cmd, sizeof(cmd), "verify 0x%" PRIx64 " 0x%" PRIx64, s->addr[st->dimm], s->addr[st->dimm] + d->size);
+	if ((r = mhp_vm_command(vm, cmd, &ok)) < 0)
+		return mhp_vm_fail(vm, r, "the guest to verify its data");
+	mhp_wire_get_u64(&ok, "pages", &pages);
+	mhp_wire_get_u64(&ok, "bad_words", &bad);
+	mhp_wire_get_u64(&ok, "on_range", &on);
+	mhp_wire_msg_release(&ok);
+	snprintf(e, sizeof(e), "%" PRIu64, s->filled_pages);
+	snprintf(o, sizeof(o), "%llu", pages);
+	checkf(vm->res, what, e, o, "pages verified");
+	snprintf(o, sizeof(o), "%llu", bad);
+	checkf(vm->res, what, "0", o, "corrupted 8-byte words");
+	/* Where the DIMM was plugged, no page can still be. */
+	if (s->nblocks[st->dimm] && !mhp_oracle_block(&s->oracle, s->blocks[st->dimm][0])) {
+		snprintf(o, sizeof(o), "%llu", on);
+		checkf(vm->res, what, "0", o, "pages still in the removed DIMM's range");
+	}
+	return 0;
+}
+
+static int step_corrupt(struct mhp_steps *s)
+{
+	int r = mhp_vm_command(s->vm, "corrupt", NULL);
+
+	return r < 0 ? mhp_vm_fail(s->vm, r, "the guest to corrupt its data") : 0;
+}
+
 int mhp_steps_run(struct mhp_steps *s, unsigned i)
 {
 	const struct mhp_step *st = &s->vm->t->steps[i];
 	char what[96];
 
-	if (st->kind == MHP_STEP_CHECK)
-		snprintf(what, sizeof(what), "step %u check", i + 1);
+	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT)
+		snprintf(what, sizeof(what), "step %u %s", i + 1, mhp_step_kind_name(st->kind));
 	else
 		snprintf(what, sizeof(what), "step %u %s %s", i + 1, mhp_step_kind_name(st->kind),
 			 s->vm->t->dimms[st->dimm].id);
@@ -401,6 +475,9 @@ int mhp_steps_run(struct mhp_steps *s, unsigned i)
 	case MHP_STEP_OFFLINE: return step_offline(s, st, what);
 	case MHP_STEP_UNPLUG: return step_unplug(s, st, what);
 	case MHP_STEP_CHECK: return step_check(s, what);
+	case MHP_STEP_FILL: return step_fill(s, st, what);
+	case MHP_STEP_VERIFY: return step_verify(s, st, what);
+	case MHP_STEP_CORRUPT: return step_corrupt(s);
 	case MHP_STEP_INVALID: break;
 	}
 	mhp_result_error(s->vm->res, "invalid step %u", i + 1);

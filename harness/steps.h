@@ -13,6 +13,7 @@ struct mhp_steps {
 	unsigned *blocks[MHP_MAX_DIMMS];      /* block ids each plugged DIMM got */
 	unsigned nblocks[MHP_MAX_DIMMS];
 	uint64_t addr[MHP_MAX_DIMMS];        /* where QEMU put each DIMM */
+	uint64_t filled_pages;               /* pages the fill step wrote */
 };
 
 /* Takes the baseline report, checks the boot layout against the oracle's

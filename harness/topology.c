@@ -325,6 +325,27 @@ static bool valid_zone(const char *z)
 	return false;
 }
 
+/* A fill step's size (default 64M) and the share of it that must sit on the
+ * DIMM for the later verify to prove anything (default 90%). */
+static int parse_fill(struct parse_ctx *c, json_object *o, struct mhp_step *st)
+{
+	int r;
+
+	if (st->kind != MHP_STEP_FILL) {
+		if (json_object_object_get_ex(o, "size", NULL) || json_object_object_get_ex(o, "min_share", NULL))
+			return fail(c, o, json_object_object_get_ex(o, "size", NULL) ? "size" : "min_share",
+				    "only a fill step takes it");
+		return 0;
+	}
+	st->size = 64ull << 20;
+	st->min_share = 90;
+	if ((r = get_size(c, o, "size", false, &st->size)) < 0 || (r = get_uint(c, o, "min_share", false, 100, &st->min_share)) < 0)
+		return r;
+	if (st->size % 8192 || st->size > (1ull << 32))
+		return fail(c, o, "size", "must be a multiple of 8K and at most 4G");
+	return 0;
+}
+
 /* "blocks": [0, 2] picks blocks of the DIMM by their index in it. */
 static int parse_block_list(struct parse_ctx *c, struct mhp_topology *s, json_object *o, struct mhp_step *st)
 {
@@ -378,10 +399,12 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 {
 	static const struct { const char *key; enum mhp_step_kind kind; } actions[] = {
 		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE }, { "offline", MHP_STEP_OFFLINE },
-		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK },
+		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK }, { "fill", MHP_STEP_FILL },
+		{ "verify", MHP_STEP_VERIFY }, { "corrupt", MHP_STEP_CORRUPT },
 	};
-	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "type", "expect",
-					    "expect_zone", "expect_valid_zones", "expect_online", "blocks", NULL };
+	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt",
+					    "type", "expect", "expect_zone", "expect_valid_zones", "expect_online",
+					    "blocks", "size", "min_share", NULL };
 	char id[MHP_ID_MAX] = "";
 	const char *action = NULL;
 	json_object *v;
@@ -398,15 +421,15 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		st->kind = actions[i].kind;
 	}
 	if (!action)
-		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check");
+		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt");
 	st->line = mhp_json_locator_line(&c->loc, o, action);
-	if (st->kind == MHP_STEP_CHECK) {
-		json_object_object_get_ex(o, "check", &v);
+	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT) {
+		json_object_object_get_ex(o, action, &v);
 		if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
-			return fail(c, o, "check", "must be true");
-		for (size_t i = 4; keys[i]; i++)
-			if (strcmp(keys[i], "check") && json_object_object_get_ex(o, keys[i], NULL))
-				return fail(c, o, keys[i], "a check step takes no other key");
+			return fail(c, o, action, "must be true");
+		for (size_t i = 0; keys[i]; i++)
+			if (strcmp(keys[i], action) && json_object_object_get_ex(o, keys[i], NULL))
+				return fail(c, o, keys[i], "a %s step takes no other key", action);
 		return 0;
 	}
 	if ((r = get_string(c, o, action, true, id, sizeof(id))) < 0)
@@ -432,7 +455,7 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 			return fail(c, o, "type", "must be online, online_kernel or online_movable");
 	} else if (json_object_object_get_ex(o, "type", NULL))
 		return fail(c, o, "type", "only an online step takes a type");
-	if ((r = parse_block_list(c, s, o, st)) < 0)
+	if ((r = parse_block_list(c, s, o, st)) < 0 || (r = parse_fill(c, o, st)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "expect_online", &v)) {
 		if (st->kind != MHP_STEP_PLUG || !json_object_is_type(v, json_type_boolean))
@@ -446,7 +469,7 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 /* Plug, online and unplug must come in an order QEMU and the kernel allow. */
 static int check_step_order(struct parse_ctx *c, struct mhp_topology *s, json_object *arr)
 {
-	bool plugged[MHP_MAX_DIMMS] = { false };
+	bool plugged[MHP_MAX_DIMMS] = { false }, filled = false;
 	unsigned used = 0;
 
 	for (unsigned i = 0; i < s->nr_steps; i++) {
@@ -456,6 +479,16 @@ static int check_step_order(struct parse_ctx *c, struct mhp_topology *s, json_ob
 
 		if (st->kind == MHP_STEP_CHECK)
 			continue;
+		if (st->kind == MHP_STEP_CORRUPT || st->kind == MHP_STEP_VERIFY) {
+			if (!filled)
+				return fail(c, o, key, "comes before any fill step");
+			continue;
+		}
+		if (st->kind == MHP_STEP_FILL) {
+			if (filled)
+				return fail(c, o, key, "there is already data from an earlier fill");
+			filled = true;
+		}
 		if (st->kind == MHP_STEP_PLUG) {
 			if (plugged[st->dimm])
 				return fail(c, o, key, "DIMM '%s' is already plugged", s->dimms[st->dimm].id);
@@ -754,6 +787,9 @@ const char *mhp_step_kind_name(enum mhp_step_kind k)
 	case MHP_STEP_OFFLINE: return "offline";
 	case MHP_STEP_UNPLUG: return "unplug";
 	case MHP_STEP_CHECK: return "check";
+	case MHP_STEP_FILL: return "fill";
+	case MHP_STEP_VERIFY: return "verify";
+	case MHP_STEP_CORRUPT: return "corrupt";
 	case MHP_STEP_INVALID: break;
 	}
 	return "invalid";

@@ -55,6 +55,9 @@ enum mhp_step_kind {
 	MHP_STEP_OFFLINE,
 	MHP_STEP_UNPLUG,
 	MHP_STEP_CHECK, /* compare every block and node with the oracle */
+	MHP_STEP_FILL,    /* patterned data bound to the DIMM's node */
+	MHP_STEP_VERIFY,  /* every byte of it, after the DIMM went */
+	MHP_STEP_CORRUPT, /* debug: flip one byte of it */
 };
 
 /* What a step must end in; ANY where the kernel's behaviour is not
@@ -76,6 +79,8 @@ struct mhp_step {
 	bool has_expect_online;
 	enum mhp_expect expect; /* ONLINE, OFFLINE, UNPLUG */
 	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
+	uint64_t size;          /* FILL: bytes of data */
+	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
 	int line;               /* source line, for messages */
 };
 
