@@ -596,6 +596,22 @@ static void cmd_corrupt(void)
 	say("ok");
 }
 
+/* sysrq KEY: a test knob ("c" panics the kernel). */
+static void cmd_sysrq(const char *key)
+{
+	int r;
+
+	if (strlen(key) != 1) {
+		say("error what=sysrq errno=%d", EINVAL);
+		return;
+	}
+	r = write_text("/proc/sysrq-trigger", key);
+	if (r < 0)
+		say("error what=sysrq errno=%d", -r);
+	else
+		say("ok");
+}
+
 /* ------------------------------------------------------------ ACPI tables */
 
 /* Sends /sys/firmware/acpi/tables/NAME as hex lines, for the harness to
@@ -653,6 +669,8 @@ static void dispatch(char *line)
 			 strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[0], "verify") && argc == 3)
 		cmd_verify(strtoull(argv[1], NULL, 0), strtoull(argv[2], NULL, 0));
+	else if (!strcmp(argv[0], "sysrq") && argc == 2)
+		cmd_sysrq(argv[1]);
 	else if (!strcmp(argv[0], "corrupt") && argc == 1)
 		cmd_corrupt();
 	else if (!strcmp(argv[0], "acpi-table") && argc == 2)

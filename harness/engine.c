@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "health.h"
 #include "steps.h"
 #include "vm.h"
 
@@ -30,6 +31,8 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 
 	run(&vm, &steps, results_dir);
 	mhp_vm_teardown(&vm);
+	/* After teardown the console is complete, whatever ended the run. */
+	mhp_health_check(res, results_dir);
 	mhp_steps_release(&steps);
 	mhp_result_finish(res);
 	return res->error ? -1 : 0;

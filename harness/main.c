@@ -188,8 +188,12 @@ static void print_failures(const struct mhp_result *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct mhp_check *c = &r->checks[i];
 
-		if (c->status == MHP_STATUS_FAIL)
-			printf("#   %-*s  %-*s  %s\n", wn, c->name, we, c->expected, c->observed);
+		if (c->status != MHP_STATUS_FAIL)
+			continue;
+		/* A quoted splat has many lines: the first here, all in result.json. */
+		int first = (int)strcspn(c->observed, "\n");
+		printf("#   %-*s  %-*s  %.*s%s\n", wn, c->name, we, c->expected, first, c->observed,
+		       c->observed[first] ? " (all of it in result.json)" : "");
 	}
 }
 

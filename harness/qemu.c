@@ -84,14 +84,21 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_push(argv, "-no-user-config");
 	mhp_strv_push(argv, "-nographic");
 	mhp_strv_push(argv, "-no-reboot");
-	/* One socket per CPU: CPUs of different nodes must not share a cache
-	 * (6.12 WARNs "llc-sibling ... is not on the same node" otherwise). */
+	/* One socket per CPU unless asked: CPUs of different nodes sharing a
+	 * socket (and its LLC) make 6.12 WARN "llc-sibling ... not on the same
+	 * node", which is what "sockets": "one" is for (sub-NUMA clustering). */
 	mhp_strv_push(argv, "-smp");
-	mhp_strv_pushf(argv, "%u,sockets=%u,cores=1,threads=1", total_cpus(s), total_cpus(s));
+	if (s->one_socket)
+		mhp_strv_pushf(argv, "%u,sockets=1,cores=%u,threads=1", total_cpus(s), total_cpus(s));
+	else
+		mhp_strv_pushf(argv, "%u,sockets=%u,cores=1,threads=1", total_cpus(s), total_cpus(s));
 	mhp_strv_push(argv, "-m");
 	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_topology_boot_memory(s) >> 20,
 		       s->slots, s->maxmem >> 20);
 	push_numa(argv, s);
+	/* A guest whose kernel has the driver reports panics as GUEST_PANICKED. */
+	mhp_strv_push(argv, "-device");
+	mhp_strv_push(argv, "pvpanic");
 	mhp_strv_push(argv, "-kernel");
 	mhp_strv_push(argv, cfg->kernel);
 	mhp_strv_push(argv, "-initrd");

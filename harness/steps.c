@@ -451,6 +451,18 @@ static int step_verify(struct mhp_steps *s, const struct mhp_step *st, const cha
 	return 0;
 }
 
+/* The guest may die answering (c): its end is then the run's error, and
+ * the console scan quotes the panic. */
+static int step_sysrq(struct mhp_steps *s, const struct mhp_step *st)
+{
+	char cmd[16];
+	int r;
+
+	snprintf(cmd, sizeof(cmd), "sysrq %c", st->sysrq);
+	r = mhp_vm_command(s->vm, cmd, NULL);
+	return r < 0 ? mhp_vm_fail(s->vm, r, "the guest after sysrq") : 0;
+}
+
 static int step_corrupt(struct mhp_steps *s)
 {
 	int r = mhp_vm_command(s->vm, "corrupt", NULL);
@@ -463,7 +475,7 @@ int mhp_steps_run(struct mhp_steps *s, unsigned i)
 	const struct mhp_step *st = &s->vm->t->steps[i];
 	char what[96];
 
-	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT)
+	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT || st->kind == MHP_STEP_SYSRQ)
 		snprintf(what, sizeof(what), "step %u %s", i + 1, mhp_step_kind_name(st->kind));
 	else
 		snprintf(what, sizeof(what), "step %u %s %s", i + 1, mhp_step_kind_name(st->kind),
@@ -478,6 +490,7 @@ int mhp_steps_run(struct mhp_steps *s, unsigned i)
 	case MHP_STEP_FILL: return step_fill(s, st, what);
 	case MHP_STEP_VERIFY: return step_verify(s, st, what);
 	case MHP_STEP_CORRUPT: return step_corrupt(s);
+	case MHP_STEP_SYSRQ: return step_sysrq(s, st);
 	case MHP_STEP_INVALID: break;
 	}
 	mhp_result_error(s->vm->res, "invalid step %u", i + 1);

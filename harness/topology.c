@@ -400,9 +400,9 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 	static const struct { const char *key; enum mhp_step_kind kind; } actions[] = {
 		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE }, { "offline", MHP_STEP_OFFLINE },
 		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK }, { "fill", MHP_STEP_FILL },
-		{ "verify", MHP_STEP_VERIFY }, { "corrupt", MHP_STEP_CORRUPT },
+		{ "verify", MHP_STEP_VERIFY }, { "corrupt", MHP_STEP_CORRUPT }, { "sysrq", MHP_STEP_SYSRQ },
 	};
-	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt",
+	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt", "sysrq",
 					    "type", "expect", "expect_zone", "expect_valid_zones", "expect_online",
 					    "blocks", "size", "min_share", NULL };
 	char id[MHP_ID_MAX] = "";
@@ -421,8 +421,17 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		st->kind = actions[i].kind;
 	}
 	if (!action)
-		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt");
+		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq");
 	st->line = mhp_json_locator_line(&c->loc, o, action);
+	if (st->kind == MHP_STEP_SYSRQ) {
+		char key[4] = "";
+		if ((r = get_string(c, o, "sysrq", true, key, sizeof(key))) < 0)
+			return r;
+		if (strlen(key) != 1 || !strchr("cwlmt", key[0]))
+			return fail(c, o, "sysrq", "one of the keys c (crash), w, l, m, t");
+		st->sysrq = key[0];
+		return 0;
+	}
 	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT) {
 		json_object_object_get_ex(o, action, &v);
 		if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
@@ -477,7 +486,7 @@ static int check_step_order(struct parse_ctx *c, struct mhp_topology *s, json_ob
 		json_object *o = json_object_array_get_idx(arr, i);
 		const char *key = mhp_step_kind_name(st->kind);
 
-		if (st->kind == MHP_STEP_CHECK)
+		if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_SYSRQ)
 			continue;
 		if (st->kind == MHP_STEP_CORRUPT || st->kind == MHP_STEP_VERIFY) {
 			if (!filled)
@@ -601,8 +610,9 @@ static int parse_acpi(struct parse_ctx *c, struct mhp_topology *s, json_object *
 
 static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *root)
 {
-	static const char *const keys[] = { "name", "description", "machine", "nodes", "slots", "maxmem",
+	static const char *const keys[] = { "name", "description", "machine", "sockets", "nodes", "slots", "maxmem",
 					    "interleave", "kernel", "cmdline", "dimms", "steps", "acpi", NULL };
+	char sockets[16] = "per-cpu";
 	char name[64] = "";
 	int r;
 
@@ -614,6 +624,11 @@ static int parse_root(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		return r;
 	if (strcmp(s->machine, "pc") && strcmp(s->machine, "q35"))
 		return fail(c, root, "machine", "must be \"pc\" or \"q35\"");
+	if ((r = get_string(c, root, "sockets", false, sockets, sizeof(sockets))) < 0)
+		return r;
+	if (strcmp(sockets, "per-cpu") && strcmp(sockets, "one"))
+		return fail(c, root, "sockets", "must be \"per-cpu\" or \"one\"");
+	s->one_socket = !strcmp(sockets, "one");
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(name) || name[0] == '.')
 		return fail(c, root, "name", "may hold only lowercase letters, digits, '-', '_' and '.'");
 	s->name = mhp_xstrdup(name);
@@ -790,6 +805,7 @@ const char *mhp_step_kind_name(enum mhp_step_kind k)
 	case MHP_STEP_FILL: return "fill";
 	case MHP_STEP_VERIFY: return "verify";
 	case MHP_STEP_CORRUPT: return "corrupt";
+	case MHP_STEP_SYSRQ: return "sysrq";
 	case MHP_STEP_INVALID: break;
 	}
 	return "invalid";

@@ -58,6 +58,7 @@ enum mhp_step_kind {
 	MHP_STEP_FILL,    /* patterned data bound to the DIMM's node */
 	MHP_STEP_VERIFY,  /* every byte of it, after the DIMM went */
 	MHP_STEP_CORRUPT, /* debug: flip one byte of it */
+	MHP_STEP_SYSRQ,   /* debug: write a key to /proc/sysrq-trigger ("c": panic) */
 };
 
 /* What a step must end in; ANY where the kernel's behaviour is not
@@ -81,6 +82,7 @@ struct mhp_step {
 	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
 	uint64_t size;          /* FILL: bytes of data */
 	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
+	char sysrq;             /* SYSRQ: the key */
 	int line;               /* source line, for messages */
 };
 
@@ -88,6 +90,7 @@ struct mhp_topology {
 	char *name;
 	char *path;
 	char machine[8]; /* pc or q35 */
+	bool one_socket; /* all CPUs in one socket ("sockets": "one"), else one each */
 	unsigned nr_nodes;
 	struct mhp_node nodes[MHP_MAX_NODES];
 	unsigned slots;

@@ -20,16 +20,46 @@ mhp_deadline_t mhp_vm_deadline(const struct mhp_vm *vm)
 	return mhp_deadline_in_ms(vm->o->timeout_ms);
 }
 
+static bool is_end_event(json_object *ev, void *ctx)
+{
+	const char *name = mhp_qmp_event_name(ev);
+
+	(void)ctx;
+	return name && (!strcmp(name, "SHUTDOWN") || !strcmp(name, "GUEST_PANICKED"));
+}
+
+/* Why QEMU stopped, from its last events (GUEST_PANICKED with pvpanic, or
+ * SHUTDOWN's reason: "guest-reset" is a panic under panic=-1 -no-reboot). */
+static void end_reason(struct mhp_vm *vm, char *buf, size_t size)
+{
+	json_object *ev = NULL;
+
+	buf[0] = '\0';
+	if (vm->qmp.fd < 0 || mhp_qmp_event_wait_ref(&vm->qmp, mhp_deadline_in_ms(200), is_end_event, NULL, &ev) < 0)
+		return;
+	const char *reason = mhp_json_path_string(ev, "data/reason");
+
+	if (!strcmp(mhp_qmp_event_name(ev), "GUEST_PANICKED"))
+		snprintf(buf, size, ", GUEST_PANICKED");
+	else if (reason && !strcmp(reason, "guest-reset"))
+		snprintf(buf, size, ", SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?");
+	else
+		snprintf(buf, size, ", SHUTDOWN %s", reason ? reason : "?");
+	json_object_put(ev);
+}
+
 int mhp_vm_fail(struct mhp_vm *vm, int r, const char *awaited)
 {
-	char how[96];
+	char how[96], why[96];
 
 	if (r == -EINTR) {
 		vm->res->interrupted = true;
 		mhp_result_error(vm->res, "interrupted while waiting for %s", awaited);
-	} else if (mhp_child_wait(&vm->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0)
-		mhp_result_error(vm->res, "QEMU exited (%s) while waiting for %s",
-				 mhp_child_describe(&vm->qemu, how, sizeof(how)), awaited);
+	} else if (mhp_child_wait(&vm->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0) {
+		end_reason(vm, why, sizeof(why));
+		mhp_result_error(vm->res, "QEMU exited (%s%s) while waiting for %s",
+				 mhp_child_describe(&vm->qemu, how, sizeof(how)), why, awaited);
+	}
 	else if (r == -ETIMEDOUT)
 		mhp_result_error(vm->res, "timed out waiting for %s", awaited);
 	else if (r == -EREMOTEIO && vm->ch.error[0])

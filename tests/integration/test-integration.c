@@ -494,6 +494,53 @@ static void test_iasl_missing(void **state)
 	run_release(&r);
 }
 
+/* ---------------------------------------------------------------- faults */
+
+struct fault_row {
+	const char *name;
+	const char *topology;
+	const char *check;    /* a failed check whose name starts with this */
+	const char *observed; /* ... and whose observed value contains this */
+	const char *error;    /* the run's error contains this, or NULL */
+};
+
+static const struct fault_row fault_rows[] = {
+	{ "a flipped byte after migration is caught", "tests/topologies/data-corruption-caught.json",
+	  "step 6 verify dimm1: corrupted 8-byte words", "1", NULL },
+	{ "a kernel panic fails the run and is quoted", "tests/topologies/kernel-panic.json",
+	  "kernel health: Kernel panic - not syncing: sysrq triggered crash", "sysrq_handle_crash",
+	  "SHUTDOWN guest-reset" },
+	{ "a kernel WARN fails the run and is quoted", "tests/topologies/one-socket-warns.json",
+	  "kernel health: WARNING: CPU: 1 PID: 0 at arch/x86/kernel/smpboot.c", "topology_sane", NULL },
+};
+
+static void test_fault(void **state)
+{
+	const struct fault_row *row = *state;
+	const char *args[] = { "run", "--accel", "tcg", row->topology, NULL };
+	struct run r;
+	char tag[32];
+	bool found = false;
+
+	snprintf(tag, sizeof(tag), "fault-%p", (const void *)row);
+	run_mhp(&r, tag, args);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	json_object *checks = json_object_object_get(res, "checks");
+	for (size_t i = 0; i < json_object_array_length(checks) && !found; i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+		found = !strncmp(jstr(c, "name"), row->check, strlen(row->check)) && !strcmp(jstr(c, "status"), "fail") &&
+			strstr(jstr(c, "observed"), row->observed);
+	}
+	if (!found)
+		fail_msg("no failed check '%s' observing '%s'", row->check, row->observed);
+	if (row->error)
+		assert_non_null(strstr(jstr(res, "error"), row->error));
+	expect_logs_kept(&r);
+	json_object_put(res);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- input */
 
 struct input_row {
@@ -587,6 +634,7 @@ int main(void)
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
 	TEST_ROWS(&l, test_bad_input, input_rows);
+	TEST_ROWS(&l, test_fault, fault_rows);
 	TEST_ONE(&l, test_srat_not_taken);
 	TEST_ONE(&l, test_iasl_missing);
 	TEST_ROWS(&l, test_corpus, corpus_rows);

@@ -1,0 +1,87 @@
+/* Kernel health: finding splats in a console log. */
+#include <string.h>
+
+#include "testutil.h"
+#include "health.h"
+
+static const char console[] =
+	"[    0.000000] Linux version 6.12.117\r\n"
+	"[    0.045499] ------------[ cut here ]------------\r\n"
+	"[    0.045499] WARNING: CPU: 1 PID: 0 at arch/x86/kernel/smpboot.c:350 topology_sane+0x6b/0x80\r\n"
+	"[    0.045499] Modules linked in:\r\n"
+	"[    0.045499] Call Trace:\r\n"
+	"[    0.045499]  set_cpu_sibling_map+0x16c/0x670\r\n"
+	"[    0.045499] ---[ end trace 0000000000000000 ]---\r\n"
+	"[    0.710172] smp: Brought up 2 nodes, 2 CPUs\r\n"
+	"[    2.100000] memory memory32: Offline failed.\r\n"
+	"[    2.534719] BUG: Bad page state in process init  pfn:100000\r\n"
+	"[    2.534720] page dumped because: nonzero mapcount\r\n"
+	"[    3.534719] Kernel panic - not syncing: sysrq triggered crash\r\n"
+	"[    3.535539] CPU: 0 UID: 0 PID: 1 Comm: init\r\n"
+	"[    3.600000] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---\r\n";
+
+static void test_scan(void **state)
+{
+	(void)state;
+	struct mhp_splat s[8];
+	size_t n = mhp_health_scan(console, s, 8);
+
+	assert_int_equal(n, 3);
+	assert_string_equal(s[0].first, "WARNING: CPU: 1 PID: 0 at arch/x86/kernel/smpboot.c:350 topology_sane+0x6b/0x80");
+	/* The WARN's own Call Trace is part of it, not a second splat. */
+	assert_non_null(strstr(s[0].text, "set_cpu_sibling_map"));
+	assert_non_null(strstr(s[0].text, "---[ end trace"));
+	assert_null(strchr(s[0].text, '\r'));
+	assert_string_equal(s[1].first, "BUG: Bad page state in process init  pfn:100000");
+	assert_string_equal(s[2].first, "Kernel panic - not syncing: sysrq triggered crash");
+	assert_non_null(strstr(s[2].text, "end Kernel panic"));
+	for (size_t i = 0; i < n; i++)
+		mhp_splat_release(&s[i]);
+}
+
+struct clean_row {
+	const char *name, *console;
+};
+
+static const struct clean_row clean_rows[] = {
+	{ "a healthy boot", "[    0.1] Linux version 6.1\n[    0.2] Memory: 391932K/1048056K available\n" },
+	{ "an offline refusal is not a splat", "[    2.1] memory memory32: Offline failed.\n" },
+	{ "words inside a line do not count", "[    1.0] random: crng init done (no WARNING: here)\n" },
+	{ "empty", "" },
+};
+
+static void test_clean(void **state)
+{
+	const struct clean_row *row = *state;
+	struct mhp_splat s[2];
+
+	assert_int_equal(mhp_health_scan(row->console, s, 2), 0);
+}
+
+static void test_limit(void **state)
+{
+	(void)state;
+	char big[8192] = "";
+	struct mhp_splat s[2];
+
+	strcat(big, "[ 1.0] BUG: unable to handle page fault\n");
+	for (int i = 0; i < 100; i++)
+		strcat(big, "[ 1.0]  frame\n");
+	assert_int_equal(mhp_health_scan(big, s, 2), 1);
+	/* At most MHP_SPLAT_MAX_LINES lines quoted. */
+	size_t lines = 0;
+	for (const char *p = s[0].text; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, MHP_SPLAT_MAX_LINES);
+	mhp_splat_release(&s[0]);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	TEST_ONE(&l, test_scan);
+	TEST_ROWS(&l, test_clean, clean_rows);
+	TEST_ONE(&l, test_limit);
+	return TEST_RUN("health", &l);
+}
