@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -596,6 +597,40 @@ static void cmd_corrupt(void)
 	say("ok");
 }
 
+/* pin NODE KIB: unmovable kernel memory on NODE, from one of its CPUs:
+ * directories on a tmpfs (dentries and inodes are slab, which never
+ * migrates), about 1 KiB each.  Makes a hot-remove of a kernel-zone DIMM
+ * on that node fail. */
+static void cmd_pin(unsigned node, size_t kib)
+{
+	char path[PATH_MAX], cpus[256] = "";
+	cpu_set_t set, old;
+	unsigned made = 0;
+
+	snprintf(path, sizeof(path), NODE_SYSFS "/node%u/cpulist", node);
+	if (read_text(path, cpus, sizeof(cpus)) < 0 || !cpus[0] || cpus[0] < '0' || cpus[0] > '9') {
+		say("error what=pin-no-cpu errno=%d", ENODEV);
+		return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(atoi(cpus), &set);
+	if (sched_getaffinity(0, sizeof(old), &old) < 0 || sched_setaffinity(0, sizeof(set), &set) < 0) {
+		say("error what=pin-affinity errno=%d", errno);
+		return;
+	}
+	if ((mkdir("/pin", 0755) < 0 && errno != EEXIST) || (mount("tmpfs", "/pin", "tmpfs", 0, NULL) < 0 && errno != EBUSY)) {
+		say("error what=pin-mount errno=%d", errno);
+		sched_setaffinity(0, sizeof(old), &old);
+		return;
+	}
+	for (size_t i = 0; i < kib; i++) {
+		snprintf(path, sizeof(path), "/pin/%u-%zu", node, i);
+		made += mkdir(path, 0755) == 0;
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	say("ok dirs=%u cpu=%d", made, atoi(cpus));
+}
+
 /* sysrq KEY: a test knob ("c" panics the kernel). */
 static void cmd_sysrq(const char *key)
 {
@@ -669,6 +704,8 @@ static void dispatch(char *line)
 			 strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[0], "verify") && argc == 3)
 		cmd_verify(strtoull(argv[1], NULL, 0), strtoull(argv[2], NULL, 0));
+	else if (!strcmp(argv[0], "pin") && argc == 3)
+		cmd_pin((unsigned)atoi(argv[1]), strtoull(argv[2], NULL, 0));
 	else if (!strcmp(argv[0], "sysrq") && argc == 2)
 		cmd_sysrq(argv[1]);
 	else if (!strcmp(argv[0], "corrupt") && argc == 1)

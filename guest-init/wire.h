@@ -22,6 +22,8 @@
  *   fill NODE START END KIB SEED   ok pages=N on_range=N (patterned anon + tmpfs
  *                           pages under MPOL_BIND to NODE; on_range: in [START,END))
  *   verify START END        ok pages=N bad_words=N on_range=N
+ *   pin NODE KIB            ok dirs=N cpu=C (unmovable slab on NODE, from its CPU C)
+ *   sysrq KEY               ok (writes KEY to /proc/sysrq-trigger; c panics)
  *   corrupt                 ok (flips one byte of the filled data: a test knob)
  *   acpi-table SIG          acpi-data hex=... (1 KiB a line)..., then ok bytes=N
  *   poweroff                ok, then the guest powers off

@@ -451,6 +451,25 @@ static int step_verify(struct mhp_steps *s, const struct mhp_step *st, const cha
 	return 0;
 }
 
+/* Slab on the DIMM's node: its kernel-zone memory can no longer offline. */
+static int step_pin(struct mhp_steps *s, const struct mhp_step *st, const char *what)
+{
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	int node = mhp_oracle_dimm_node(s->vm->t, st->dimm), r;
+	unsigned long long dirs = 0;
+	char cmd[64], e[32], o[32];
+
+	snprintf(cmd, sizeof(cmd), "pin %d %" PRIu64, node < 0 ? 0 : node, st->size >> 10);
+	if ((r = mhp_vm_command(s->vm, cmd, &ok)) < 0)
+		return mhp_vm_fail(s->vm, r, "the guest to pin kernel memory");
+	mhp_wire_get_u64(&ok, "dirs", &dirs);
+	mhp_wire_msg_release(&ok);
+	snprintf(e, sizeof(e), "%" PRIu64, st->size >> 10);
+	snprintf(o, sizeof(o), "%llu", dirs);
+	checkf(s->vm->res, what, e, o, "directories made");
+	return 0;
+}
+
 /* The guest may die answering (c): its end is then the run's error, and
  * the console scan quotes the panic. */
 static int step_sysrq(struct mhp_steps *s, const struct mhp_step *st)
@@ -491,6 +510,7 @@ int mhp_steps_run(struct mhp_steps *s, unsigned i)
 	case MHP_STEP_VERIFY: return step_verify(s, st, what);
 	case MHP_STEP_CORRUPT: return step_corrupt(s);
 	case MHP_STEP_SYSRQ: return step_sysrq(s, st);
+	case MHP_STEP_PIN: return step_pin(s, st, what);
 	case MHP_STEP_INVALID: break;
 	}
 	mhp_result_error(s->vm->res, "invalid step %u", i + 1);

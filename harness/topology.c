@@ -331,10 +331,18 @@ static int parse_fill(struct parse_ctx *c, json_object *o, struct mhp_step *st)
 {
 	int r;
 
+	if (st->kind == MHP_STEP_PIN) {
+		st->size = 16ull << 20;
+		if ((r = get_size(c, o, "size", false, &st->size)) < 0)
+			return r;
+		if (json_object_object_get_ex(o, "min_share", NULL))
+			return fail(c, o, "min_share", "only a fill step takes it");
+		return 0;
+	}
 	if (st->kind != MHP_STEP_FILL) {
 		if (json_object_object_get_ex(o, "size", NULL) || json_object_object_get_ex(o, "min_share", NULL))
 			return fail(c, o, json_object_object_get_ex(o, "size", NULL) ? "size" : "min_share",
-				    "only a fill step takes it");
+				    "only fill and pin steps take it");
 		return 0;
 	}
 	st->size = 64ull << 20;
@@ -401,8 +409,9 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		{ "plug", MHP_STEP_PLUG }, { "online", MHP_STEP_ONLINE }, { "offline", MHP_STEP_OFFLINE },
 		{ "unplug", MHP_STEP_UNPLUG }, { "check", MHP_STEP_CHECK }, { "fill", MHP_STEP_FILL },
 		{ "verify", MHP_STEP_VERIFY }, { "corrupt", MHP_STEP_CORRUPT }, { "sysrq", MHP_STEP_SYSRQ },
+		{ "pin", MHP_STEP_PIN },
 	};
-	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt", "sysrq",
+	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt", "sysrq", "pin",
 					    "type", "expect", "expect_zone", "expect_valid_zones", "expect_online",
 					    "blocks", "size", "min_share", NULL };
 	char id[MHP_ID_MAX] = "";
@@ -421,7 +430,7 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		st->kind = actions[i].kind;
 	}
 	if (!action)
-		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq");
+		return fail(c, o, "plug", "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin");
 	st->line = mhp_json_locator_line(&c->loc, o, action);
 	if (st->kind == MHP_STEP_SYSRQ) {
 		char key[4] = "";
@@ -806,6 +815,7 @@ const char *mhp_step_kind_name(enum mhp_step_kind k)
 	case MHP_STEP_VERIFY: return "verify";
 	case MHP_STEP_CORRUPT: return "corrupt";
 	case MHP_STEP_SYSRQ: return "sysrq";
+	case MHP_STEP_PIN: return "pin";
 	case MHP_STEP_INVALID: break;
 	}
 	return "invalid";

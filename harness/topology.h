@@ -59,6 +59,7 @@ enum mhp_step_kind {
 	MHP_STEP_VERIFY,  /* every byte of it, after the DIMM went */
 	MHP_STEP_CORRUPT, /* debug: flip one byte of it */
 	MHP_STEP_SYSRQ,   /* debug: write a key to /proc/sysrq-trigger ("c": panic) */
+	MHP_STEP_PIN,     /* unmovable kernel memory on the DIMM's node */
 };
 
 /* What a step must end in; ANY where the kernel's behaviour is not
@@ -80,7 +81,7 @@ struct mhp_step {
 	bool has_expect_online;
 	enum mhp_expect expect; /* ONLINE, OFFLINE, UNPLUG */
 	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
-	uint64_t size;          /* FILL: bytes of data */
+	uint64_t size;          /* FILL: bytes of data; PIN: bytes of slab */
 	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
 	char sysrq;             /* SYSRQ: the key */
 	int line;               /* source line, for messages */
