@@ -7,7 +7,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wpedantic
-PKGS    := json-c libarchive
+PKGS    := json-c libarchive libxml-2.0
 B       := build
 
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))

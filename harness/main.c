@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "kernel.h"
 #include "log.h"
+#include "report.h"
 #include "topology.h"
 #include "wire.h"
 
@@ -165,53 +166,6 @@ static void point_latest(const char *results, const char *run_dir)
 		mhp_log_errno(-errno, "cannot update '%s'", latest);
 }
 
-/* Failed checks as a table (KTAP diagnostics): one row per block and check,
- * so a wrong zone shows as the list of blocks where it was wrong. */
-static void print_failures(const struct mhp_result *r)
-{
-	int wn = (int)strlen("check"), we = (int)strlen("expected");
-	size_t failed = mhp_result_count(r, MHP_STATUS_FAIL);
-
-	if (r->error)
-		printf("# %s: failed in phase '%s': %s\n", r->topology, r->phase ? r->phase : "?", r->error);
-	if (!failed)
-		return;
-	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct mhp_check *c = &r->checks[i];
-		if (c->status != MHP_STATUS_FAIL)
-			continue;
-		wn = (int)strlen(c->name) > wn ? (int)strlen(c->name) : wn;
-		we = (int)strlen(c->expected) > we ? (int)strlen(c->expected) : we;
-	}
-	printf("# %s: %zu check%s failed:\n", r->topology, failed, failed == 1 ? "" : "s");
-	printf("#   %-*s  %-*s  %s\n", wn, "check", we, "expected", "observed");
-	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct mhp_check *c = &r->checks[i];
-
-		if (c->status != MHP_STATUS_FAIL)
-			continue;
-		/* A quoted splat has many lines: the first here, all in result.json. */
-		int first = (int)strcspn(c->observed, "\n");
-		printf("#   %-*s  %-*s  %.*s%s\n", wn, c->name, we, c->expected, first, c->observed,
-		       c->observed[first] ? " (all of it in result.json)" : "");
-	}
-}
-
-/* One KTAP result line, with diagnostics before it. */
-static void print_ktap(const struct mhp_result *r, unsigned n, const char *dir)
-{
-	enum mhp_status v = mhp_result_verdict(r);
-
-	print_failures(r);
-	printf("# %s: %zu checks passed, %zu failed in %.1f s; results in %s\n", r->topology,
-	       mhp_result_count(r, MHP_STATUS_PASS), mhp_result_count(r, MHP_STATUS_FAIL), r->duration_ns / 1e9, dir);
-	if (v == MHP_STATUS_SKIP)
-		printf("ok %u %s # SKIP no check was scored\n", n, r->topology);
-	else
-		printf("%sok %u %s\n", v == MHP_STATUS_PASS ? "" : "not ", n, r->topology);
-	fflush(stdout);
-}
-
 struct run_env {
 	struct mhp_run_opts opts;
 	const char *results;
@@ -236,7 +190,9 @@ static int run_one(struct run_env *env, struct mhp_topology *s, unsigned n, enum
 	mhp_engine_run(&env->opts, s, dir, &res);
 	if ((r = mhp_result_write_json(&res, dir)) < 0)
 		mhp_log_errno(r, "cannot write '%s/result.json'", dir);
-	print_ktap(&res, n, dir);
+	else if ((r = mhp_report_junit(&res, dir)) < 0)
+		mhp_log_errno(r, "cannot write '%s/junit.xml'", dir);
+	mhp_report_ktap(stdout, &res, n, dir);
 	*ret_verdict = r < 0 ? MHP_STATUS_FAIL : mhp_result_verdict(&res);
 	mhp_result_release(&res);
 	return 0;

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../ktap-check.h"
 #include "../unit/testutil.h"
 #include "cleanup.h"
 #include "util.h"
@@ -183,7 +184,7 @@ static unsigned count_run_dirs(void)
 
 static void expect_logs_kept(struct run *r)
 {
-	static const char *const logs[] = { "console.log", "qmp.log", "channel.log", "qemu.log", "result.json" };
+	static const char *const logs[] = { "console.log", "qmp.log", "channel.log", "qemu.log", "result.json", "junit.xml" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
 		char *p = mhp_xasprintf("%s/latest/%s", r->results, logs[i]);
@@ -442,6 +443,9 @@ static void test_corpus(void **state)
 	char *out = slurp(r.out), summary[64];
 	snprintf(summary, sizeof(summary), "# mhp: %zu passed, 0 failed, 0 skipped", topologies);
 	assert_non_null(strstr(out, summary));
+	const char *why = ktap_check(out);
+	if (why)
+		fail_msg("mhp's stdout is not valid KTAP: %s", why);
 	free(out);
 	for (size_t i = 0; i < topologies; i++)
 		free(paths[i]);
@@ -537,6 +541,19 @@ static void test_fault(void **state)
 	if (row->error)
 		assert_non_null(strstr(jstr(res, "error"), row->error));
 	expect_logs_kept(&r);
+	/* Failing runs give valid KTAP and well-formed JUnit too. */
+	char *out = slurp(r.out), *junit = mhp_xasprintf("%s/latest/junit.xml", r.results);
+	const char *why = ktap_check(out);
+	if (why)
+		fail_msg("mhp's stdout is not valid KTAP: %s", why);
+	char *argv[] = { "xmllint", "--noout", junit, NULL };
+	pid_t pid;
+	int st;
+	assert_int_equal(posix_spawnp(&pid, "xmllint", NULL, NULL, argv, environ), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	free(out);
+	free(junit);
 	json_object_put(res);
 	run_release(&r);
 }
