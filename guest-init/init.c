@@ -283,6 +283,49 @@ static void report_memmap(void)
 	}
 }
 
+/* /proc/zoneinfo: a "Node N, zone NAME" header, then "spanned", "present",
+ * "managed" and, for populated zones only, "start_pfn" lines; each zone is
+ * sent when the next header (or the end) comes. */
+struct zone_acc {
+	unsigned node;
+	char name[32];
+	unsigned long long present, managed, spanned, start_pfn;
+};
+
+static void say_zone(const struct zone_acc *z)
+{
+	if (z->name[0])
+		say("zone node=%u name=%s present=%llu managed=%llu spanned=%llu start_pfn=%llu", z->node, z->name,
+		    z->present, z->managed, z->spanned, z->start_pfn);
+}
+
+static void report_zones(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	struct zone_acc z = { 0 }, next;
+	char line[256];
+	unsigned long long v;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		memset(&next, 0, sizeof(next));
+		if (sscanf(line, "Node %u, zone %31s", &next.node, next.name) == 2) {
+			say_zone(&z);
+			z = next;
+		} else if (sscanf(line, " spanned %llu", &v) == 1)
+			z.spanned = v;
+		else if (sscanf(line, " present %llu", &v) == 1)
+			z.present = v;
+		else if (sscanf(line, " managed %llu", &v) == 1)
+			z.managed = v;
+		else if (sscanf(line, " start_pfn: %llu", &v) == 1)
+			z.start_pfn = v;
+	}
+	say_zone(&z);
+	fclose(f);
+}
+
 static void cmd_report(void)
 {
 	static unsigned ids[65536];
@@ -295,6 +338,7 @@ static void cmd_report(void)
 	for (unsigned i = 0; i < n; i++)
 		report_node(ids[i]);
 	report_memmap();
+	report_zones();
 	say("end");
 }
 
@@ -516,14 +560,38 @@ static size_t pages_in_range(const unsigned char *base, size_t pages, uint64_t s
 	return in;
 }
 
-static int bind_to_node(unsigned node)
+/* How many of the pages are on node: move_pages(2) with no target nodes
+ * only reports where each page is. */
+static size_t pages_on_node(unsigned char *base, size_t pages, unsigned node)
+{
+	size_t on = 0;
+
+	for (size_t done = 0; done < pages;) {
+		void *addr[512];
+		int status[512];
+		size_t n = pages - done < 512 ? pages - done : 512;
+
+		for (size_t i = 0; i < n; i++)
+			addr[i] = base + (done + i) * PAGE;
+		if (syscall(SYS_move_pages, 0, n, addr, NULL, status, 0) < 0)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			on += status[i] == (int)node;
+		done += n;
+	}
+	return on;
+}
+
+/* Binds a mapping to node (a VMA policy; for a tmpfs mapping, the file's
+ * shared policy): its pages come from the node whenever they are faulted. */
+static int bind_to_node(void *addr, size_t len, unsigned node)
 {
 	unsigned long mask[16] = { 0 };
 
 	if (node >= sizeof(mask) * 8)
 		return -EINVAL;
 	mask[node / (8 * sizeof(long))] = 1ul << (node % (8 * sizeof(long)));
-	return syscall(SYS_set_mempolicy, MPOL_BIND, mask, sizeof(mask) * 8) < 0 ? -errno : 0;
+	return syscall(SYS_mbind, addr, len, MPOL_BIND, mask, sizeof(mask) * 8, 0) < 0 ? -errno : 0;
 }
 
 static void *map_file_pages(size_t pages)
@@ -551,25 +619,25 @@ static void cmd_fill(unsigned node, uint64_t start, uint64_t end, size_t kib, ui
 		say("error what=fill errno=%d", data.anon ? EBUSY : EINVAL);
 		return;
 	}
-	if ((r = bind_to_node(node)) < 0) {
-		say("error what=fill-mempolicy errno=%d", -r);
-		return;
-	}
 	data.seed = seed;
 	data.anon = mmap(NULL, anon * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	data.file = map_file_pages(file);
-	syscall(SYS_set_mempolicy, 0, NULL, 0); /* back to the default for everything else */
 	if (data.anon == MAP_FAILED || !data.file) {
 		say("error what=fill-map errno=%d", errno);
 		data.anon = data.file = NULL;
+		return;
+	}
+	if ((r = bind_to_node(data.anon, anon * PAGE, node)) < 0 || (r = bind_to_node(data.file, file * PAGE, node)) < 0) {
+		say("error what=fill-mbind errno=%d", -r);
 		return;
 	}
 	data.anon_pages = anon;
 	data.file_pages = file;
 	write_pages(data.anon, anon, 0);
 	write_pages(data.file, file, anon);
-	say("ok pages=%zu on_range=%zu", pages,
-	    pages_in_range(data.anon, anon, start, end) + pages_in_range(data.file, file, start, end));
+	say("ok pages=%zu on_range=%zu on_node=%zu", pages,
+	    pages_in_range(data.anon, anon, start, end) + pages_in_range(data.file, file, start, end),
+	    pages_on_node(data.anon, anon, node) + pages_on_node(data.file, file, node));
 }
 
 /* verify START END: every word of every page, and how many pages still sit

@@ -12,6 +12,7 @@
  *                                  zone=Movable|Normal|..|none|- valid_zones=A,B
  *                            node id=N memtotal_kb=N
  *                            memmap start=0x.. end=0x.. type=System_RAM
+ *                            zone node=N name=Movable present=P managed=M spanned=S start_pfn=F
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
  *   await-remove N MS       ok ids=...
@@ -19,8 +20,8 @@
  *                           (TYPE: online, online_kernel, online_movable)
  *   offline ID MS           ok | error what=offline id=ID errno=N (ETIMEDOUT
  *                           when the kernel still retried after MS)
- *   fill NODE START END KIB SEED   ok pages=N on_range=N (patterned anon + tmpfs
- *                           pages under MPOL_BIND to NODE; on_range: in [START,END))
+ *   fill NODE START END KIB SEED   ok pages=N on_range=N on_node=N (patterned anon + tmpfs
+ *                           pages mbind()ed to NODE; on_range: in [START,END))
  *   verify START END        ok pages=N bad_words=N on_range=N
  *   pin NODE KIB            ok dirs=N cpu=C (unmovable slab on NODE, from its CPU C)
  *   sysrq KEY               ok (writes KEY to /proc/sysrq-trigger; c panics)

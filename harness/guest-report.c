@@ -76,6 +76,25 @@ static int add_memmap(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	return 0;
 }
 
+static int add_zone(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
+{
+	struct mhp_zone_info z = { 0 };
+	unsigned long long node, present, managed, spanned, start;
+
+	if (mhp_wire_get_u64(m, "node", &node) < 0 || node > 4095 || copy_field(z.name, sizeof(z.name), m, "name") < 0 ||
+	    mhp_wire_get_u64(m, "present", &present) < 0 || mhp_wire_get_u64(m, "managed", &managed) < 0 ||
+	    mhp_wire_get_u64(m, "spanned", &spanned) < 0 || mhp_wire_get_u64(m, "start_pfn", &start) < 0)
+		return -EINVAL;
+	z.node = (unsigned)node;
+	z.present = present;
+	z.managed = managed;
+	z.spanned = spanned;
+	z.start_pfn = start;
+	r->zones = grow(r->zones, r->nzones, sizeof(z));
+	r->zones[r->nzones++] = z;
+	return 0;
+}
+
 int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	if (r->complete)
@@ -86,6 +105,8 @@ int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *
 		return add_node(r, m);
 	if (!strcmp(m->verb, "memmap"))
 		return add_memmap(r, m);
+	if (!strcmp(m->verb, "zone"))
+		return add_zone(r, m);
 	if (!strcmp(m->verb, "end")) {
 		r->complete = 1;
 		return 1;
@@ -98,6 +119,7 @@ void mhp_guest_report_release(struct mhp_guest_report *r)
 	free(r->blocks);
 	free(r->nodes);
 	free(r->memmap);
+	free(r->zones);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -106,6 +128,14 @@ const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r,
 	for (size_t i = 0; i < r->nblocks; i++)
 		if (r->blocks[i].id == id)
 			return &r->blocks[i];
+	return NULL;
+}
+
+const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report *r, unsigned node, const char *name)
+{
+	for (size_t i = 0; i < r->nzones; i++)
+		if (r->zones[i].node == node && !strcmp(r->zones[i].name, name))
+			return &r->zones[i];
 	return NULL;
 }
 

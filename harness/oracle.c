@@ -385,6 +385,32 @@ static bool memmap_on_memory(const struct mhp_oracle *o, int dimm)
 	return o->kver >= 606 || o->t->dimms[dimm].size == o->block_size;
 }
 
+int mhp_oracle_zone_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, int64_t *ret_present,
+			  int64_t *ret_spanned)
+{
+	uint64_t pages = o->block_size / PAGE_SIZE_BYTES, n = 0;
+	unsigned lo = 0, hi = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		/* A boot block across DMA32 and Movable (kernelcore=) holds an
+		 * unknown part of this zone. */
+		if (b->node == node && b->dimm < 0 && b->zone == MHP_ZONE_MIXED && b->id != 0)
+			return -1;
+		if (b->node != node || !in_zone(b, z))
+			continue;
+		if (b->dimm < 0)
+			return -1;
+		lo = n && lo < b->id ? lo : b->id;
+		hi = n && hi > b->id ? hi : b->id;
+		n++;
+	}
+	*ret_present = (int64_t)(n * pages);
+	*ret_spanned = n ? (int64_t)((hi - lo + 1) * pages) : 0;
+	return 0;
+}
+
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node)
 {
 	uint64_t memmap = o->block_size / PAGE_SIZE_BYTES * STRUCT_PAGE_SIZE, sum = 0;

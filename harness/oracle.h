@@ -101,6 +101,11 @@ void mhp_oracle_resync_dimm(struct mhp_oracle *o, unsigned dimm, const struct mh
 /* valid_zones of block id as the kernel prints it, spaces made commas. */
 void mhp_oracle_valid_zones(const struct mhp_oracle *o, unsigned id, char *buf, size_t size);
 const struct mhp_oracle_block *mhp_oracle_block(const struct mhp_oracle *o, unsigned id);
+/* Pages present and spanned in zone z of node, for a zone made of hot-added
+ * blocks only (or empty).  -1 when boot memory is in it: its holes and
+ * edges are the firmware's, and the check is not made. */
+int mhp_oracle_zone_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, int64_t *ret_present,
+			  int64_t *ret_spanned);
 /* Bytes by which hot-added, onlined memory grows node's MemTotal (the memmap
  * on the memory itself, where it applies, is not managed). */
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node);

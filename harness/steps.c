@@ -47,6 +47,29 @@ static void checkf_status(struct mhp_result *res, const char *what, const char *
 	mhp_result_checkb(res, name, expected, observed, pass);
 }
 
+/* ZONE_NORMAL and ZONE_MOVABLE of node, in /proc/zoneinfo, where the
+ * oracle knows them exactly (zones of hot-added blocks only). */
+static void check_zones(struct mhp_steps *s, const char *what, unsigned node)
+{
+	static const enum mhp_zone zones[] = { MHP_ZONE_NORMAL, MHP_ZONE_MOVABLE };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *name = mhp_zone_name(zones[i]);
+		const struct mhp_zone_info *zi = mhp_guest_report_zone(&s->vm->report, node, name);
+		int64_t present, spanned;
+		char e[32], o[32];
+
+		if (mhp_oracle_zone_pages(&s->oracle, node, zones[i], &present, &spanned) < 0)
+			continue;
+		snprintf(e, sizeof(e), "%" PRId64, present);
+		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->present : 0);
+		checkf(s->vm->res, what, e, zi ? o : "(absent)", "node %u %s present pages", node, name);
+		snprintf(e, sizeof(e), "%" PRId64, spanned);
+		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->spanned : 0);
+		checkf(s->vm->res, what, e, zi ? o : "(absent)", "node %u %s spanned pages", node, name);
+	}
+}
+
 static void check_memtotal(struct mhp_steps *s, const char *what, unsigned node)
 {
 	char e[32], o[32];
@@ -57,6 +80,7 @@ static void check_memtotal(struct mhp_steps *s, const char *what, unsigned node)
 	snprintf(e, sizeof(e), "%" PRIu64, (uint64_t)s->base_kb[node] + mhp_oracle_hot_managed_bytes(&s->oracle, node) / 1024);
 	snprintf(o, sizeof(o), "%" PRId64, kb);
 	checkf(s->vm->res, what, e, kb < 0 ? "(absent)" : o, "node %u MemTotal kB", node);
+	check_zones(s, what, node);
 }
 
 /* One block as observed against the oracle: node, state, then the zone of
