@@ -413,7 +413,7 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 	};
 	static const char *const keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt", "sysrq", "pin",
 					    "type", "expect", "expect_zone", "expect_valid_zones", "expect_online",
-					    "blocks", "size", "min_share", NULL };
+					    "blocks", "size", "min_share", "timeout_ms", NULL };
 	char id[MHP_ID_MAX] = "";
 	const char *action = NULL;
 	json_object *v;
@@ -475,6 +475,14 @@ static int parse_step(struct parse_ctx *c, struct mhp_topology *s, json_object *
 		return fail(c, o, "type", "only an online step takes a type");
 	if ((r = parse_block_list(c, s, o, st)) < 0 || (r = parse_fill(c, o, st)) < 0)
 		return r;
+	if (json_object_object_get_ex(o, "timeout_ms", NULL)) {
+		if (st->kind != MHP_STEP_OFFLINE)
+			return fail(c, o, "timeout_ms", "only an offline step takes it");
+		if ((r = get_uint(c, o, "timeout_ms", true, 3600000, &st->timeout_ms)) < 0)
+			return r;
+		if (!st->timeout_ms)
+			return fail(c, o, "timeout_ms", "must be at least 1");
+	}
 	if (json_object_object_get_ex(o, "expect_online", &v)) {
 		if (st->kind != MHP_STEP_PLUG || !json_object_is_type(v, json_type_boolean))
 			return fail(c, o, "expect_online", "a boolean, on a plug step only");

@@ -84,6 +84,7 @@ struct mhp_step {
 	uint64_t size;          /* FILL: bytes of data; PIN: bytes of slab */
 	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
 	char sysrq;             /* SYSRQ: the key */
+	unsigned timeout_ms;    /* OFFLINE: the guest's deadline per block; 0 = --timeout */
 	int line;               /* source line, for messages */
 };
 

@@ -271,6 +271,27 @@ static void test_auto_online_movable(void **state)
 	run_release(&r);
 }
 
+/* The kernel retries an offline until a signal: the guest's own deadline
+ * stops it, says so (ETIMEDOUT), and the block stays online. */
+static void test_offline_deadline(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/offline-deadline.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "offline-deadline", args);
+	expect_status(&r, 0);
+	json_object *res = latest_result(&r);
+	char *offline = observed_for(res, "step 4 offline dimm1: block 32 offline", NULL);
+	assert_string_equal(offline, "error what=offline id=32 errno=110");
+	char *state_after = observed_for(res, "step 5 check: block 32 state", NULL);
+	assert_string_equal(state_after, "online");
+	free(offline);
+	free(state_after);
+	json_object_put(res);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- failures */
 
 /* A wrong expectation must fail the run, and say what the kernel did. */
@@ -647,6 +668,7 @@ int main(void)
 	TEST_ONE(&l, test_dimm_node1_movable);
 	TEST_ONE(&l, test_two_nodes_movable_node);
 	TEST_ONE(&l, test_auto_online_movable);
+	TEST_ONE(&l, test_offline_deadline);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
