@@ -5,6 +5,7 @@
 #   make bench    print speed ratios measured in one run
 
 CC      ?= cc
+SHELL   := /bin/bash
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wpedantic
 PKGS    := json-c libarchive libxml-2.0
@@ -20,8 +21,10 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
+FUZZ_TARGETS := topology qmp guest-report
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check unit unit-asan integration bench clean
+.PHONY: all deps run check unit unit-asan integration fuzz fuzz-check no-shell bench clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -55,10 +58,36 @@ $(B)/test-integration: tests/integration/test-integration.c tests/unit/testutil.
 integration: all $(B)/test-integration
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-integration
 
+# libFuzzer targets (clang, ASan+UBSan) over the parsers that take untrusted
+# input.  New inputs go to build/corpus-*; the checked-in seeds stay as they are.
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c $(HARNESS_SRC) $(HARNESS_HDR) | $(B)
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(DEFS) $(PKG_CFLAGS) \
+		-Iharness -o $@ $< $(HARNESS_SRC) $(PKG_LIBS)
+
+fuzz: $(addprefix $(B)/fuzz-,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(B)/corpus-$$t && \
+		echo "== fuzz-$$t for $(FUZZ_SECONDS) s" && \
+		./$(B)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=$(B)/ -rss_limit_mb=2048 -print_final_stats=1 \
+			$(B)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E "^(#[0-9]+ +DONE|==|stat::number_of_executed_units|Done)|ERROR|SUMMARY" ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+fuzz-check:
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# No shell anywhere: processes are started from an argv.
+no-shell:
+	@if grep -nE '\b(system|popen)[[:space:]]*\(|"sh"|"/bin/sh"|sh -c' harness/*.c harness/*.h guest-init/*.c; then \
+		echo "no-shell: FAIL: a shell call in the sources (use an argv)"; exit 1; \
+	else echo "no-shell: ok, no system(), popen() or sh -c in harness/ or guest-init/"; fi
+
 check: deps
 	$(MAKE) all
+	$(MAKE) no-shell
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) fuzz-check
 	$(MAKE) integration
 
 run: deps

@@ -867,13 +867,27 @@ static void say_hello(void)
 	    (unsigned long long)block_size(), nodes, auto_online);
 }
 
-/* The harness's KVM probe only needs to know that a boot comes back. */
-static void probe_mode(void)
+static bool cmdline_has(const char *word)
 {
 	char cmdline[4096];
 
-	if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)) == 0 && strstr(cmdline, "mhp.probe=1"))
+	return read_text("/proc/cmdline", cmdline, sizeof(cmdline)) == 0 && strstr(cmdline, word);
+}
+
+/* The harness's KVM probe only needs to know that a boot comes back. */
+static void probe_mode(void)
+{
+	if (cmdline_has("mhp.probe=1"))
 		power_off();
+}
+
+/* Test hook: an init that says hello, then never answers again. */
+static void hang_mode(void)
+{
+	if (!cmdline_has("mhp.test_hang=1"))
+		return;
+	for (;;)
+		pause();
 }
 
 int main(void)
@@ -885,6 +899,7 @@ int main(void)
 	uevent_open();
 	channel_open();
 	say_hello();
+	hang_mode();
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = chan_fd, .events = POLLIN },

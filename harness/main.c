@@ -188,12 +188,19 @@ static int run_one(struct run_env *env, struct mhp_topology *s, unsigned n, enum
 	res.kernel_version = mhp_xstrdup(env->kernel_version);
 	res.accel = mhp_xstrdup(env->opts.accel);
 	mhp_engine_run(&env->opts, s, dir, &res);
-	if ((r = mhp_result_write_json(&res, dir)) < 0)
-		mhp_log_errno(r, "cannot write '%s/result.json'", dir);
-	else if ((r = mhp_report_junit(&res, dir)) < 0)
-		mhp_log_errno(r, "cannot write '%s/junit.xml'", dir);
+	/* A run whose results cannot be written has failed: say so in the
+	 * verdict, and try once more to leave a result.json that tells why. */
+	if ((r = mhp_result_write_json(&res, dir)) == 0)
+		r = mhp_report_junit(&res, dir);
+	if (r < 0) {
+		mhp_log_errno(r, "cannot write the results in '%s'", dir);
+		if (!res.error)
+			mhp_result_phase(&res, "writing results");
+		mhp_result_error(&res, "cannot write the results in '%s': %s", dir, strerror(-r));
+		mhp_result_write_json(&res, dir);
+	}
 	mhp_report_ktap(stdout, &res, n, dir);
-	*ret_verdict = r < 0 ? MHP_STATUS_FAIL : mhp_result_verdict(&res);
+	*ret_verdict = mhp_result_verdict(&res);
 	mhp_result_release(&res);
 	return 0;
 }

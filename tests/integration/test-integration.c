@@ -579,6 +579,65 @@ static void test_fault(void **state)
 	run_release(&r);
 }
 
+/* A guest init that stops answering: the wait for its report times out,
+ * the verdict names the phase, QEMU is stopped, nothing is left. */
+static void test_guest_stops_answering(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "--timeout", "5", "--append", "mhp.test_hang=1",
+			       "topologies/dimm-node1-movable.json", NULL };
+	unsigned dirs_before = count_run_dirs();
+	uint64_t t0 = mhp_now_ns();
+	struct run r;
+
+	run_mhp(&r, "hang", args);
+	expect_status(&r, 1);
+	assert_true(mhp_now_ns() - t0 < 60ull * 1000000000ull);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "baseline report");
+	assert_string_equal(jstr(res, "error"), "timed out waiting for the guest's report");
+	expect_logs_kept(&r);
+	char *needle = mhp_xasprintf("%s/", r.results);
+	assert_false(process_mentions(needle));
+	assert_int_equal(count_run_dirs(), dirs_before);
+	free(needle);
+	json_object_put(res);
+	run_release(&r);
+}
+
+/* Results on a full disk: a failed verdict, a clear message, no hang and
+ * nothing left running.  Needs root to mount the small tmpfs (CI is root). */
+static void test_disk_full(void **state)
+{
+	(void)state;
+	char *dir = mhp_xasprintf("%s/smallfs", workdir), *results = mhp_xasprintf("%s/results", dir);
+	const char *args[] = { "run", "--accel", "tcg", "--results", results, "topologies/dimm-node1-movable.json", NULL };
+	const char *argv[8];
+	struct run r;
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir, NULL };
+	pid_t pid;
+	int st;
+	assert_int_equal(posix_spawnp(&pid, "mount", NULL, NULL, mount_argv, environ), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("cannot mount a tmpfs on %s (root is needed)", dir);
+	/* run_start adds its own --results first; ours, later, wins. */
+	memcpy(argv, args, sizeof(args));
+	run_mhp(&r, "diskfull", argv);
+	char *out = slurp(r.out);
+	if (r.status != 1 || !strstr(out, "No space left on device"))
+		fail_msg("exit %d, output:\n%s", r.status, out);
+	char *needle = mhp_xasprintf("%s/", results);
+	assert_false(process_mentions(needle));
+	char *umount_argv[] = { "umount", dir, NULL };
+	assert_int_equal(posix_spawnp(&pid, "umount", NULL, NULL, umount_argv, environ), 0);
+	waitpid(pid, &st, 0);
+	free(needle), free(out), free(dir), free(results);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- input */
 
 struct input_row {
@@ -618,6 +677,43 @@ static void test_bad_input(void **state)
 	free(latest);
 	free(out);
 	run_release(&r);
+}
+
+/* Every file of tests/bad-topologies is rejected by `mhp run` before any
+ * QEMU starts: exit 2, "FILE:LINE: field 'NAME': ..." as EXPECT says. */
+static void test_bad_topology_corpus(void **state)
+{
+	(void)state;
+	char *expect = slurp("tests/bad-topologies/EXPECT"), *save = NULL;
+	unsigned files = 0, bad = 0;
+
+	for (char *line = strtok_r(expect, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		char *path = mhp_xasprintf("tests/bad-topologies/%s", line), tag[80];
+		const char *args[] = { "run", "--accel", "tcg", path, NULL };
+		struct run r;
+		struct stat st;
+
+		snprintf(tag, sizeof(tag), "bad-%u", files++);
+		run_mhp(&r, tag, args);
+		char *out = slurp(r.out), *at = strstr(out, path);
+		char *latest = mhp_xasprintf("%s/latest", r.results);
+		/* FILE:LINE: with a line number, then the expected words. */
+		bool ok = r.status == 2 && at && at[strlen(path)] == ':' && at[strlen(path) + 1] >= '1' &&
+			  at[strlen(path) + 1] <= '9' && strstr(out, tab + 1) && lstat(latest, &st) < 0;
+		if (!ok) {
+			fprintf(stderr, "%s: exit %d, output: %s(want: %s)\n", path, r.status, out, tab + 1);
+			bad++;
+		}
+		free(latest), free(out), free(path);
+		run_release(&r);
+	}
+	free(expect);
+	assert_true(files >= 30);
+	assert_int_equal(bad, 0);
 }
 
 /* ---------------------------------------------------------------- accel */
@@ -669,10 +765,13 @@ int main(void)
 	TEST_ONE(&l, test_two_nodes_movable_node);
 	TEST_ONE(&l, test_auto_online_movable);
 	TEST_ONE(&l, test_offline_deadline);
+	TEST_ONE(&l, test_guest_stops_answering);
+	TEST_ONE(&l, test_disk_full);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
 	TEST_ROWS(&l, test_bad_input, input_rows);
+	TEST_ONE(&l, test_bad_topology_corpus);
 	TEST_ROWS(&l, test_fault, fault_rows);
 	TEST_ONE(&l, test_srat_not_taken);
 	TEST_ONE(&l, test_iasl_missing);
