@@ -55,7 +55,10 @@ unit-asan: $(addprefix $(B)/asan-,$(UNIT_TESTS))
 $(B)/test-integration: tests/integration/test-integration.c tests/unit/testutil.h | $(B)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iharness -o $@ $< harness/util.c $(PKG_LIBS) $(CMOCKA_LIBS)
 
-integration: all $(B)/test-integration
+$(B)/fake-qemu: tests/fixtures/fake-qemu.c | $(B)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+integration: all $(B)/test-integration $(B)/fake-qemu
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-integration
 
 # libFuzzer targets (clang, ASan+UBSan) over the parsers that take untrusted

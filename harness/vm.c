@@ -13,6 +13,7 @@
 #include "tables.h"
 
 #define STOP_GRACE_MS 3000
+#define QUIT_WAIT_MS 2000
 #define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
 
 mhp_deadline_t mhp_vm_deadline(const struct mhp_vm *vm)
@@ -62,6 +63,8 @@ int mhp_vm_fail(struct mhp_vm *vm, int r, const char *awaited)
 	}
 	else if (r == -ETIMEDOUT)
 		mhp_result_error(vm->res, "timed out waiting for %s", awaited);
+	else if (r == -ECONNRESET)
+		mhp_result_error(vm->res, "QEMU closed the connection, though still running, while waiting for %s", awaited);
 	else if (r == -EREMOTEIO && vm->ch.error[0])
 		mhp_result_error(vm->res, "guest answered '%s' to %s", vm->ch.error, awaited);
 	else if (r == -EREMOTEIO)
@@ -195,6 +198,10 @@ int mhp_vm_start(struct mhp_vm *vm, const char *results_dir)
 
 void mhp_vm_teardown(struct mhp_vm *vm)
 {
+	/* Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each bounded. */
+	if (vm->qemu.pid > 0 && vm->qmp.fd >= 0 && !mhp_child_poll(&vm->qemu) &&
+	    mhp_qmp_execute_ref(&vm->qmp, mhp_deadline_in_ms(QUIT_WAIT_MS), "quit", NULL, NULL) == 0)
+		mhp_child_wait(&vm->qemu, mhp_deadline_in_ms(QUIT_WAIT_MS));
 	mhp_child_stop(&vm->qemu, STOP_GRACE_MS);
 	mhp_qmp_release(&vm->qmp);
 	mhp_channel_release(&vm->ch);

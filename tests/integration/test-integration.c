@@ -605,6 +605,30 @@ static void test_guest_stops_answering(void **state)
 	run_release(&r);
 }
 
+/* QEMU closes QMP but keeps running (build/fake-qemu plays it): a failed
+ * verdict naming the phase, the process stopped, logs kept. */
+static void test_qmp_closed(void **state)
+{
+	(void)state;
+	char *dir = mhp_xstrdup(mhp_bin);
+	*strrchr(dir, '/') = '\0';
+	char *fake = mhp_xasprintf("%s/fake-qemu", dir);
+	free(dir);
+	const char *args[] = { "run", "--accel", "tcg", "--timeout", "5", "--qemu", fake, "topologies/dimm-node1-movable.json", NULL };
+	struct run r;
+
+	run_mhp(&r, "qmp-closed", args);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "step 1 plug dimm1");
+	assert_string_equal(jstr(res, "error"), "QEMU closed the connection, though still running, while waiting for object-add");
+	expect_logs_kept(&r);
+	assert_false(process_mentions("fake-qemu"));
+	json_object_put(res);
+	free(fake);
+	run_release(&r);
+}
+
 /* Results on a full disk: a failed verdict, a clear message, no hang and
  * nothing left running.  Needs root to mount the small tmpfs (CI is root). */
 static void test_disk_full(void **state)
@@ -767,6 +791,7 @@ int main(void)
 	TEST_ONE(&l, test_offline_deadline);
 	TEST_ONE(&l, test_guest_stops_answering);
 	TEST_ONE(&l, test_disk_full);
+	TEST_ONE(&l, test_qmp_closed);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ONE(&l, test_sigterm_to_mhp);
