@@ -30,8 +30,25 @@ all: $(B)/mhp $(B)/mhp-init
 deps:
 	@ci/install-deps
 
-$(B)/mhp: harness/main.c $(HARNESS_SRC) $(HARNESS_HDR) | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -o $@ harness/main.c $(HARNESS_SRC) $(PKG_LIBS)
+# The harness is compiled once, plain and with ASan+UBSan, into archives
+# that mhp and the tests link.
+ASAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HARNESS_OBJ := $(patsubst harness/%.c,$(B)/obj/%.o,$(HARNESS_SRC))
+ASAN_OBJ := $(patsubst harness/%.c,$(B)/asan-obj/%.o,$(HARNESS_SRC))
+
+$(B)/obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
+	@mkdir -p $(B)/obj
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/asan-obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
+	@mkdir -p $(B)/asan-obj
+	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/libmhp.a: $(HARNESS_OBJ)
+	ar rcs $@ $^
+$(B)/libmhp-asan.a: $(ASAN_OBJ)
+	ar rcs $@ $^
+
+$(B)/mhp: harness/main.c $(B)/libmhp.a $(HARNESS_HDR) | $(B)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -o $@ harness/main.c $(B)/libmhp.a $(PKG_LIBS)
 
 # PID 1 in the guest: static, so the initrd needs nothing else.
 $(B)/mhp-init: guest-init/init.c guest-init/wire.h | $(B)
@@ -41,19 +58,20 @@ $(B):
 	mkdir -p $@
 
 # Unit tests, once plain and once with ASan+UBSan.
-$(B)/%: tests/unit/%.c $(HARNESS_SRC) $(HARNESS_HDR) tests/unit/testutil.h | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(HARNESS_SRC) $(PKG_LIBS) $(CMOCKA_LIBS)
-$(B)/asan-%: tests/unit/%.c $(HARNESS_SRC) $(HARNESS_HDR) tests/unit/testutil.h | $(B)
-	$(CC) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-		$(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(HARNESS_SRC) $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/test-%: tests/unit/test-%.c $(B)/libmhp.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/asan-test-%: tests/unit/test-%.c $(B)/libmhp-asan.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
+	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp-asan.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
-unit: $(addprefix $(B)/,$(UNIT_TESTS))
+UNIT_BINS := $(addprefix $(B)/,$(UNIT_TESTS))
+ASAN_BINS := $(addprefix $(B)/asan-,$(UNIT_TESTS))
+unit: $(UNIT_BINS)
 	@for t in $^; do echo "== $$t"; ./$$t || exit 1; done
-unit-asan: $(addprefix $(B)/asan-,$(UNIT_TESTS))
+unit-asan: $(ASAN_BINS)
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t || exit 1; done
 
-$(B)/test-integration: tests/integration/test-integration.c tests/unit/testutil.h | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iharness -o $@ $< harness/util.c $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/test-integration: tests/integration/test-integration.c tests/unit/testutil.h tests/ktap-check.h $(B)/libmhp.a | $(B)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B)/fake-qemu: tests/fixtures/fake-qemu.c | $(B)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
@@ -86,7 +104,7 @@ no-shell:
 	else echo "no-shell: ok, no system(), popen() or sh -c in harness/ or guest-init/"; fi
 
 check: deps
-	$(MAKE) all
+	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(B)/test-integration $(B)/fake-qemu
 	$(MAKE) no-shell
 	$(MAKE) unit
 	$(MAKE) unit-asan
