@@ -14,7 +14,7 @@ B       := build
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
 HARNESS_HDR := $(wildcard harness/*.h) guest-init/wire.h
 GUEST_INIT  := $(abspath $(B)/mhp-init)
-DEFS        := -DMHP_DEFAULT_GUEST_INIT='"$(GUEST_INIT)"'
+DEFS        := -DMHP_DEFAULT_GUEST_INIT='"$(GUEST_INIT)"' -DMHP_SOURCE_DIR='"$(abspath .)"'
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -3,5 +3,6 @@
 #define MHP_COMMANDS_H
 
 int mhp_cmd_topo(int argc, char **argv);
+int mhp_cmd_kernel(int argc, char **argv);
 
 #endif

@@ -323,6 +323,7 @@ static int cmd_boot(int argc, char **argv)
 static const struct cmd commands[] = {
 	{ "run", cmd_run, "run topologies and report a verdict for each" },
 	{ "boot", cmd_boot, "boot a topology's machine and power off (a bare boot)" },
+	{ "kernel", mhp_cmd_kernel, "build a minimal hotplug kernel from a tree, with patches (kernel build)" },
 	{ "topo", mhp_cmd_topo, "check, show, or turn a topology into ACPI tables or a QEMU command line" },
 	{ "help", cmd_help, "show this help, or a command's" },
 };

@@ -1,0 +1,33 @@
+/* Building the kernels mhp boots: tinyconfig + kernel-patches/configs/
+ * mhp.config + the user's fragment, out of tree (O=), patches applied to a
+ * copy (never the user's checkout), cached by a key of source revision,
+ * patches and config. */
+#ifndef MHP_KERNEL_BUILD_H
+#define MHP_KERNEL_BUILD_H
+
+#include <stddef.h>
+
+struct mhp_kbuild {
+	const char *src;          /* a kernel tree: a git checkout or an unpacked source */
+	const char *series_dir;   /* a directory with a "series" file naming patches, or NULL */
+	const char *const *patches; /* more patch files, applied after the series */
+	size_t npatches;
+	const char *base_config;  /* kernel-patches/configs/mhp.config */
+	const char *config;       /* the user's fragment, or NULL */
+	const char *cache_dir;    /* where builds are kept */
+	unsigned jobs;
+	unsigned timeout_s;       /* for the whole build */
+};
+
+/* Builds (or finds in the cache) the bzImage; *ret_path is a new string.
+ * On failure returns -errno and writes into err what failed: the patch that
+ * did not apply, the options that did not survive olddefconfig, or the
+ * compiler's last lines (the whole log is in the build directory). */
+int mhp_kernel_build(const struct mhp_kbuild *b, char **ret_path, char *err, size_t errsize);
+
+/* The options a fragment sets ("CONFIG_X=y", "# CONFIG_X is not set"),
+ * that config (the text of a .config) lacks, one per line, into a new
+ * string; "" when none is missing. */
+char *mhp_kconfig_missing(const char *fragment, const char *config);
+
+#endif
