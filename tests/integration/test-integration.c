@@ -74,6 +74,17 @@ static void run_release(struct run *r)
 	free(r->out);
 }
 
+/* Runs argv to completion: its exit status, 128+signo, or -1. */
+static int spawn_wait(char *const argv[])
+{
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static char *slurp(const char *path)
 {
 	char *buf = NULL;
@@ -549,11 +560,7 @@ static void test_fault(void **state)
 	if (why)
 		fail_msg("mhp's stdout is not valid KTAP: %s", why);
 	char *argv[] = { "xmllint", "--noout", junit, NULL };
-	pid_t pid;
-	int st;
-	assert_int_equal(posix_spawnp(&pid, "xmllint", NULL, NULL, argv, environ), 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(spawn_wait(argv), 0);
 	free(out);
 	free(junit);
 	json_object_put(res);
@@ -622,11 +629,7 @@ static void test_disk_full(void **state)
 
 	assert_int_equal(mkdir(dir, 0755), 0);
 	char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir, NULL };
-	pid_t pid;
-	int st;
-	assert_int_equal(posix_spawnp(&pid, "mount", NULL, NULL, mount_argv, environ), 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
+	if (spawn_wait(mount_argv) != 0)
 		fail_msg("cannot mount a tmpfs on %s (root is needed)", dir);
 	/* run_start adds its own --results first; ours, later, wins. */
 	memcpy(argv, args, sizeof(args));
@@ -637,8 +640,7 @@ static void test_disk_full(void **state)
 	char *needle = mhp_xasprintf("%s/", results);
 	assert_false(process_mentions(needle));
 	char *umount_argv[] = { "umount", dir, NULL };
-	assert_int_equal(posix_spawnp(&pid, "umount", NULL, NULL, umount_argv, environ), 0);
-	waitpid(pid, &st, 0);
+	assert_int_equal(spawn_wait(umount_argv), 0);
 	free(needle), free(out), free(dir), free(results);
 	run_release(&r);
 }
@@ -721,6 +723,74 @@ static void test_bad_topology_corpus(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---------------------------------------------------------------- kernels */
+
+
+/* Debian's linux-source-6.1, unpacked once into the user's cache. */
+static char *debian_source(void)
+{
+	const char *home = getenv("HOME");
+	char *dir = mhp_xasprintf("%s/.cache/mhp/src", home ? home : "/tmp");
+	char *tree = mhp_xasprintf("%s/linux-source-6.1", dir);
+	struct stat st;
+
+	if (stat(tree, &st) == 0) {
+		free(dir);
+		return tree;
+	}
+	char *mkdir_argv[] = { "mkdir", "-p", dir, NULL };
+	char *tar_argv[] = { "tar", "-xJf", "/usr/src/linux-source-6.1.tar.xz", "-C", dir, NULL };
+	if (spawn_wait(mkdir_argv) != 0 || spawn_wait(tar_argv) != 0)
+		fail_msg("cannot unpack /usr/src/linux-source-6.1.tar.xz (ci/install-deps installs it)");
+	free(dir);
+	return tree;
+}
+
+/* mhp kernel build gives a minimal 6.1 that boots the corpus's basics, and
+ * the same build again comes from the cache. */
+static void test_kernel_build(void **state)
+{
+	(void)state;
+	char *src = debian_source(), *cache = mhp_xasprintf("%s/kernels", workdir);
+	const char *build[] = { "kernel", "build", "--src", src, "--cache", cache, NULL };
+	struct run r1, r2, r3;
+
+	run_mhp(&r1, "kbuild", build);
+	expect_status(&r1, 0);
+	char *out = slurp(r1.out), *image = strstr(out, cache);
+	assert_non_null(image);
+	image[strcspn(image, "\n")] = '\0';
+	const char *args[] = { "run", "--accel", "tcg", "--kernel", image, "topologies/dimm-node1-movable.json",
+			       "topologies/data-survives-hot-remove.json", "topologies/srat-hotpluggable-boot.json", NULL };
+	run_mhp(&r2, "kbuild-run", args);
+	expect_status(&r2, 0);
+	uint64_t t0 = mhp_now_ns();
+	run_mhp(&r3, "kbuild-again", build);
+	expect_status(&r3, 0);
+	assert_true(mhp_now_ns() - t0 < 20ull * 1000000000ull);
+	free(out), free(src), free(cache);
+	run_release(&r1), run_release(&r2), run_release(&r3);
+}
+
+/* An option the fragment asks for that olddefconfig drops is named. */
+static void test_kernel_config_checked(void **state)
+{
+	(void)state;
+	char *src = debian_source(), *cache = mhp_xasprintf("%s/kernels", workdir);
+	char *frag = mhp_xasprintf("%s/bogus.config", workdir);
+	const char *build[] = { "kernel", "build", "--src", src, "--cache", cache, "--config", frag, NULL };
+	struct run r;
+
+	assert_int_equal(mhp_write_file_atomic(frag, "CONFIG_MHP_NO_SUCH_OPTION=y\n", 28), 0);
+	run_mhp(&r, "kbuild-bogus", build);
+	expect_status(&r, 1);
+	char *out = slurp(r.out);
+	assert_non_null(strstr(out, "did not survive olddefconfig"));
+	assert_non_null(strstr(out, "CONFIG_MHP_NO_SUCH_OPTION=y"));
+	free(out), free(src), free(cache), free(frag);
+	run_release(&r);
+}
+
 /* ---------------------------------------------------------------- accel */
 
 /* --accel auto settles by itself (TCG where nested KVM hangs), the boot that
@@ -780,13 +850,13 @@ int main(void)
 	TEST_ONE(&l, test_srat_not_taken);
 	TEST_ONE(&l, test_iasl_missing);
 	TEST_ROWS(&l, test_corpus, corpus_rows);
+	TEST_ONE(&l, test_kernel_config_checked);
+	TEST_ONE(&l, test_kernel_build);
 	TEST_ONE(&l, test_accel_auto);
 	r = TEST_RUN("integration", &l);
 	if (r == 0) {
 		char *argv[] = { "rm", "-rf", workdir, NULL };
-		pid_t pid;
-		if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
-			waitpid(pid, NULL, 0);
+		spawn_wait(argv);
 	} else
 		fprintf(stderr, "kept %s for inspection\n", workdir);
 	return r;
