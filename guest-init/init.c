@@ -857,14 +857,21 @@ static void channel_open(void)
 static void say_hello(void)
 {
 	struct utsname u;
-	char nodes[256] = "-", auto_online[32] = "-";
+	char nodes[256] = "-", auto_online[32] = "-", memmap[16] = "-", pagetypes[128] = "";
+	unsigned pageblock_order = 0;
 
 	if (uname(&u) < 0)
 		fatal("uname", errno);
 	read_text(NODE_SYSFS "/online", nodes, sizeof(nodes));
 	read_text(MEMORY_SYSFS "/auto_online_blocks", auto_online, sizeof(auto_online));
-	say("hello proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s", MHP_WIRE_PROTO, u.release,
-	    (unsigned long long)block_size(), nodes, auto_online);
+	/* Absent without CONFIG_MHP_MEMMAP_ON_MEMORY: then the knob does nothing. */
+	read_text("/sys/module/memory_hotplug/parameters/memmap_on_memory", memmap, sizeof(memmap));
+	/* "Page block order: 9": memmap_on_memory needs whole pageblocks. */
+	if (read_text("/proc/pagetypeinfo", pagetypes, sizeof(pagetypes)) == 0)
+		sscanf(pagetypes, "Page block order: %u", &pageblock_order);
+	say("hello proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s memmap_on_memory=%s pageblock_order=%u",
+	    MHP_WIRE_PROTO, u.release, (unsigned long long)block_size(), nodes, auto_online, memmap[0] ? memmap : "-",
+	    pageblock_order);
 }
 
 static bool cmdline_has(const char *word)

@@ -377,10 +377,14 @@ void mhp_oracle_valid_zones(const struct mhp_oracle *o, unsigned id, char *buf, 
 }
 
 /* memmap_on_memory: 6.1 (mhp_supports_memmap_on_memory) only for a range of
- * exactly one memory block; from 6.6 on, for every block of any DIMM. */
+ * exactly one memory block; from 6.6 on, for every block of any DIMM.  Both
+ * want the memmap (2M of a 128M block: 512 pages) in whole pageblocks. */
 static bool memmap_on_memory(const struct mhp_oracle *o, int dimm)
 {
-	if (!o->t->kernel.memmap_on_memory || dimm < 0)
+	uint64_t memmap_pages = o->block_size / PAGE_SIZE_BYTES * STRUCT_PAGE_SIZE / PAGE_SIZE_BYTES;
+	unsigned order = o->pageblock_order ? o->pageblock_order : 9;
+
+	if (!o->t->kernel.memmap_on_memory || o->no_memmap_on_memory || dimm < 0 || memmap_pages % (1ull << order))
 		return false;
 	return o->kver >= 606 || o->t->dimms[dimm].size == o->block_size;
 }
@@ -528,11 +532,12 @@ static void boot_movable_starts(const struct mhp_topology *t, uint64_t *start)
 }
 
 /* A boot block's zone given where ZONE_MOVABLE starts on its node. */
-static enum mhp_zone boot_zone(uint64_t a, uint64_t size, uint64_t movable_start, bool movable_node)
+static enum mhp_zone boot_zone(const struct mhp_oracle *o, uint64_t a, uint64_t size, uint64_t movable_start,
+			       bool movable_node)
 {
 	if (movable_node || (movable_start && a >= movable_start))
 		return MHP_ZONE_MOVABLE;
-	if (a == 0 || (movable_start && a + size > movable_start))
+	if ((a == 0 && !o->no_zone_dma) || (movable_start && a + size > movable_start))
 		return MHP_ZONE_MIXED; /* DMA and DMA32, or DMA32 and Movable */
 	return MHP_ZONE_DMA32;
 }
@@ -557,7 +562,7 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 		for (size_t k = 0; k < nr; k++)
 			for (uint64_t a = r[k].start; a < r[k].start + r[k].size; a += o->block_size) {
 				unsigned id = (unsigned)(a / o->block_size);
-				enum mhp_zone z = boot_zone(a, o->block_size, movable_start[i], movable);
+				enum mhp_zone z = boot_zone(o, a, o->block_size, movable_start[i], movable);
 
 				add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z });
 			}

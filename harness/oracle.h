@@ -40,6 +40,9 @@ struct mhp_oracle {
 	unsigned kver;            /* 601 for 6.1, 612 for 6.12 */
 	uint64_t block_size;
 	int auto_online;          /* what the guest's auto_online_blocks says: an MHP_ONLINE_* or -1 offline */
+	bool no_zone_dma;         /* the kernel has no ZONE_DMA (tinyconfig): block 0 is all DMA32 */
+	bool no_memmap_on_memory; /* the kernel lacks the parameter, or it is off: the knob does nothing */
+	unsigned pageblock_order; /* 9 with HUGETLB (Debian), 10 without (tinyconfig); 0 = 9 */
 	struct mhp_oracle_block *blocks;
 	size_t nblocks;
 };

@@ -145,6 +145,10 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_vm *vm)
 	s->oracle.auto_online = auto_online >= 0 ? auto_online : -1;
 	if (mhp_vm_report(vm) < 0)
 		return -1;
+	/* /proc/zoneinfo lists every zone the kernel was built with. */
+	s->oracle.no_zone_dma = vm->report.nzones && !mhp_guest_report_zone(&vm->report, 0, "DMA");
+	s->oracle.no_memmap_on_memory = !vm->memmap_on_memory;
+	s->oracle.pageblock_order = vm->pageblock_order;
 	check_boot(s);
 	mhp_oracle_seed_boot(&s->oracle, &vm->report);
 	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)

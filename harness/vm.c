@@ -170,6 +170,10 @@ static int hello(struct mhp_vm *vm)
 	}
 	vm->block_size = bs;
 	snprintf(vm->auto_online, sizeof(vm->auto_online), "%s", auto_online);
+	const char *memmap = mhp_wire_get(&m, "memmap_on_memory");
+	vm->memmap_on_memory = memmap && strcmp(memmap, "-") && strcmp(memmap, "N") && strcmp(memmap, "0");
+	unsigned long long order = 0;
+	vm->pageblock_order = mhp_wire_get_u64(&m, "pageblock_order", &order) == 0 && order < 32 ? (unsigned)order : 0;
 	vm->res->guest_release = mhp_xstrdup(mhp_wire_get(&m, "release"));
 	mhp_wire_msg_release(&m);
 	return 0;

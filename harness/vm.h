@@ -21,6 +21,8 @@ struct mhp_vm {
 	struct mhp_transcript qmp_log, chan_log;
 	uint64_t block_size;         /* from the guest's hello */
 	char auto_online[32];        /* auto_online_blocks, from the hello */
+	bool memmap_on_memory;       /* the kernel has the parameter and it is on */
+	unsigned pageblock_order;    /* from /proc/pagetypeinfo, 0 if unknown */
 	struct mhp_guest_report report; /* the latest one */
 	bool capture;                /* a boot that only fetches QEMU's ACPI tables */
 };

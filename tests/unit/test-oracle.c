@@ -44,6 +44,8 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 			mhp_oracle_predict_boot(o);
 		else if (!strcmp(verb, "auto"))
 			o->auto_online = mhp_online_type_parse(a);
+		else if (!strcmp(verb, "pageblock"))
+			o->pageblock_order = x;
 		else if (!strcmp(verb, "plug"))
 			mhp_oracle_plug(o, x, (unsigned)strtoul(b, NULL, 10));
 		else if (!strcmp(verb, "online"))
@@ -140,6 +142,9 @@ static const struct row rows[] = {
 	  "boot; plug 0 32; online 32 online_movable; managed 1", "128" },
 	{ "memmap_on_memory on 6.12: 2M of every block", TWO_NODES("\"memmap_on_memory\": true", DIMM_A_1G), 612,
 	  "boot; plug 0 32; online 32 online_movable; managed 1", "126" },
+	{ "memmap_on_memory needs whole pageblocks: none with order 10 (no HUGETLB)",
+	  TWO_NODES("\"memmap_on_memory\": true", DIMM_A_1G), 612,
+	  "boot; pageblock 10; plug 0 32; online 32 online_movable; managed 1", "128" },
 	/* boot layout */
 	{ "boot blocks: block 0 spans DMA and DMA32, nodes in order", TWO_NODES("", DIMM_A_1G), 601,
 	  "boot; bootzone 0; bootzone 1; node 3; node 4; bootzone 7", "none DMA32 0 1 DMA32" },
