@@ -372,19 +372,32 @@ static void test_qemu_killed(void **state)
 	run_release(&r);
 }
 
-/* SIGTERM to mhp: guests stopped, partial results marked interrupted, 143. */
-static void test_sigterm_to_mhp(void **state)
+struct signal_row {
+	const char *name;
+	int sig, status;
+};
+
+static const struct signal_row signal_rows[] = {
+	{ "SIGTERM to mhp: 143", SIGTERM, 143 },
+	{ "SIGINT to mhp: 130", SIGINT, 130 },
+};
+
+/* A signal to mhp: guests stopped, partial results marked interrupted,
+ * 128 + signo, no child left. */
+static void test_signal_to_mhp(void **state)
 {
-	(void)state;
+	const struct signal_row *row = *state;
 	const char *args[] = { "run", "--accel", "tcg", "tests/topologies/plug-cycles.json", NULL };
+	char tag[32];
 	struct run r;
 
-	run_start(&r, "term", args);
+	snprintf(tag, sizeof(tag), "signal-%d", row->sig);
+	run_start(&r, tag, args);
 	wait_for_qemu(&r);
 	wait_for_plug(&r);
-	assert_int_equal(kill(r.pid, SIGTERM), 0);
+	assert_int_equal(kill(r.pid, row->sig), 0);
 	run_wait(&r);
-	expect_status(&r, 143);
+	expect_status(&r, row->status);
 	json_object *res = latest_result(&r);
 	assert_true(json_object_get_boolean(json_object_object_get(res, "interrupted")));
 	assert_string_equal(jstr(res, "verdict"), "fail");
@@ -485,29 +498,47 @@ static void test_srat_not_taken(void **state)
 	run_release(&r);
 }
 
-/* Without iasl, a topology that needs an SRAT fails with a clear message
- * before QEMU starts, and leaves nothing behind. */
-static void test_iasl_missing(void **state)
+struct iasl_row {
+	const char *name;
+	const char *iasl;  /* what stands as iasl on PATH, or NULL for none */
+	const char *error; /* the run's error contains it */
+};
+
+static const struct iasl_row iasl_rows[] = {
+	{ "iasl missing", NULL, "iasl is not installed (Debian package acpica-tools)" },
+	{ "iasl failing", "tests/fixtures/iasl-fails", "Error    6126 -  Could not compile input file (mhp fixture)" },
+};
+
+/* Without a working iasl, a topology that needs an SRAT fails in setup with
+ * iasl's own words, before QEMU starts, and leaves nothing behind. */
+static void test_iasl(void **state)
 {
-	(void)state;
+	const struct iasl_row *row = *state;
 	const char *args[] = { "run", "--accel", "tcg", "topologies/srat-hotpluggable-boot.json", NULL };
-	char *bin = mhp_xasprintf("%s/bin-without-iasl", workdir), *link = mhp_xasprintf("%s/qemu-system-x86_64", bin);
-	char *old_path = mhp_xstrdup(getenv("PATH"));
+	char *bin = mhp_xasprintf("%s/bin-%p", workdir, (const void *)row), *link = mhp_xasprintf("%s/qemu-system-x86_64", bin);
+	char *old_path = mhp_xstrdup(getenv("PATH")), *cwd = getcwd(NULL, 0), tag[32];
 	unsigned dirs_before = count_run_dirs();
 	struct run r;
 
 	assert_int_equal(mkdir(bin, 0755), 0);
 	assert_int_equal(symlink("/usr/bin/qemu-system-x86_64", link), 0);
+	if (row->iasl) {
+		char *fake = mhp_xasprintf("%s/%s", cwd, row->iasl), *iasl = mhp_xasprintf("%s/iasl", bin);
+		assert_int_equal(symlink(fake, iasl), 0);
+		free(fake), free(iasl);
+	}
 	setenv("PATH", bin, 1);
-	run_mhp(&r, "no-iasl", args);
+	snprintf(tag, sizeof(tag), "iasl-%p", (const void *)row);
+	run_mhp(&r, tag, args);
 	setenv("PATH", old_path, 1);
 	expect_status(&r, 1);
 	json_object *res = latest_result(&r);
 	assert_string_equal(jstr(res, "failed_phase"), "setup");
-	assert_non_null(strstr(jstr(res, "error"), "iasl is not installed (Debian package acpica-tools)"));
+	if (!strstr(jstr(res, "error"), row->error))
+		fail_msg("error '%s' lacks '%s'", jstr(res, "error"), row->error);
 	assert_int_equal(count_run_dirs(), dirs_before);
 	json_object_put(res);
-	free(bin), free(link), free(old_path);
+	free(bin), free(link), free(old_path), free(cwd);
 	run_release(&r);
 }
 
@@ -554,6 +585,9 @@ static void test_fault(void **state)
 	if (row->error)
 		assert_non_null(strstr(jstr(res, "error"), row->error));
 	expect_logs_kept(&r);
+	char *needle = mhp_xasprintf("%s/", r.results);
+	assert_false(process_mentions(needle));
+	free(needle);
 	/* Failing runs give valid KTAP and well-formed JUnit too. */
 	char *out = slurp(r.out), *junit = mhp_xasprintf("%s/latest/junit.xml", r.results);
 	const char *why = ktap_check(out);
@@ -843,12 +877,12 @@ int main(void)
 	TEST_ONE(&l, test_qmp_closed);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
-	TEST_ONE(&l, test_sigterm_to_mhp);
+	TEST_ROWS(&l, test_signal_to_mhp, signal_rows);
 	TEST_ROWS(&l, test_bad_input, input_rows);
 	TEST_ONE(&l, test_bad_topology_corpus);
 	TEST_ROWS(&l, test_fault, fault_rows);
 	TEST_ONE(&l, test_srat_not_taken);
-	TEST_ONE(&l, test_iasl_missing);
+	TEST_ROWS(&l, test_iasl, iasl_rows);
 	TEST_ROWS(&l, test_corpus, corpus_rows);
 	TEST_ONE(&l, test_kernel_config_checked);
 	TEST_ONE(&l, test_kernel_build);

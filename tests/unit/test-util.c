@@ -13,6 +13,7 @@
 #include "initrd.h"
 #include "kernel.h"
 #include "result.h"
+#include "sock.h"
 #include "util.h"
 
 struct size_row {
@@ -204,6 +205,24 @@ static void test_result_nothing_scored_is_skip(void **state)
 	mhp_result_release(&r);
 }
 
+/* A unix socket path must fit sockaddr_un (108 bytes): a clear error. */
+static void test_socket_path_limit(void **state)
+{
+	(void)state;
+	char path[200];
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	assert_int_equal(mhp_unix_listen(path), -ENAMETOOLONG);
+	char *ok = tmp_path("s.sock");
+	int fd = mhp_unix_listen(ok);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(ok);
+	free(ok);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -217,6 +236,7 @@ int main(void)
 	TEST_ONE(&l, test_initrd);
 	TEST_ONE(&l, test_result_json);
 	TEST_ONE(&l, test_result_nothing_scored_is_skip);
+	TEST_ONE(&l, test_socket_path_limit);
 	r = TEST_RUN("util", &l);
 	rmdir(tmpdir);
 	return r;
