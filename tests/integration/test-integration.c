@@ -41,8 +41,10 @@ static void run_start(struct run *r, const char *tag, const char *const *args)
 	r->out = mhp_xasprintf("%s/%s.out", workdir, tag);
 	argv[n++] = mhp_bin;
 	argv[n++] = args[0];
-	argv[n++] = "--results";
-	argv[n++] = r->results;
+	if (!strcmp(args[0], "run") || !strcmp(args[0], "boot")) { /* the commands that take it */
+		argv[n++] = "--results";
+		argv[n++] = r->results;
+	}
 	for (size_t i = 1; args[i]; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
