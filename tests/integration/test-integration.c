@@ -793,9 +793,13 @@ static void test_kernel_build(void **state)
 
 	run_mhp(&r1, "kbuild", build);
 	expect_status(&r1, 0);
-	char *out = slurp(r1.out), *image = strstr(out, cache);
-	assert_non_null(image);
-	image[strcspn(image, "\n")] = '\0';
+	/* The bzImage path is printed alone on its line (stdout). */
+	char *out = slurp(r1.out), *end = strstr(out, "/arch/x86/boot/bzImage\n"), *image = end;
+	assert_non_null(end);
+	while (image > out && image[-1] != '\n')
+		image--;
+	end[strlen("/arch/x86/boot/bzImage")] = '\0';
+	assert_int_equal(strncmp(image, cache, strlen(cache)), 0);
 	const char *args[] = { "run", "--accel", "tcg", "--kernel", image, "topologies/dimm-node1-movable.json",
 			       "topologies/data-survives-hot-remove.json", "topologies/srat-hotpluggable-boot.json", NULL };
 	run_mhp(&r2, "kbuild-run", args);
