@@ -16,13 +16,7 @@
 
 static char *cache_path(const struct mhp_accel_probe *p)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (p->cache_dir)
-		return mhp_xasprintf("%s/accel", p->cache_dir);
-	if (xdg && *xdg)
-		return mhp_xasprintf("%s/mhp/accel", xdg);
-	return mhp_xasprintf("%s/.cache/mhp/accel", home && *home ? home : "/tmp");
+	return p->cache_dir ? mhp_xasprintf("%s/accel", p->cache_dir) : mhp_cache_path("accel");
 }
 
 /* What the verdict depends on: the host kernel and the QEMU binary. */

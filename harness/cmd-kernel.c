@@ -26,15 +26,6 @@ static const char kernel_usage[] =
 	"onto TREE. Builds are cached by source revision, patches and config\n"
 	"(default ~/.cache/mhp/kernels). Prints the bzImage path.\n";
 
-static char *default_cache(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		return mhp_xasprintf("%s/mhp/kernels", xdg);
-	return mhp_xasprintf("%s/.cache/mhp/kernels", home && *home ? home : "/tmp");
-}
-
 static int kernel_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -43,7 +34,7 @@ static int kernel_build(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	_cleanup_free_ char *cache = default_cache(), *base = mhp_xasprintf("%s/kernel-patches/configs/mhp.config", MHP_SOURCE_DIR);
+	_cleanup_free_ char *cache = mhp_cache_path("kernels"), *base = mhp_xasprintf("%s/kernel-patches/configs/mhp.config", MHP_SOURCE_DIR);
 	struct mhp_strv patches = MHP_STRV_INIT;
 	struct mhp_kbuild b = { .base_config = base, .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), .timeout_s = 3600 };
 	char err[4096], *path = NULL;

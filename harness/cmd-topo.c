@@ -106,7 +106,7 @@ static int topo_qemu(const char *path)
 
 	if (load(path, &t) < 0)
 		return MHP_EXIT_USAGE;
-	if (mhp_kernel_default("/boot", &kernel) < 0)
+	if (mhp_kernel_newest("/boot", "vmlinuz-", &kernel) < 0)
 		kernel = mhp_xstrdup("KERNEL");
 	struct mhp_qemu_config cfg = { .accel = "tcg", .kernel = kernel, .initrd = "RUNDIR/initrd.cpio",
 				       .console_log = "RESULTS/console.log", .qmp_socket = "RUNDIR/qmp.sock",

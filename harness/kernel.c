@@ -11,7 +11,7 @@
 #include "cleanup.h"
 #include "util.h"
 
-int mhp_kernel_default(const char *boot_dir, char **ret_path)
+int mhp_kernel_newest(const char *boot_dir, const char *prefix, char **ret_path)
 {
 	DIR *d = opendir(boot_dir);
 	struct dirent *de;
@@ -20,7 +20,7 @@ int mhp_kernel_default(const char *boot_dir, char **ret_path)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "vmlinuz-", 8) || strlen(de->d_name) >= sizeof(best))
+		if (strncmp(de->d_name, prefix, strlen(prefix)) || strlen(de->d_name) >= sizeof(best))
 			continue;
 		if (!best[0] || strverscmp(de->d_name, best) > 0)
 			strcpy(best, de->d_name);

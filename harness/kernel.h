@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-/* Finds the newest /boot/vmlinuz-* (by version order) into a new string.
- * -ENOENT when there is none. */
-int mhp_kernel_default(const char *boot_dir, char **ret_path);
+/* Finds the newest boot_dir/<prefix>* (by version order, e.g. prefix
+ * "vmlinuz-" or "vmlinuz-6.1.") into a new string.  -ENOENT when none. */
+int mhp_kernel_newest(const char *boot_dir, const char *prefix, char **ret_path);
 
 /* Reads the bzImage setup header of path: the "HdrS" magic and the version
  * string it points to ("6.1.0-56-amd64 (debian-kernel@...) #1 SMP ...").

@@ -226,7 +226,7 @@ static int resolve_kernel(struct cli *c, struct run_env *env, char **owned)
 	int r;
 
 	if (!c->kernel) {
-		if ((r = mhp_kernel_default("/boot", owned)) < 0) {
+		if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
 			mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
 			return MHP_EXIT_SKIP;
 		}

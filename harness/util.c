@@ -136,6 +136,15 @@ char *mhp_strv_join(const struct mhp_strv *s)
 	return out;
 }
 
+char *mhp_cache_path(const char *name)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return mhp_xasprintf("%s/mhp/%s", xdg, name);
+	return mhp_xasprintf("%s/.cache/mhp/%s", home && *home ? home : "/tmp", name);
+}
+
 int mhp_parse_size(const char *s, uint64_t *ret_bytes)
 {
 	char *end;

@@ -43,6 +43,10 @@ void *mhp_xcalloc(size_t n, size_t size);
 char *mhp_xstrdup(const char *s);
 char *mhp_xasprintf(const char *fmt, ...) MHP_FORMAT(1, 2);
 
+/* $XDG_CACHE_HOME/mhp/NAME, else ~/.cache/mhp/NAME (/tmp without HOME);
+ * a new string. */
+char *mhp_cache_path(const char *name);
+
 /* Parses "512M", "1G", "1073741824", "0x40000000" into bytes.  Suffixes
  * K/M/G/T are binary.  Returns 0 or -EINVAL / -ERANGE. */
 int mhp_parse_size(const char *s, uint64_t *ret_bytes);

@@ -16,6 +16,7 @@
 #include "../ktap-check.h"
 #include "../unit/testutil.h"
 #include "cleanup.h"
+#include "kernel.h"
 #include "util.h"
 
 extern char **environ;
@@ -415,22 +416,12 @@ static void test_signal_to_mhp(void **state)
 /* The newest /boot/vmlinuz-<series>.* (series "6.1" matches 6.1.x only). */
 static char *debian_kernel(const char *series)
 {
-	DIR *d = opendir("/boot");
-	struct dirent *de;
-	char *best = NULL, *prefix = mhp_xasprintf("vmlinuz-%s.", series);
+	char *prefix = mhp_xasprintf("vmlinuz-%s.", series), *path = NULL;
 
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		if (!best || strverscmp(de->d_name, best + strlen("/boot/")) > 0) {
-			free(best);
-			best = mhp_xasprintf("/boot/%s", de->d_name);
-		}
-	}
-	if (d)
-		closedir(d);
+	if (mhp_kernel_newest("/boot", prefix, &path) < 0)
+		path = NULL;
 	free(prefix);
-	return best;
+	return path;
 }
 
 struct corpus_row {

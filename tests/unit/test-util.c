@@ -96,13 +96,13 @@ static void test_kernel_default_picks_newest(void **state)
 	const char *names[] = { "vmlinuz-6.1.0-9-amd64", "vmlinuz-6.12.1-amd64", "vmlinuz-6.1.0-56-amd64", "config-9" };
 
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(mhp_kernel_default(dir, &got), -ENOENT);
+	assert_int_equal(mhp_kernel_newest(dir, "vmlinuz-", &got), -ENOENT);
 	for (size_t i = 0; i < 4; i++) {
 		p = mhp_xasprintf("%s/%s", dir, names[i]);
 		write_bytes(p, "x", 1);
 		free(p);
 	}
-	assert_int_equal(mhp_kernel_default(dir, &got), 0);
+	assert_int_equal(mhp_kernel_newest(dir, "vmlinuz-", &got), 0);
 	p = mhp_xasprintf("%s/vmlinuz-6.12.1-amd64", dir);
 	assert_string_equal(got, p);
 	for (size_t i = 0; i < 4; i++) {
