@@ -16,25 +16,27 @@
 #endif
 
 static const char kernel_usage[] =
-	"usage: mhp kernel build --src TREE [--series DIR] [--patch FILE]... [--config FRAGMENT]\n"
-	"                        [--jobs N] [--cache DIR]\n"
+	"usage: mhp kernel build --src TREE [--rev REV] [--series DIR] [--patch FILE]...\n"
+	"                        [--config FRAGMENT] [--jobs N] [--cache DIR]\n"
 	"\n"
 	"Builds bzImage from TREE (a git tree or an unpacked source): tinyconfig +\n"
 	"kernel-patches/configs/mhp.config + FRAGMENT, merged with the kernel's\n"
 	"merge_config.sh, then checked option by option after olddefconfig. Patches\n"
 	"(a series directory's \"series\" file, then each --patch) go onto a copy, never\n"
-	"onto TREE. Builds are cached by source revision, patches and config\n"
-	"(default ~/.cache/mhp/kernels). Prints the bzImage path.\n";
+	"onto TREE: mhp keeps its own work tree and O= directory per source under\n"
+	"the cache (default ~/.cache/mhp), so the next build recompiles only what\n"
+	"changed. Kernels are kept by commit, patches and config (CACHE/kernels).\n"
+	"Prints the bzImage path.\n";
 
 static int kernel_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "src", required_argument, NULL, 's' }, { "series", required_argument, NULL, 'S' },
+		{ "src", required_argument, NULL, 's' }, { "rev", required_argument, NULL, 'r' }, { "series", required_argument, NULL, 'S' },
 		{ "patch", required_argument, NULL, 'p' }, { "config", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	_cleanup_free_ char *cache = mhp_cache_path("kernels"), *base = mhp_xasprintf("%s/kernel-patches/configs/mhp.config", MHP_SOURCE_DIR);
+	_cleanup_free_ char *cache = mhp_cache_path(""), *base = mhp_xasprintf("%s/kernel-patches/configs/mhp.config", MHP_SOURCE_DIR);
 	struct mhp_strv patches = MHP_STRV_INIT;
 	struct mhp_kbuild b = { .base_config = base, .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), .timeout_s = 3600 };
 	char err[4096], *path = NULL;
@@ -44,6 +46,7 @@ static int kernel_build(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 's': b.src = optarg; break;
+		case 'r': b.rev = optarg; break;
 		case 'S': b.series_dir = optarg; break;
 		case 'p': mhp_strv_push(&patches, optarg); break;
 		case 'c': b.config = optarg; break;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "kernel-tree.h"
 #include "process.h"
 #include "util.h"
 
@@ -53,15 +55,6 @@ char *mhp_kconfig_missing(const char *fragment, const char *config)
 
 /* ------------------------------------------------------------ the key */
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static int hash_file(uint64_t *h, const char *path)
 {
 	_cleanup_free_ char *text = NULL;
@@ -70,138 +63,80 @@ static int hash_file(uint64_t *h, const char *path)
 
 	if (r < 0)
 		return r;
-	*h = fnv(*h, path, strlen(path) + 1);
-	*h = fnv(*h, text, len);
+	*h = mhp_hash(*h, text, len);
 	return 0;
 }
 
-/* What identifies the source: a git tree's HEAD (and whether it is dirty
- * is the user's business), else the path and its top Makefile. */
-static int source_id(const char *src, uint64_t *h)
-{
-	_cleanup_free_ char *git = mhp_xasprintf("%s/.git", src), *out = NULL;
-	struct stat st;
-
-	if (stat(git, &st) == 0) {
-		char *argv[] = { "git", "-C", (char *)src, "rev-parse", "HEAD", NULL };
-		if (mhp_run_capture(argv, mhp_deadline_in_ms(30000), 256, &out) != 0)
-			return -EINVAL;
-		*h = fnv(*h, out, strlen(out));
-		return 0;
-	}
-	_cleanup_free_ char *makefile = mhp_xasprintf("%s/Makefile", src);
-	*h = fnv(*h, src, strlen(src));
-	return hash_file(h, makefile);
-}
-
-/* The series' patches, in order, then the extra ones; a new NULL-ended list. */
+/* The series' patches, in order, then the extra ones, as absolute paths
+ * (patch runs in the work tree). */
 static int patch_list(const struct mhp_kbuild *b, struct mhp_strv *list, char *err, size_t errsize)
 {
+	struct mhp_strv named = MHP_STRV_INIT;
+	int r = 0;
+
 	if (b->series_dir) {
 		_cleanup_free_ char *series = mhp_xasprintf("%s/series", b->series_dir), *text = NULL;
-		int r = mhp_read_file(series, 1 << 20, &text, NULL);
 
-		if (r < 0) {
+		if ((r = mhp_read_file(series, 1 << 20, &text, NULL)) < 0) {
 			snprintf(err, errsize, "cannot read '%s': %s", series, strerror(-r));
 			return r;
 		}
 		for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			line += strspn(line, " \t");
-			if (*line && *line != '#')
-				mhp_strv_pushf(list, "%s/%s", b->series_dir, line);
+			line[strcspn(line, " \t#")] = '\0'; /* quilt allows "name -p1" and comments */
+			if (*line)
+				mhp_strv_pushf(&named, "%s/%s", b->series_dir, line);
 		}
 	}
 	for (size_t i = 0; i < b->npatches; i++)
-		mhp_strv_push(list, b->patches[i]);
-	return 0;
-}
+		mhp_strv_push(&named, b->patches[i]);
+	for (size_t i = 0; r == 0 && i < named.n; i++) {
+		char abs[PATH_MAX];
 
-/* ------------------------------------------------------------ running make */
-
-/* Runs argv with its output appended to log; on failure, err gets the
- * log's last lines. */
-static int run_logged(char *const argv[], const char *log, mhp_deadline_t deadline, const char *what, char *err,
-		      size_t errsize)
-{
-	struct mhp_child c = MHP_CHILD_INIT;
-	_cleanup_free_ char *text = NULL;
-	int r = mhp_child_start(&c, argv, log);
-
-	if (r == 0 && (r = mhp_child_wait(&c, deadline)) < 0)
-		mhp_child_stop(&c, 1000);
-	if (r == 0 && c.status == 0)
-		return 0;
-	if (r == 0)
-		r = -EIO;
-	if (mhp_read_file(log, MAX_TEXT, &text, NULL) < 0)
-		text = mhp_xstrdup("");
-	/* The last 15 lines say what went wrong. */
-	const char *tail = text + strlen(text);
-	for (int lines = 0; tail > text && lines < 16; tail--)
-		lines += tail[-1] == '\n';
-	mhp_sanitize(text);
-	snprintf(err, errsize, "%s failed (%s; all of it in %s):\n%s", what, r == -ETIMEDOUT ? "timed out" : "see below", log,
-		 tail);
+		if (!realpath(named.v[i], abs)) {
+			r = -errno;
+			snprintf(err, errsize, "patch '%s': %s", named.v[i], strerror(errno));
+		} else
+			mhp_strv_push(list, abs);
+	}
+	mhp_strv_release(&named);
 	return r;
 }
 
-static int apply_patches(const char *tree, const struct mhp_strv *patches, const char *log, mhp_deadline_t d, char *err,
-			 size_t errsize)
+/* The cache key: the commit, then every patch and config fragment. */
+static int build_key(const struct mhp_kbuild *b, const char *commit, const struct mhp_strv *patches,
+		     uint64_t *ret, char *err, size_t errsize)
 {
-	for (size_t i = 0; i < patches->n; i++) {
-		char *argv[] = { "patch", "-p1", "--batch", "--forward", "-d", (char *)tree, "-i", patches->v[i], NULL };
-		char what[512];
+	uint64_t h = mhp_hash(MHP_HASH_INIT, commit, strlen(commit));
+	int r = 0;
 
-		snprintf(what, sizeof(what), "applying '%s'", patches->v[i]);
-		int r = run_logged(argv, log, d, what, err, errsize);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	for (size_t i = 0; r == 0 && i < patches->n; i++)
+		r = hash_file(&h, patches->v[i]);
+	if (r == 0)
+		r = hash_file(&h, b->base_config);
+	if (r == 0 && b->config)
+		r = hash_file(&h, b->config);
+	if (r < 0)
+		snprintf(err, errsize, "cannot read a patch or config fragment: %s", strerror(-r));
+	*ret = h;
+	return r;
 }
 
-/* A tree to build: the user's own when nothing is patched (O= keeps it
- * clean), else a copy: a shared clone of a git tree, or cp -a. */
-static int prepare_tree(const struct mhp_kbuild *b, const char *dir, const struct mhp_strv *patches, const char *log,
-			mhp_deadline_t d, char **ret_tree, char *err, size_t errsize)
-{
-	_cleanup_free_ char *git = mhp_xasprintf("%s/.git", b->src), *tree = mhp_xasprintf("%s/src", dir);
-	struct stat st;
-	int r;
+/* ------------------------------------------------------------ building */
 
-	if (!patches->n) {
-		*ret_tree = mhp_xstrdup(b->src);
-		return 0;
-	}
-	if (stat(tree, &st) < 0) {
-		if (stat(git, &st) == 0) {
-			char *argv[] = { "git", "clone", "-q", "--shared", (char *)b->src, tree, NULL };
-			r = run_logged(argv, log, d, "git clone --shared", err, errsize);
-		} else {
-			char *argv[] = { "cp", "-a", (char *)b->src, tree, NULL };
-			r = run_logged(argv, log, d, "copying the source", err, errsize);
-		}
-		if (r < 0 || (r = apply_patches(tree, patches, log, d, err, errsize)) < 0)
-			return r;
-	}
-	*ret_tree = TAKE_PTR(tree);
-	return 0;
-}
-
-static int configure(const struct mhp_kbuild *b, const char *tree, const char *out, const char *log, mhp_deadline_t d,
-		     char *err, size_t errsize)
+static int configure(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t errsize)
 {
-	_cleanup_free_ char *o = mhp_xasprintf("O=%s", out), *merge = mhp_xasprintf("%s/scripts/kconfig/merge_config.sh", tree);
-	_cleanup_free_ char *dotconfig = mhp_xasprintf("%s/.config", out), *config = NULL, *frag = NULL, *user = NULL;
-	char *tiny[] = { "make", "-C", (char *)tree, o, "tinyconfig", NULL };
-	char *merge_argv[] = { merge, "-m", "-O", (char *)out, dotconfig, (char *)b->base_config,
+	_cleanup_free_ char *o = mhp_xasprintf("O=%s", t->obj), *merge = mhp_xasprintf("%s/scripts/kconfig/merge_config.sh", t->work);
+	_cleanup_free_ char *dotconfig = mhp_xasprintf("%s/.config", t->obj), *config = NULL, *frag = NULL, *user = NULL;
+	char *tiny[] = { "make", "-C", t->work, o, "tinyconfig", NULL };
+	char *merge_argv[] = { merge, "-m", "-O", t->obj, dotconfig, (char *)b->base_config,
 			       (char *)(b->config ? b->config : b->base_config), NULL };
-	char *old[] = { "make", "-C", (char *)tree, o, "olddefconfig", NULL };
+	char *old[] = { "make", "-C", t->work, o, "olddefconfig", NULL };
 	int r;
 
-	if ((r = run_logged(tiny, log, d, "make tinyconfig", err, errsize)) < 0 ||
-	    (r = run_logged(merge_argv, log, d, "merge_config.sh", err, errsize)) < 0 ||
-	    (r = run_logged(old, log, d, "make olddefconfig", err, errsize)) < 0)
+	if ((r = mhp_ktree_run(t, tiny, d, "make tinyconfig", err, errsize)) < 0 ||
+	    (r = mhp_ktree_run(t, merge_argv, d, "merge_config.sh", err, errsize)) < 0 ||
+	    (r = mhp_ktree_run(t, old, d, "make olddefconfig", err, errsize)) < 0)
 		return r;
 	if ((r = mhp_read_file(dotconfig, MAX_TEXT, &config, NULL)) < 0 ||
 	    (r = mhp_read_file(b->base_config, MAX_TEXT, &frag, NULL)) < 0 ||
@@ -218,76 +153,105 @@ static int configure(const struct mhp_kbuild *b, const char *tree, const char *o
 	return 0;
 }
 
-/* The cache key: source revision, then every patch and config fragment. */
-static int build_key(const struct mhp_kbuild *b, const struct mhp_strv *patches, uint64_t *ret, char *err, size_t errsize)
+static int copy_file(const char *from, const char *to, char *err, size_t errsize)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	int r = source_id(b->src, &h);
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = mhp_read_file(from, MAX_TEXT, &data, &len);
 
-	if (r < 0) {
-		snprintf(err, errsize, "'%s' is neither a git tree nor a kernel source with a Makefile", b->src);
-		return r;
-	}
-	for (size_t i = 0; r == 0 && i < patches->n; i++)
-		r = hash_file(&h, patches->v[i]);
 	if (r == 0)
-		r = hash_file(&h, b->base_config);
-	if (r == 0 && b->config)
-		r = hash_file(&h, b->config);
+		r = mhp_write_file_atomic(to, data, len);
 	if (r < 0)
-		snprintf(err, errsize, "cannot read a patch or config fragment: %s", strerror(-r));
-	*ret = h;
+		snprintf(err, errsize, "cannot copy '%s' to '%s': %s", from, to, strerror(-r));
 	return r;
 }
 
-static int make_dirs(const char *cache, const char *dir, const char *out, char *err, size_t errsize)
+/* Keeps bzImage, .config and the log under kernels/<key>: written into a
+ * temporary directory, then renamed, so a reader never sees half of it. */
+static int store(struct mhp_ktree *t, const char *kdir, char *err, size_t errsize)
 {
-	const char *dirs[] = { cache, dir, out };
-
-	for (size_t i = 0; i < 3; i++)
-		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST) {
-			snprintf(err, errsize, "cannot create '%s': %s", dirs[i], strerror(errno));
-			return -errno;
-		}
-	return 0;
-}
-
-static int build_in(const struct mhp_kbuild *b, const struct mhp_strv *patches, uint64_t key, char **ret_path,
-		    char *err, size_t errsize)
-{
-	_cleanup_free_ char *dir = mhp_xasprintf("%s/%016" PRIx64, b->cache_dir, key);
-	_cleanup_free_ char *out = mhp_xasprintf("%s/build", dir), *log = mhp_xasprintf("%s/build.log", dir);
-	_cleanup_free_ char *image = mhp_xasprintf("%s/arch/x86/boot/bzImage", out), *tree = NULL;
-	_cleanup_free_ char *o = mhp_xasprintf("O=%s", out), *j = mhp_xasprintf("-j%u", b->jobs ? b->jobs : 2);
-	mhp_deadline_t d = mhp_deadline_in_ms((uint64_t)b->timeout_s * 1000);
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s.tmp.%ld", kdir, (long)getpid());
+	const char *from[] = { "arch/x86/boot/bzImage", ".config" }, *to[] = { "bzImage", "config" };
 	int r;
 
-	if (access(image, R_OK) == 0) { /* cached */
+	if ((r = mhp_mkdir_p(tmp, 0755)) < 0) {
+		snprintf(err, errsize, "cannot create '%s': %s", tmp, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; r == 0 && i < 2; i++) {
+		_cleanup_free_ char *src = mhp_xasprintf("%s/%s", t->obj, from[i]), *dst = mhp_xasprintf("%s/%s", tmp, to[i]);
+		r = copy_file(src, dst, err, errsize);
+	}
+	_cleanup_free_ char *log = mhp_xasprintf("%s/build.log", tmp);
+	if (r == 0)
+		r = copy_file(t->log, log, err, errsize);
+	if (r == 0 && rename(tmp, kdir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
+		r = -errno;
+		snprintf(err, errsize, "cannot rename '%s': %s", tmp, strerror(errno));
+	}
+	/* Left only when another build stored the same key first. */
+	char *rm[] = { "rm", "-rf", tmp, NULL };
+	mhp_run_capture(rm, mhp_deadline_in_ms(60000), 0, NULL);
+	return r;
+}
+
+static int make_image(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t errsize)
+{
+	_cleanup_free_ char *o = mhp_xasprintf("O=%s", t->obj), *j = mhp_xasprintf("-j%u", b->jobs ? b->jobs : 2);
+	_cleanup_free_ char *trees = mhp_xasprintf("%s/..", t->dir);
+	char *cc = access("/usr/bin/ccache", X_OK) == 0 ? "CC=ccache gcc" : "CC=gcc";
+	char *make[] = { "make", "-C", t->work, o, j, cc, "bzImage", NULL };
+
+	/* Paths under the trees directory are hashed relative to the build
+	 * directory, so a new tree (another source, a fresh cache) reuses
+	 * what ccache has from the others. */
+	setenv("CCACHE_BASEDIR", trees, 0);
+	return mhp_ktree_run(t, make, d, "make bzImage", err, errsize);
+}
+
+static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const struct mhp_strv *patches,
+			char **ret_path, char *err, size_t errsize)
+{
+	mhp_deadline_t d = mhp_deadline_in_ms((uint64_t)b->timeout_s * 1000);
+	uint64_t key;
+	int r = build_key(b, b->commit, patches, &key, err, errsize);
+
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *kdir = mhp_xasprintf("%s/kernels/%016" PRIx64, b->cache_dir, key);
+	_cleanup_free_ char *image = mhp_xasprintf("%s/bzImage", kdir);
+	if (access(image, R_OK) == 0) {
 		*ret_path = TAKE_PTR(image);
 		return 0;
 	}
-	if ((r = make_dirs(b->cache_dir, dir, out, err, errsize)) < 0 ||
-	    (r = prepare_tree(b, dir, patches, log, d, &tree, err, errsize)) < 0 ||
-	    (r = configure(b, tree, out, log, d, err, errsize)) < 0)
+	mhp_ktree_new_log(t);
+	if (!b->as_checked_out && (r = mhp_ktree_checkout(t, b->commit, patches, d, err, errsize)) < 0)
 		return r;
-	char *cc = access("/usr/bin/ccache", X_OK) == 0 ? "CC=ccache gcc" : "CC=gcc";
-	char *make[] = { "make", "-C", tree, o, j, cc, "bzImage", NULL };
-	if ((r = run_logged(make, log, d, "make bzImage", err, errsize)) < 0)
+	if ((r = configure(b, t, d, err, errsize)) < 0 || (r = make_image(b, t, d, err, errsize)) < 0 ||
+	    (r = store(t, kdir, err, errsize)) < 0)
 		return r;
 	*ret_path = TAKE_PTR(image);
 	return 0;
 }
 
-int mhp_kernel_build(const struct mhp_kbuild *b, char **ret_path, char *err, size_t errsize)
+int mhp_kernel_build(struct mhp_kbuild *b, char **ret_path, char *err, size_t errsize)
 {
 	struct mhp_strv patches = MHP_STRV_INIT;
-	uint64_t key;
-	int r = patch_list(b, &patches, err, errsize);
+	struct mhp_ktree t;
+	int r;
 
+	*err = '\0';
+	if ((r = patch_list(b, &patches, err, errsize)) < 0)
+		goto out;
+	if ((r = mhp_ktree_open(&t, b->src, b->cache_dir, mhp_deadline_in_ms((uint64_t)b->timeout_s * 1000), err,
+				errsize)) < 0)
+		goto out;
+	r = b->as_checked_out ? mhp_ktree_head(&t, b->commit, err, errsize)
+			      : mhp_ktree_resolve(&t, b->rev, b->commit, err, errsize);
 	if (r == 0)
-		r = build_key(b, &patches, &key, err, errsize);
-	if (r == 0)
-		r = build_in(b, &patches, key, ret_path, err, errsize);
+		r = build_commit(b, &t, &patches, ret_path, err, errsize);
+	mhp_ktree_close(&t);
+out:
 	mhp_strv_release(&patches);
 	return r;
 }

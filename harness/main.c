@@ -17,7 +17,7 @@
 #include "engine.h"
 #include "kernel.h"
 #include "log.h"
-#include "report.h"
+#include "suite.h"
 #include "topology.h"
 #include "wire.h"
 
@@ -126,100 +126,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return optind;
 }
 
-/* results/<YYYYmmdd-HHMMSS>-<topology>[-N], created 0755. */
-static char *make_run_dir(const char *results, const char *name)
-{
-	char stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (mkdir(results, 0755) < 0 && errno != EEXIST) {
-		mhp_log_errno(-errno, "cannot create results directory '%s'", results);
-		return NULL;
-	}
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
-	for (int n = 0; n < 1000; n++) {
-		char *dir = n ? mhp_xasprintf("%s/%s-%s-%d", results, stamp, name, n)
-			      : mhp_xasprintf("%s/%s-%s", results, stamp, name);
-		if (mkdir(dir, 0755) == 0)
-			return dir;
-		int e = errno;
-		free(dir);
-		if (e != EEXIST) {
-			mhp_log_errno(-e, "cannot create a run directory in '%s'", results);
-			return NULL;
-		}
-	}
-	mhp_log_error("too many runs of '%s' in one second", name);
-	return NULL;
-}
-
-/* results/latest -> the newest run directory, replaced atomically. */
-static void point_latest(const char *results, const char *run_dir)
-{
-	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp", results);
-	_cleanup_free_ char *latest = mhp_xasprintf("%s/latest", results);
-	const char *base = strrchr(run_dir, '/');
-
-	unlink(tmp);
-	if (symlink(base ? base + 1 : run_dir, tmp) < 0 || rename(tmp, latest) < 0)
-		mhp_log_errno(-errno, "cannot update '%s'", latest);
-}
-
 struct run_env {
-	struct mhp_run_opts opts;
-	const char *results;
+	struct mhp_suite suite;
 	char kernel_version[160];
 	char accel_reason[160];
 };
-
-static int run_one(struct run_env *env, struct mhp_topology *s, unsigned n, enum mhp_status *ret_verdict)
-{
-	_cleanup_free_ char *dir = make_run_dir(env->results, s->name);
-	struct mhp_result res;
-	int r;
-
-	if (!dir)
-		return -EIO;
-	/* Before the run, so results/latest can be followed while it goes. */
-	point_latest(env->results, dir);
-	mhp_result_init(&res, s->name);
-	res.kernel = mhp_xstrdup(env->opts.kernel);
-	res.kernel_version = mhp_xstrdup(env->kernel_version);
-	res.accel = mhp_xstrdup(env->opts.accel);
-	mhp_engine_run(&env->opts, s, dir, &res);
-	/* A run whose results cannot be written has failed: say so in the
-	 * verdict, and try once more to leave a result.json that tells why. */
-	if ((r = mhp_result_write_json(&res, dir)) == 0)
-		r = mhp_report_junit(&res, dir);
-	if (r < 0) {
-		mhp_log_errno(r, "cannot write the results in '%s'", dir);
-		if (!res.error)
-			mhp_result_phase(&res, "writing results");
-		mhp_result_error(&res, "cannot write the results in '%s': %s", dir, strerror(-r));
-		mhp_result_write_json(&res, dir);
-	}
-	mhp_report_ktap(stdout, &res, n, dir);
-	*ret_verdict = mhp_result_verdict(&res);
-	mhp_result_release(&res);
-	return 0;
-}
-
-/* Loads every topology first: bad input fails before any QEMU starts. */
-static int load_all(int argc, char **argv, struct mhp_topology *all)
-{
-	char err[512];
-
-	for (int i = 0; i < argc; i++) {
-		if (mhp_topology_load(&all[i], argv[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "mhp: %s\n", err);
-			for (int j = 0; j < i; j++)
-				mhp_topology_release(&all[j]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
 
 static int resolve_kernel(struct cli *c, struct run_env *env, char **owned)
 {
@@ -236,6 +147,7 @@ static int resolve_kernel(struct cli *c, struct run_env *env, char **owned)
 		mhp_log_errno(r, "--kernel '%s' is not a bootable x86 kernel image", c->kernel);
 		return MHP_EXIT_USAGE;
 	}
+	env->suite.kernel_version = env->kernel_version;
 	if (access(c->guest_init, R_OK) < 0) {
 		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", c->guest_init);
 		return MHP_EXIT_USAGE;
@@ -270,7 +182,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 	}
 	total = (unsigned)(argc - first);
 	struct mhp_topology *all = mhp_xcalloc(total, sizeof(*all));
-	if (load_all(argc - first, argv + first, all) < 0) {
+	if (mhp_suite_load(argc - first, argv + first, all) < 0) {
 		free(all);
 		return MHP_EXIT_USAGE;
 	}
@@ -278,26 +190,30 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		goto out;
 	struct mhp_accel_probe probe = { .qemu = c.qemu, .kernel = c.kernel, .guest_init = c.guest_init,
 					 .kvm_device = getenv("MHP_KVM_DEVICE"), .timeout_ms = 15000 };
-	if (mhp_accel_resolve(c.accel, &probe, &env.opts.accel, env.accel_reason, sizeof(env.accel_reason)) < 0) {
+	const char *accel;
+	if (mhp_accel_resolve(c.accel, &probe, &accel, env.accel_reason, sizeof(env.accel_reason)) < 0) {
 		r = MHP_EXIT_USAGE;
 		goto out;
 	}
-	env.opts = (struct mhp_run_opts){ .kernel = c.kernel, .guest_init = c.guest_init, .accel = env.opts.accel,
-					  .qemu = c.qemu, .append = c.append, .boot_timeout_ms = c.boot_timeout_s * 1000,
-					  .timeout_ms = c.timeout_s * 1000 };
-	env.results = c.results;
+	env.suite.opts = (struct mhp_run_opts){ .kernel = c.kernel, .guest_init = c.guest_init, .accel = accel,
+						.qemu = c.qemu, .append = c.append, .boot_timeout_ms = c.boot_timeout_s * 1000,
+						.timeout_ms = c.timeout_s * 1000 };
+	env.suite.results = c.results;
+	env.suite.ktap = stdout;
 	printf("KTAP version 1\n1..%u\n", total);
 	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(env.kernel_version, " "),
-	       env.kernel_version, env.opts.accel, env.accel_reason);
+	       env.kernel_version, accel, env.accel_reason);
 	for (unsigned i = 0; i < total && !mhp_interrupted; i++) {
-		enum mhp_status v;
+		struct mhp_result res;
 
 		if (boot)
 			all[i].nr_steps = 0;
-		if (run_one(&env, &all[i], i + 1, &v) < 0) {
+		if (mhp_suite_run_one(&env.suite, &all[i], i + 1, &res) < 0) {
 			r = MHP_EXIT_FAIL;
 			goto out;
 		}
+		enum mhp_status v = mhp_result_verdict(&res);
+		mhp_result_release(&res);
 		pass += v == MHP_STATUS_PASS;
 		fail += v == MHP_STATUS_FAIL;
 	}

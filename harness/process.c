@@ -77,16 +77,26 @@ static int start_with_fd(struct mhp_child *c, char *const argv[], int out_fd)
 	return 0;
 }
 
-int mhp_child_start(struct mhp_child *c, char *const argv[], const char *out_path)
+static int start_to(struct mhp_child *c, char *const argv[], const char *out_path, int mode)
 {
 	_cleanup_close_ int out_fd = -1;
 
 	if (out_path) {
-		out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		out_fd = open(out_path, O_WRONLY | O_CREAT | O_CLOEXEC | mode, 0644);
 		if (out_fd < 0)
 			return -errno;
 	}
 	return start_with_fd(c, argv, out_fd);
+}
+
+int mhp_child_start(struct mhp_child *c, char *const argv[], const char *out_path)
+{
+	return start_to(c, argv, out_path, O_TRUNC);
+}
+
+int mhp_child_start_append(struct mhp_child *c, char *const argv[], const char *log_path)
+{
+	return start_to(c, argv, log_path, O_APPEND);
 }
 
 static void reap(struct mhp_child *c)
@@ -206,6 +216,7 @@ int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, cha
 		return r;
 	}
 	out[len] = '\0';
-	*ret_out = TAKE_PTR(out);
+	if (ret_out)
+		*ret_out = TAKE_PTR(out);
 	return c.status;
 }

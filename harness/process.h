@@ -21,6 +21,8 @@ struct mhp_child {
  * is left running. */
 int mhp_child_start(struct mhp_child *c, char *const argv[], const char *out_path);
 
+/* The same, with stdout and stderr appended to log_path (created if need be). */
+int mhp_child_start_append(struct mhp_child *c, char *const argv[], const char *log_path);
 /* Waits for the child to exit until the deadline.  Returns 0 (c->status set)
  * or -ETIMEDOUT.  The child is reaped on success. */
 int mhp_child_wait(struct mhp_child *c, mhp_deadline_t deadline);
@@ -36,7 +38,7 @@ void mhp_child_stop(struct mhp_child *c, unsigned grace_ms);
 const char *mhp_child_describe(const struct mhp_child *c, char *buf, size_t size);
 
 /* Runs argv to completion under a deadline and captures its stdout (at most
- * max bytes, NUL-terminated).  Returns the exit status (>= 0) or -errno. */
+ * max bytes, NUL-terminated; ret_out may be NULL).  Returns the exit status (>= 0) or -errno. */
 int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, char **ret_out);
 
 #endif

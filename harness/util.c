@@ -140,9 +140,11 @@ char *mhp_cache_path(const char *name)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
+	const char *sep = *name ? "/" : "";
+
 	if (xdg && *xdg)
-		return mhp_xasprintf("%s/mhp/%s", xdg, name);
-	return mhp_xasprintf("%s/.cache/mhp/%s", home && *home ? home : "/tmp", name);
+		return mhp_xasprintf("%s/mhp%s%s", xdg, sep, name);
+	return mhp_xasprintf("%s/.cache/mhp%s%s", home && *home ? home : "/tmp", sep, name);
 }
 
 int mhp_parse_size(const char *s, uint64_t *ret_bytes)
@@ -244,4 +246,30 @@ void mhp_sanitize(char *s)
 	for (; *s; s++)
 		if (iscntrl((unsigned char)*s) && *s != '\n' && *s != '\t')
 			*s = '?';
+}
+
+uint64_t mhp_hash(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull; /* FNV-1a */
+	return h;
+}
+
+int mhp_mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = mhp_xstrdup(path);
+
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define MHP_FORMAT(m, n) __attribute__((format(printf, m, n)))
 
@@ -46,6 +47,14 @@ char *mhp_xasprintf(const char *fmt, ...) MHP_FORMAT(1, 2);
 /* $XDG_CACHE_HOME/mhp/NAME, else ~/.cache/mhp/NAME (/tmp without HOME);
  * a new string. */
 char *mhp_cache_path(const char *name);
+
+/* FNV-1a over data, continuing from h (start with MHP_HASH_INIT): cache
+ * keys, not security. */
+#define MHP_HASH_INIT 0xcbf29ce484222325ull
+uint64_t mhp_hash(uint64_t h, const void *data, size_t len);
+
+/* mkdir -p; 0 when the directory exists afterwards. */
+int mhp_mkdir_p(const char *path, mode_t mode);
 
 /* Parses "512M", "1G", "1073741824", "0x40000000" into bytes.  Suffixes
  * K/M/G/T are binary.  Returns 0 or -EINVAL / -ERANGE. */

@@ -1,0 +1,117 @@
+#include "suite.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "report.h"
+
+#ifndef MHP_SOURCE_DIR
+#define MHP_SOURCE_DIR "."
+#endif
+
+int mhp_suite_load(int n, char *const paths[], struct mhp_topology *all)
+{
+	char err[512];
+
+	for (int i = 0; i < n; i++) {
+		if (mhp_topology_load(&all[i], paths[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "mhp: %s\n", err);
+			for (int j = 0; j < i; j++)
+				mhp_topology_release(&all[j]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int mhp_suite_default(struct mhp_strv *paths)
+{
+	glob_t g;
+	int r = glob(MHP_SOURCE_DIR "/topologies/*.json", 0, NULL, &g);
+
+	if (r != 0) {
+		mhp_log_error("no topology in %s/topologies", MHP_SOURCE_DIR);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		mhp_strv_push(paths, g.gl_pathv[i]);
+	globfree(&g);
+	return 0;
+}
+
+char *mhp_suite_mkdir(const char *results, const char *name)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int r;
+
+	if ((r = mhp_mkdir_p(results, 0755)) < 0) {
+		mhp_log_errno(r, "cannot create results directory '%s'", results);
+		return NULL;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+	for (int n = 0; n < 1000; n++) {
+		char *dir = n ? mhp_xasprintf("%s/%s-%s-%d", results, stamp, name, n)
+			      : mhp_xasprintf("%s/%s-%s", results, stamp, name);
+		if (mkdir(dir, 0755) == 0)
+			return dir;
+		int e = errno;
+		free(dir);
+		if (e != EEXIST) {
+			mhp_log_errno(-e, "cannot create a run directory in '%s'", results);
+			return NULL;
+		}
+	}
+	mhp_log_error("too many runs of '%s' in one second", name);
+	return NULL;
+}
+
+/* results/latest -> the newest run directory, replaced atomically. */
+static void point_latest(const char *results, const char *run_dir)
+{
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp", results);
+	_cleanup_free_ char *latest = mhp_xasprintf("%s/latest", results);
+	const char *base = strrchr(run_dir, '/');
+
+	unlink(tmp);
+	if (symlink(base ? base + 1 : run_dir, tmp) < 0 || rename(tmp, latest) < 0)
+		mhp_log_errno(-errno, "cannot update '%s'", latest);
+}
+
+int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res)
+{
+	_cleanup_free_ char *dir = mhp_suite_mkdir(su->results, s->name);
+	int r;
+
+	if (!dir)
+		return -EIO;
+	/* Before the run, so results/latest can be followed while it goes. */
+	point_latest(su->results, dir);
+	mhp_result_init(res, s->name);
+	res->kernel = mhp_xstrdup(su->opts.kernel);
+	res->kernel_version = mhp_xstrdup(su->kernel_version ? su->kernel_version : "");
+	res->accel = mhp_xstrdup(su->opts.accel);
+	mhp_engine_run(&su->opts, s, dir, res);
+	/* A run whose results cannot be written has failed: say so in the
+	 * verdict, and try once more to leave a result.json that tells why. */
+	if ((r = mhp_result_write_json(res, dir)) == 0)
+		r = mhp_report_junit(res, dir);
+	if (r < 0) {
+		mhp_log_errno(r, "cannot write the results in '%s'", dir);
+		if (!res->error)
+			mhp_result_phase(res, "writing results");
+		mhp_result_error(res, "cannot write the results in '%s': %s", dir, strerror(-r));
+		mhp_result_write_json(res, dir);
+	}
+	if (su->ktap)
+		mhp_report_ktap(su->ktap, res, n, dir);
+	return 0;
+}
