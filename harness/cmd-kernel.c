@@ -11,10 +11,6 @@
 #include "util.h"
 #include "wire.h"
 
-#ifndef MHP_SOURCE_DIR
-#define MHP_SOURCE_DIR "."
-#endif
-
 static const char kernel_usage[] =
 	"usage: mhp kernel build --src TREE [--rev REV] [--series DIR] [--patch FILE]...\n"
 	"                        [--config FRAGMENT] [--jobs N] [--cache DIR]\n"
@@ -36,12 +32,12 @@ static int kernel_build(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	_cleanup_free_ char *cache = mhp_cache_path(""), *base = mhp_xasprintf("%s/kernel-patches/configs/mhp.config", MHP_SOURCE_DIR);
 	struct mhp_strv patches = MHP_STRV_INIT;
-	struct mhp_kbuild b = { .base_config = base, .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), .timeout_s = 3600 };
+	struct mhp_kbuild b;
 	char err[4096], *path = NULL;
 	int o, r;
 
+	mhp_kbuild_init(&b);
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -51,7 +47,7 @@ static int kernel_build(int argc, char **argv)
 		case 'p': mhp_strv_push(&patches, optarg); break;
 		case 'c': b.config = optarg; break;
 		case 'j': b.jobs = (unsigned)atoi(optarg); break;
-		case 'C': free(cache); cache = mhp_xstrdup(optarg); break;
+		case 'C': b.cache_dir = optarg; break;
 		case 'h': fputs(kernel_usage, stdout); mhp_strv_release(&patches); return MHP_EXIT_PASS;
 		default: fputs(kernel_usage, stderr); mhp_strv_release(&patches); return MHP_EXIT_USAGE;
 		}
@@ -63,8 +59,7 @@ static int kernel_build(int argc, char **argv)
 	}
 	b.patches = (const char *const *)patches.v;
 	b.npatches = patches.n;
-	b.cache_dir = cache;
-	fprintf(stderr, "mhp: building a kernel from '%s' (cache %s)\n", b.src, cache);
+	fprintf(stderr, "mhp: building a kernel from '%s'\n", b.src);
 	r = mhp_kernel_build(&b, &path, err, sizeof(err));
 	mhp_strv_release(&patches);
 	if (r < 0) {

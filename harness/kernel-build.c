@@ -14,6 +14,10 @@
 #include "process.h"
 #include "util.h"
 
+#ifndef MHP_SOURCE_DIR
+#define MHP_SOURCE_DIR "."
+#endif
+
 #define MAX_TEXT (64u << 20)
 
 /* ------------------------------------------------------------ config check */
@@ -234,13 +238,24 @@ static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const s
 	return 0;
 }
 
+void mhp_kbuild_init(struct mhp_kbuild *b)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*b = (struct mhp_kbuild){ .base_config = MHP_SOURCE_DIR "/kernel-patches/configs/mhp.config",
+				  .jobs = cpus > 0 ? (unsigned)cpus : 2, .timeout_s = 3600 };
+}
+
 int mhp_kernel_build(struct mhp_kbuild *b, char **ret_path, char *err, size_t errsize)
 {
 	struct mhp_strv patches = MHP_STRV_INIT;
+	_cleanup_free_ char *default_cache = NULL;
 	struct mhp_ktree t;
 	int r;
 
 	*err = '\0';
+	if (!b->cache_dir)
+		b->cache_dir = default_cache = mhp_cache_path("");
 	if ((r = patch_list(b, &patches, err, errsize)) < 0)
 		goto out;
 	if ((r = mhp_ktree_open(&t, b->src, b->cache_dir, mhp_deadline_in_ms((uint64_t)b->timeout_s * 1000), err,
@@ -253,5 +268,7 @@ int mhp_kernel_build(struct mhp_kbuild *b, char **ret_path, char *err, size_t er
 	mhp_ktree_close(&t);
 out:
 	mhp_strv_release(&patches);
+	if (b->cache_dir == default_cache)
+		b->cache_dir = NULL;
 	return r;
 }

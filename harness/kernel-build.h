@@ -16,12 +16,15 @@ struct mhp_kbuild {
 	size_t npatches;
 	const char *base_config;  /* kernel-patches/configs/mhp.config */
 	const char *config;       /* the user's fragment, or NULL */
-	const char *cache_dir;    /* mhp's cache: kernels/ and trees/ go there */
+	const char *cache_dir;    /* mhp's cache (kernels/, trees/), NULL: ~/.cache/mhp */
 	unsigned jobs;
 	unsigned timeout_s;       /* for the whole build */
 	bool as_checked_out;      /* build the work tree as it is (a bisect step) */
 	char commit[41];          /* out: the commit that was built */
 };
+
+/* Defaults: mhp.config of this mhp, a job per CPU, an hour. */
+void mhp_kbuild_init(struct mhp_kbuild *b);
 
 /* Builds (or finds in the cache) the bzImage; *ret_path is a new string.
  * On failure returns -errno and writes into err what failed: the patch that

@@ -14,33 +14,12 @@
 #include "log.h"
 #include "process.h"
 
-#define MAX_LOG (64u << 20)
-
 /* ------------------------------------------------------------ running */
 
 int mhp_ktree_run(struct mhp_ktree *t, char *const argv[], mhp_deadline_t d, const char *what, char *err,
 		  size_t errsize)
 {
-	struct mhp_child c = MHP_CHILD_INIT;
-	_cleanup_free_ char *text = NULL;
-	int r = mhp_child_start_append(&c, argv, t->log);
-
-	if (r == 0 && (r = mhp_child_wait(&c, d)) < 0)
-		mhp_child_stop(&c, 1000);
-	if (r == 0 && c.status == 0)
-		return 0;
-	if (r == 0)
-		r = -EIO;
-	if (mhp_read_file(t->log, MAX_LOG, &text, NULL) < 0)
-		text = mhp_xstrdup("");
-	/* The last 15 lines say what went wrong. */
-	const char *tail = text + strlen(text);
-	for (int lines = 0; tail > text && lines < 16; tail--)
-		lines += tail[-1] == '\n';
-	mhp_sanitize(text);
-	snprintf(err, errsize, "%s failed (%s; all of it in %s):\n%s", what,
-		 r == -ETIMEDOUT ? "timed out" : r == -EIO ? "see below" : strerror(-r), t->log, tail);
-	return r;
+	return mhp_run_logged(argv, t->log, d, what, err, errsize);
 }
 
 void mhp_ktree_new_log(struct mhp_ktree *t)

@@ -240,6 +240,8 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, "run topologies and report a verdict for each" },
 	{ "boot", cmd_boot, "boot a topology's machine and power off (a bare boot)" },
 	{ "kernel", mhp_cmd_kernel, "build a minimal hotplug kernel from a tree, with patches (kernel build)" },
+	{ "gate", mhp_cmd_gate, "does a patch series break hotplug? its checks against the baseline kernel's" },
+	{ "bisect", mhp_cmd_bisect, "find the commit that broke a check (drives git bisect run)" },
 	{ "topo", mhp_cmd_topo, "check, show, or turn a topology into ACPI tables or a QEMU command line" },
 	{ "help", cmd_help, "show this help, or a command's" },
 };
@@ -279,6 +281,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(commands[i].name, argv[1]))
 			return commands[i].fn(argc - 1, argv + 1);
+	/* What mhp bisect has git bisect run call; not for people. */
+	if (!strcmp(argv[1], "bisect-step"))
+		return mhp_cmd_bisect_step(argc - 1, argv + 1);
 	fprintf(stderr, "mhp: unknown command '%s'; see 'mhp --help'\n", argv[1]);
 	return MHP_EXIT_USAGE;
 }

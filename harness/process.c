@@ -220,3 +220,38 @@ int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, cha
 		*ret_out = TAKE_PTR(out);
 	return c.status;
 }
+
+int mhp_run_logged(char *const argv[], const char *log, mhp_deadline_t d, const char *what, char *err,
+		   size_t errsize)
+{
+	struct mhp_child c = MHP_CHILD_INIT;
+	_cleanup_free_ char *text = NULL;
+	int r = mhp_child_start_append(&c, argv, log);
+
+	/* Waits in slices so that SIGINT/SIGTERM stop the child too. */
+	while (r == 0 && c.pid > 0) {
+		mhp_deadline_t slice = mhp_deadline_in_ms(500);
+
+		r = mhp_child_wait(&c, slice < d ? slice : d);
+		if (r == -ETIMEDOUT && !mhp_deadline_expired(d) && !mhp_interrupted)
+			r = 0;
+	}
+	if (r == 0 && c.pid == 0 && c.status == 0)
+		return 0;
+	if (r < 0)
+		mhp_child_stop(&c, 2000);
+	if (r == -ETIMEDOUT && mhp_interrupted)
+		r = -EINTR;
+	if (r == 0)
+		r = -EIO;
+	if (mhp_read_file(log, 64u << 20, &text, NULL) < 0)
+		text = mhp_xstrdup("");
+	/* The last 15 lines say what went wrong. */
+	const char *tail = text + strlen(text);
+	for (int lines = 0; tail > text && lines < 16; tail--)
+		lines += tail[-1] == '\n';
+	mhp_sanitize(text);
+	snprintf(err, errsize, "%s failed (%s; all of it in %s):\n%s", what,
+		 r == -EIO ? mhp_child_describe(&c, (char[64]){ 0 }, 64) : strerror(-r), log, tail);
+	return r;
+}

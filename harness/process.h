@@ -41,4 +41,10 @@ const char *mhp_child_describe(const struct mhp_child *c, char *buf, size_t size
  * max bytes, NUL-terminated; ret_out may be NULL).  Returns the exit status (>= 0) or -errno. */
 int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, char **ret_out);
 
+/* Runs argv to completion, stdout and stderr appended to log.  On failure
+ * (exit status, deadline, SIGINT/SIGTERM: -EIO, -ETIMEDOUT, -EINTR) err
+ * names what failed and quotes the log's last lines. */
+int mhp_run_logged(char *const argv[], const char *log, mhp_deadline_t d, const char *what, char *err,
+		   size_t errsize);
+
 #endif

@@ -10,8 +10,13 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "kernel.h"
 #include "report.h"
+#include "accel.h"
 
+#ifndef MHP_DEFAULT_GUEST_INIT
+#define MHP_DEFAULT_GUEST_INIT "mhp-init"
+#endif
 #ifndef MHP_SOURCE_DIR
 #define MHP_SOURCE_DIR "."
 #endif
@@ -113,5 +118,36 @@ int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, 
 	}
 	if (su->ktap)
 		mhp_report_ktap(su->ktap, res, n, dir);
+	return 0;
+}
+
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel, char *version,
+		      size_t vsize)
+{
+	const char *init = getenv("MHP_GUEST_INIT");
+	const char *accel;
+	char reason[160];
+	int r;
+
+	if (!init)
+		init = MHP_DEFAULT_GUEST_INIT;
+	if ((r = mhp_kernel_probe(kernel, version, vsize)) < 0) {
+		mhp_log_errno(r, "'%s' is not a bootable x86 kernel image", kernel);
+		return -EINVAL;
+	}
+	if (access(init, R_OK) < 0) {
+		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", init);
+		return -EINVAL;
+	}
+	struct mhp_accel_probe probe = { .kernel = kernel, .guest_init = init, .kvm_device = getenv("MHP_KVM_DEVICE"),
+					 .timeout_ms = 15000 };
+	if (mhp_accel_resolve(a->accel, &probe, &accel, reason, sizeof(reason)) < 0) {
+		mhp_log_error("--accel: '%s' is not auto, kvm or tcg", a->accel);
+		return -EINVAL;
+	}
+	mhp_log_info("accelerator %s (%s)", accel, reason);
+	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel,
+					  .boot_timeout_ms = a->boot_timeout_s * 1000, .timeout_ms = a->timeout_s * 1000 };
+	su->kernel_version = version;
 	return 0;
 }

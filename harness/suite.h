@@ -33,4 +33,19 @@ char *mhp_suite_mkdir(const char *results, const char *name);
  * caller releases it).  -errno only when no run directory could be made. */
 int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res);
 
+
+/* What gate and bisect take from the command line to run a suite. */
+struct mhp_suite_args {
+	const char *accel;        /* auto, kvm or tcg */
+	const char *results;
+	unsigned timeout_s, boot_timeout_s;
+};
+#define MHP_SUITE_ARGS_INIT { "auto", "results", 60, 180 }
+
+/* Fills su to run on kernel: checks that it is a bzImage (its version into
+ * version[vsize]), finds the guest init, resolves the accelerator.  Says
+ * what is wrong and returns -EINVAL on bad input. */
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel, char *version,
+		      size_t vsize);
+
 #endif
