@@ -4,6 +4,7 @@
  * directory (only what changed recompiles) and runs the topologies. */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,15 +170,26 @@ static void record_step(const char *results, const char *line)
 		mhp_log_errno(-errno, "cannot write '%s'", path);
 }
 
-/* The step's directory: RESULTS/steps/<n>-<commit>. */
+/* The step's directory: RESULTS/steps/<n>-<commit>, n counting from 1. */
 static char *step_dir(const char *results, const char *commit, unsigned *ret_n)
 {
 	for (unsigned n = 1; n < 1000; n++) {
-		_cleanup_free_ char *dir = mhp_xasprintf("%s/steps/%02u-%.12s", results, n, commit);
-		if (mhp_mkdir_p(results, 0755) == 0 && access(dir, F_OK) < 0 && mhp_mkdir_p(dir, 0755) == 0) {
-			*ret_n = n;
-			return TAKE_PTR(dir);
+		_cleanup_free_ char *pattern = mhp_xasprintf("%s/steps/%02u-*", results, n);
+		glob_t g;
+
+		if (glob(pattern, 0, NULL, &g) == 0) {
+			globfree(&g);
+			continue;
 		}
+		char *dir = mhp_xasprintf("%s/steps/%02u-%.12s", results, n, commit);
+		int r = mhp_mkdir_p(dir, 0755);
+		if (r < 0) {
+			mhp_log_errno(r, "cannot create '%s'", dir);
+			free(dir);
+			return NULL;
+		}
+		*ret_n = n;
+		return dir;
 	}
 	return NULL;
 }
@@ -235,6 +247,14 @@ static int git(struct mhp_ktree *t, const char *log, const char *what, char *con
 	return r;
 }
 
+/* git bisect run starts the step in the work tree: paths must be absolute. */
+static void push_path(struct mhp_strv *v, const char *opt, const char *path)
+{
+	char abs[PATH_MAX];
+
+	mhp_strv_pushf(v, "--%s=%s", opt, realpath(path, abs) ? abs : path);
+}
+
 /* The step command line: this mhp, bisect-step, the same options. */
 static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_strv *v)
 {
@@ -244,22 +264,20 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 	self[n > 0 ? n : 0] = '\0';
 	mhp_strv_push(v, n > 0 ? self : "mhp");
 	mhp_strv_push(v, "bisect-step");
-	mhp_strv_pushf(v, "--src=%s", c->build.src);
-	mhp_strv_pushf(v, "--results=%s", dir);
+	push_path(v, "src", c->build.src);
+	push_path(v, "results", dir);
 	mhp_strv_pushf(v, "--accel=%s", c->run.accel);
 	mhp_strv_pushf(v, "--timeout=%u", c->run.timeout_s);
 	mhp_strv_pushf(v, "--boot-timeout=%u", c->run.boot_timeout_s);
 	mhp_strv_pushf(v, "--jobs=%u", c->build.jobs);
 	if (c->build.cache_dir)
-		mhp_strv_pushf(v, "--cache=%s", c->build.cache_dir);
+		push_path(v, "cache", c->build.cache_dir);
 	if (c->build.config)
-		mhp_strv_pushf(v, "--config=%s", c->build.config);
+		push_path(v, "config", c->build.config);
 	if (c->check)
 		mhp_strv_pushf(v, "--check=%s", c->check);
-	for (size_t i = 0; i < c->topologies.n; i++) {
-		char abs[PATH_MAX];
-		mhp_strv_pushf(v, "--topology=%s", realpath(c->topologies.v[i], abs) ? abs : c->topologies.v[i]);
-	}
+	for (size_t i = 0; i < c->topologies.n; i++)
+		push_path(v, "topology", c->topologies.v[i]);
 }
 
 /* "<sha> is the first bad commit" in what git bisect run printed. */
@@ -323,7 +341,7 @@ static int bisect(struct bisect_cli *c, struct mhp_ktree *t, const char *dir, ch
 	if ((r = mhp_ktree_resolve(t, c->good, good, err, errsize)) < 0 ||
 	    (r = mhp_ktree_resolve(t, c->bad, bad, err, errsize)) < 0)
 		return MHP_EXIT_USAGE;
-	char *reset[] = { "bisect", "reset", "-q", NULL };
+	char *reset[] = { "bisect", "reset", NULL };
 	char *start[] = { "bisect", "start", bad, good, NULL };
 	git(t, log, "git bisect reset", reset, err, errsize); /* a bisect left by a killed mhp */
 	if ((r = mhp_ktree_checkout(t, bad, &none, mhp_deadline_in_ms(600000), err, errsize)) < 0 ||

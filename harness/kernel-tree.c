@@ -69,7 +69,7 @@ static int create_work(struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t 
 		char *init[] = { "git", "-C", tmp, "init", "-q", NULL };
 		char *add[] = { "git", "-C", tmp, "add", "-A", "-f", NULL };
 		char *commit[] = { "git", "-C", tmp, "-c", "user.name=mhp", "-c", "user.email=mhp@localhost",
-				   "commit", "-q", "--no-verify", "-m", "mhp: import of the unpacked source", NULL };
+				   "-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m", "mhp: import of the unpacked source", NULL };
 		char *ref[] = { "git", "-C", tmp, "update-ref", "refs/mhp/import", "HEAD", NULL };
 		fprintf(stderr, "mhp: importing '%s' into %s (once; about 30 s)\n", t->src, t->work);
 		if ((r = mhp_ktree_run(t, cp, d, "copying the source", err, errsize)) == 0 &&

@@ -19,111 +19,7 @@
 #include "kernel.h"
 #include "util.h"
 
-extern char **environ;
-
-static const char *mhp_bin;
-static char workdir[] = "/tmp/mhp-itest-XXXXXX";
-
-struct run {
-	pid_t pid;
-	char *results; /* --results directory of this run */
-	char *out;     /* stdout+stderr file */
-	int status;    /* exit status, 128+sig when killed */
-};
-
-/* Starts mhp with args (NULL-terminated) and its own results directory. */
-static void run_start(struct run *r, const char *tag, const char *const *args)
-{
-	const char *argv[32];
-	size_t n = 0;
-	posix_spawn_file_actions_t fa;
-
-	r->results = mhp_xasprintf("%s/%s", workdir, tag);
-	r->out = mhp_xasprintf("%s/%s.out", workdir, tag);
-	argv[n++] = mhp_bin;
-	argv[n++] = args[0];
-	if (!strcmp(args[0], "run") || !strcmp(args[0], "boot")) { /* the commands that take it */
-		argv[n++] = "--results";
-		argv[n++] = r->results;
-	}
-	for (size_t i = 1; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, r->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	assert_int_equal(posix_spawn(&r->pid, mhp_bin, &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-}
-
-static int run_wait(struct run *r)
-{
-	int st;
-
-	assert_int_equal(waitpid(r->pid, &st, 0), r->pid);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return r->status;
-}
-
-static int run_mhp(struct run *r, const char *tag, const char *const *args)
-{
-	run_start(r, tag, args);
-	return run_wait(r);
-}
-
-static void run_release(struct run *r)
-{
-	free(r->results);
-	free(r->out);
-}
-
-/* Runs argv to completion: its exit status, 128+signo, or -1. */
-static int spawn_wait(char *const argv[])
-{
-	pid_t pid;
-	int st;
-
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-
-	if (mhp_read_file(path, 1 << 22, &buf, NULL) < 0)
-		return mhp_xstrdup("");
-	return buf;
-}
-
-/* Fails with mhp's output when its exit status is not the expected one. */
-static void expect_status(struct run *r, int want)
-{
-	if (r->status != want) {
-		char *out = slurp(r->out);
-		fail_msg("mhp exited %d, want %d; its output:\n%s", r->status, want, out);
-	}
-}
-
-static json_object *latest_result(struct run *r)
-{
-	char *path = mhp_xasprintf("%s/latest/result.json", r->results);
-	json_object *o = json_object_from_file(path);
-
-	if (!o)
-		fail_msg("no readable %s", path);
-	free(path);
-	return o;
-}
-
-static const char *jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
-}
+#include "itest.h"
 
 /* Observed values of the steps' checks (not the boot layout's) whose name
  * ends with suffix, joined by ','. */
@@ -750,78 +646,6 @@ static void test_bad_topology_corpus(void **state)
 	assert_int_equal(bad, 0);
 }
 
-/* ---------------------------------------------------------------- kernels */
-
-
-/* Debian's linux-source-6.1, unpacked once into the user's cache. */
-static char *debian_source(void)
-{
-	const char *home = getenv("HOME");
-	char *dir = mhp_xasprintf("%s/.cache/mhp/src", home ? home : "/tmp");
-	char *tree = mhp_xasprintf("%s/linux-source-6.1", dir);
-	struct stat st;
-
-	if (stat(tree, &st) == 0) {
-		free(dir);
-		return tree;
-	}
-	char *mkdir_argv[] = { "mkdir", "-p", dir, NULL };
-	char *tar_argv[] = { "tar", "-xJf", "/usr/src/linux-source-6.1.tar.xz", "-C", dir, NULL };
-	if (spawn_wait(mkdir_argv) != 0 || spawn_wait(tar_argv) != 0)
-		fail_msg("cannot unpack /usr/src/linux-source-6.1.tar.xz (ci/install-deps installs it)");
-	free(dir);
-	return tree;
-}
-
-/* mhp kernel build gives a minimal 6.1 that boots the corpus's basics, and
- * the same build again comes from the cache. */
-static void test_kernel_build(void **state)
-{
-	(void)state;
-	char *src = debian_source(), *cache = mhp_xasprintf("%s/kernels", workdir);
-	const char *build[] = { "kernel", "build", "--src", src, "--cache", cache, NULL };
-	struct run r1, r2, r3;
-
-	run_mhp(&r1, "kbuild", build);
-	expect_status(&r1, 0);
-	/* The bzImage path is printed alone on its line (stdout). */
-	char *out = slurp(r1.out), *end = strstr(out, "/arch/x86/boot/bzImage\n"), *image = end;
-	assert_non_null(end);
-	while (image > out && image[-1] != '\n')
-		image--;
-	end[strlen("/arch/x86/boot/bzImage")] = '\0';
-	assert_int_equal(strncmp(image, cache, strlen(cache)), 0);
-	const char *args[] = { "run", "--accel", "tcg", "--kernel", image, "topologies/dimm-node1-movable.json",
-			       "topologies/data-survives-hot-remove.json", "topologies/srat-hotpluggable-boot.json", NULL };
-	run_mhp(&r2, "kbuild-run", args);
-	expect_status(&r2, 0);
-	uint64_t t0 = mhp_now_ns();
-	run_mhp(&r3, "kbuild-again", build);
-	expect_status(&r3, 0);
-	assert_true(mhp_now_ns() - t0 < 20ull * 1000000000ull);
-	free(out), free(src), free(cache);
-	run_release(&r1), run_release(&r2), run_release(&r3);
-}
-
-/* An option the fragment asks for that olddefconfig drops is named. */
-static void test_kernel_config_checked(void **state)
-{
-	(void)state;
-	char *src = debian_source(), *cache = mhp_xasprintf("%s/kernels", workdir);
-	char *frag = mhp_xasprintf("%s/bogus.config", workdir);
-	const char *build[] = { "kernel", "build", "--src", src, "--cache", cache, "--config", frag, NULL };
-	struct run r;
-
-	assert_int_equal(mhp_write_file_atomic(frag, "CONFIG_MHP_NO_SUCH_OPTION=y\n", 28), 0);
-	run_mhp(&r, "kbuild-bogus", build);
-	expect_status(&r, 1);
-	char *out = slurp(r.out);
-	assert_non_null(strstr(out, "did not survive olddefconfig"));
-	assert_non_null(strstr(out, "CONFIG_MHP_NO_SUCH_OPTION=y"));
-	free(out), free(src), free(cache), free(frag);
-	run_release(&r);
-}
-
 /* ---------------------------------------------------------------- accel */
 
 /* --accel auto settles by itself (TCG where nested KVM hangs), the boot that
@@ -858,15 +682,8 @@ static void test_accel_auto(void **state)
 int main(void)
 {
 	static struct test_list l;
-	int r;
 
-	mhp_bin = getenv("MHP");
-	if (!mhp_bin) {
-		fprintf(stderr, "set MHP to the mhp binary\n");
-		return 2;
-	}
-	if (!mkdtemp(workdir))
-		return 1;
+	itest_setup();
 	TEST_ROWS(&l, test_observe, observe_rows);
 	TEST_ONE(&l, test_two_nodes_movable_node);
 	TEST_ONE(&l, test_guest_stops_answering);
@@ -881,14 +698,6 @@ int main(void)
 	TEST_ONE(&l, test_srat_not_taken);
 	TEST_ROWS(&l, test_iasl, iasl_rows);
 	TEST_ROWS(&l, test_corpus, corpus_rows);
-	TEST_ONE(&l, test_kernel_config_checked);
-	TEST_ONE(&l, test_kernel_build);
 	TEST_ONE(&l, test_accel_auto);
-	r = TEST_RUN("integration", &l);
-	if (r == 0) {
-		char *argv[] = { "rm", "-rf", workdir, NULL };
-		spawn_wait(argv);
-	} else
-		fprintf(stderr, "kept %s for inspection\n", workdir);
-	return r;
+	return itest_run("integration", &l);
 }

@@ -1,0 +1,155 @@
+/* What mhp's integration tests share: running the mhp binary with its
+ * own results directory and reading what it left. */
+#ifndef MHP_ITEST_H
+#define MHP_ITEST_H
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../unit/testutil.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char *mhp_bin;
+static char workdir[] = "/tmp/mhp-itest-XXXXXX";
+
+struct run {
+	pid_t pid;
+	char *results; /* --results directory of this run */
+	char *out;     /* stdout+stderr file */
+	int status;    /* exit status, 128+sig when killed */
+};
+
+/* Starts mhp with args (NULL-terminated) and its own results directory. */
+static inline void run_start(struct run *r, const char *tag, const char *const *args)
+{
+	const char *argv[32];
+	size_t n = 0;
+	posix_spawn_file_actions_t fa;
+
+	r->results = mhp_xasprintf("%s/%s", workdir, tag);
+	r->out = mhp_xasprintf("%s/%s.out", workdir, tag);
+	argv[n++] = mhp_bin;
+	argv[n++] = args[0];
+	if (!strcmp(args[0], "run") || !strcmp(args[0], "boot")) { /* the commands that take it */
+		argv[n++] = "--results";
+		argv[n++] = r->results;
+	}
+	for (size_t i = 1; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, r->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	assert_int_equal(posix_spawn(&r->pid, mhp_bin, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static inline int run_wait(struct run *r)
+{
+	int st;
+
+	assert_int_equal(waitpid(r->pid, &st, 0), r->pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return r->status;
+}
+
+static inline int run_mhp(struct run *r, const char *tag, const char *const *args)
+{
+	run_start(r, tag, args);
+	return run_wait(r);
+}
+
+static inline void run_release(struct run *r)
+{
+	free(r->results);
+	free(r->out);
+}
+
+/* Runs argv to completion: its exit status, 128+signo, or -1. */
+static inline int spawn_wait(char *const argv[])
+{
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static inline char *slurp(const char *path)
+{
+	char *buf = NULL;
+
+	if (mhp_read_file(path, 1 << 22, &buf, NULL) < 0)
+		return mhp_xstrdup("");
+	return buf;
+}
+
+/* Fails with mhp's output when its exit status is not the expected one. */
+static inline void expect_status(struct run *r, int want)
+{
+	if (r->status != want) {
+		char *out = slurp(r->out);
+		fail_msg("mhp exited %d, want %d; its output:\n%s", r->status, want, out);
+	}
+}
+
+static inline json_object *latest_result(struct run *r)
+{
+	char *path = mhp_xasprintf("%s/latest/result.json", r->results);
+	json_object *o = json_object_from_file(path);
+
+	if (!o)
+		fail_msg("no readable %s", path);
+	free(path);
+	return o;
+}
+
+static inline const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+/* main()'s start: MHP names the mhp binary; a fresh work directory;
+ * MHP_TEST_FILTER (a cmocka glob) picks tests.  Exits 2 when unusable. */
+static inline void itest_setup(void)
+{
+	const char *filter = getenv("MHP_TEST_FILTER");
+
+	mhp_bin = getenv("MHP");
+	if (!mhp_bin) {
+		fprintf(stderr, "set MHP to the mhp binary\n");
+		exit(2);
+	}
+	if (!mkdtemp(workdir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	if (filter)
+		cmocka_set_test_filter(filter);
+}
+
+/* main()'s end: runs the list; keeps the work directory only on failure. */
+static inline int itest_run(const char *group, struct test_list *l)
+{
+	int r = TEST_RUN(group, l);
+
+	if (r == 0) {
+		char *argv[] = { "rm", "-rf", workdir, NULL };
+		spawn_wait(argv);
+	} else
+		fprintf(stderr, "kept %s for inspection\n", workdir);
+	return r;
+}
+
+#endif

@@ -1,0 +1,333 @@
+/* Kernel integration tests: mhp builds a minimal 6.1 from Debian's
+ * linux-source-6.1, the gate blocks each regression patch of
+ * kernel-patches/regressions/ and passes a harmless series, and bisect
+ * names the regression in a synthetic history.
+ *
+ * Every test builds in one cache (one work tree, one O= directory), as a
+ * user's machine would: the first build is complete (5-10 minutes here),
+ * the ones after recompile only what changed. */
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "itest.h"
+#include "process.h"
+
+extern char **environ;
+
+#define TOPOLOGY "topologies/two-nodes-movable-node.json"
+#define REGRESSION_SUBJECT "mm/memory_hotplug: online to the kernel zone unless told otherwise"
+
+static char *cache_dir(void)
+{
+	return mhp_xasprintf("%s/cache", workdir);
+}
+
+static void run_ok(char *const argv[])
+{
+	int st = spawn_wait(argv);
+
+	if (st != 0)
+		fail_msg("'%s %s %s' exited %d", argv[0], argv[1], argv[2] ? argv[2] : "", st);
+}
+
+/* Debian's linux-source-6.1, unpacked once into the user's cache. */
+static char *debian_source(void)
+{
+	const char *home = getenv("HOME");
+	char *dir = mhp_xasprintf("%s/.cache/mhp/src", home ? home : "/tmp");
+	char *tree = mhp_xasprintf("%s/linux-source-6.1", dir);
+	struct stat st;
+
+	if (stat(tree, &st) < 0) {
+		char *mkdir_argv[] = { "mkdir", "-p", dir, NULL };
+		char *tar_argv[] = { "tar", "-xJf", "/usr/src/linux-source-6.1.tar.xz", "-C", dir, NULL };
+		if (spawn_wait(mkdir_argv) != 0 || spawn_wait(tar_argv) != 0)
+			fail_msg("cannot unpack /usr/src/linux-source-6.1.tar.xz (ci/install-deps installs it)");
+	}
+	free(dir);
+	return tree;
+}
+
+static void git(const char *repo, const char *const *args)
+{
+	/* No gc --auto: 78000 new objects would start one that outlives us. */
+	const char *argv[16] = { "git", "-C", repo, "-c", "user.name=mhp test", "-c", "user.email=test@localhost",
+				 "-c", "gc.auto=0" };
+	size_t n = 9;
+
+	for (size_t i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	run_ok((char *const *)argv);
+}
+
+static char *git_out(const char *repo, const char *a, const char *b)
+{
+	char *argv[] = { "git", "-C", (char *)repo, (char *)a, (char *)b, NULL }, *out = NULL;
+
+	assert_int_equal(mhp_run_capture(argv, mhp_deadline_in_ms(60000), 4096, &out), 0);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+/* The user's tree: a git repository of Debian's 6.1 source whose first
+ * commit is tagged mhp-base. */
+static const char *kernel_repo(void)
+{
+	static char *repo;
+
+	if (repo)
+		return repo;
+	char *src = debian_source();
+	repo = mhp_xasprintf("%s/linux-6.1", workdir);
+	char *cp[] = { "cp", "-a", src, repo, NULL };
+	run_ok(cp);
+	git(repo, (const char *[]){ "init", "-q", NULL });
+	git(repo, (const char *[]){ "add", "-A", "-f", NULL });
+	git(repo, (const char *[]){ "commit", "-q", "-m", "Debian linux-source-6.1", NULL });
+	git(repo, (const char *[]){ "tag", "mhp-base", NULL });
+	free(src);
+	return repo;
+}
+
+/* The bzImage path mhp printed alone on its last stdout line. */
+static char *printed_image(struct run *r)
+{
+	char *out = slurp(r->out), *end = strstr(out, "/bzImage\n"), *image = end;
+
+	assert_non_null(end);
+	while (image > out && image[-1] != '\n')
+		image--;
+	end[strlen("/bzImage")] = '\0';
+	char *path = mhp_xstrdup(image);
+	free(out);
+	return path;
+}
+
+/* ---------------------------------------------------------------- build */
+
+/* mhp kernel build gives a minimal 6.1 that boots the corpus's basics; the
+ * same build again comes from the cache; the user's tree is left alone. */
+static void test_kernel_build(void **state)
+{
+	(void)state;
+	const char *repo = kernel_repo();
+	char *cache = cache_dir();
+	const char *build[] = { "kernel", "build", "--src", repo, "--rev", "mhp-base", "--cache", cache, NULL };
+	struct run r1, r2, r3;
+
+	run_mhp(&r1, "kbuild", build);
+	expect_status(&r1, 0);
+	char *image = printed_image(&r1);
+	assert_int_equal(strncmp(image, cache, strlen(cache)), 0);
+	const char *args[] = { "run", "--accel", "tcg", "--kernel", image, "topologies/dimm-node1-movable.json",
+			       "topologies/data-survives-hot-remove.json", "topologies/srat-hotpluggable-boot.json", NULL };
+	run_mhp(&r2, "kbuild-run", args);
+	expect_status(&r2, 0);
+	uint64_t t0 = mhp_now_ns();
+	run_mhp(&r3, "kbuild-again", build);
+	expect_status(&r3, 0);
+	assert_true(mhp_now_ns() - t0 < 20ull * 1000000000ull);
+	char *status = git_out(repo, "status", "--porcelain");
+	assert_string_equal(status, "");
+	free(status), free(image), free(cache);
+	run_release(&r1), run_release(&r2), run_release(&r3);
+}
+
+/* An unpacked (not git) source works too, and an option the fragment asks
+ * for that olddefconfig drops is named. */
+static void test_kernel_config_checked(void **state)
+{
+	(void)state;
+	char *src = debian_source(), *cache = cache_dir();
+	char *frag = mhp_xasprintf("%s/bogus.config", workdir);
+	const char *build[] = { "kernel", "build", "--src", src, "--cache", cache, "--config", frag, NULL };
+	struct run r;
+
+	assert_int_equal(mhp_write_file_atomic(frag, "CONFIG_MHP_NO_SUCH_OPTION=y\n", 28), 0);
+	run_mhp(&r, "kbuild-bogus", build);
+	expect_status(&r, 1);
+	char *out = slurp(r.out);
+	assert_non_null(strstr(out, "did not survive olddefconfig"));
+	assert_non_null(strstr(out, "CONFIG_MHP_NO_SUCH_OPTION=y"));
+	free(out), free(src), free(cache), free(frag);
+	run_release(&r);
+}
+
+/* ---------------------------------------------------------------- gate */
+
+struct gate_row {
+	const char *name;
+	const char *candidate;  /* a patch or a series directory */
+	int status;             /* 1 blocked, 0 passed */
+	const char *check;      /* a blocking check, NULL when none */
+	const char *baseline;   /* its value on each side */
+	const char *cand_value; /* NULL: anything but the baseline's */
+};
+
+static const struct gate_row gate_rows[] = {
+	{ "gate blocks: plain online ignores movable_node", "kernel-patches/regressions/movable-node-ignored.patch", 1,
+	  "step 3 online dimm0: block 32 zone", "Movable", "Normal" },
+	{ "gate blocks: valid_zones in a fixed order", "kernel-patches/regressions/valid-zones-fixed-order.patch", 1,
+	  "step 1 plug dimm0: block 32 valid_zones", "Movable,Normal", "Normal,Movable" },
+	{ "gate blocks: firmware memmap entry left on hot-remove",
+	  "kernel-patches/regressions/firmware-memmap-left-behind.patch", 1,
+	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL },
+	{ "gate passes a comment-only series", "kernel-patches/examples/comment-only", 0, NULL, NULL, NULL },
+};
+
+static json_object *gate_json(const char *results)
+{
+	char *pattern = mhp_xasprintf("%s/*-gate/gate.json", results);
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1)
+		fail_msg("want one %s", pattern);
+	json_object *o = json_object_from_file(g.gl_pathv[0]);
+	assert_non_null(o);
+	globfree(&g);
+	free(pattern);
+	return o;
+}
+
+static size_t regressions(json_object *gate, const char *check, json_object **ret_row)
+{
+	json_object *rows = json_object_object_get(gate, "rows");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+		if (strcmp(jstr(row, "kind"), "regression"))
+			continue;
+		n++;
+		if (check && !strcmp(jstr(row, "check"), check))
+			*ret_row = row;
+	}
+	return n;
+}
+
+static void test_gate(void **state)
+{
+	const struct gate_row *row = *state;
+	char *cache = cache_dir(), *results = mhp_xasprintf("%s/gate-%p", workdir, (const void *)row);
+	const char *args[] = { "gate", "--src", kernel_repo(), "--baseline", "mhp-base", "--candidate", row->candidate,
+			       "--cache", cache, "--results", results, "--accel", "tcg", TOPOLOGY, NULL };
+	struct run r;
+	json_object *found = NULL;
+
+	run_mhp(&r, "gate", args);
+	expect_status(&r, row->status);
+	json_object *gate = gate_json(results);
+	assert_string_equal(jstr(gate, "verdict"), row->status ? "block" : "pass");
+	assert_int_equal(json_object_get_int(json_object_object_get(gate, "topologies_compared")), 1);
+	size_t n = regressions(gate, row->check, &found);
+	if (!row->check) {
+		assert_int_equal(n, 0);
+	} else {
+		if (!found)
+			fail_msg("no blocking row for '%s' in the gate of %s", row->check, row->candidate);
+		assert_string_equal(jstr(found, "baseline"), row->baseline);
+		if (row->cand_value)
+			assert_string_equal(jstr(found, "candidate"), row->cand_value);
+		else
+			assert_string_not_equal(jstr(found, "candidate"), row->baseline);
+		/* The table names it too. */
+		char *out = slurp(r.out);
+		assert_non_null(strstr(out, "BLOCK:"));
+		assert_non_null(strstr(out, row->check));
+		free(out);
+	}
+	json_object_put(gate);
+	free(cache), free(results);
+	run_release(&r);
+}
+
+/* ---------------------------------------------------------------- bisect */
+
+/* Eight commits on top of mhp-base on branch "history": harmless ones (a
+ * comment appended to a C file, a documentation line) and, fifth, the
+ * movable_node regression.  Returns the regression's commit id. */
+static char *make_history(const char *repo)
+{
+	static const char *const harmless[] = { "mm/memory_hotplug.c", "Documentation/admin-guide/mm/memory-hotplug.rst",
+						"drivers/base/memory.c", "README", NULL,
+						"mm/memory_hotplug.c", "Documentation/admin-guide/mm/memory-hotplug.rst",
+						"drivers/base/memory.c" };
+	char *bad = NULL, patch[4096];
+
+	git(repo, (const char *[]){ "checkout", "-q", "-b", "history", "mhp-base", NULL });
+	assert_non_null(realpath("kernel-patches/regressions/movable-node-ignored.patch", patch));
+	for (size_t i = 0; i < 8; i++) {
+		char msg[128];
+
+		if (!harmless[i]) {
+			char *argv[] = { "patch", "-s", "-p1", "-d", (char *)repo, "-i", patch, NULL };
+			run_ok(argv);
+			git(repo, (const char *[]){ "commit", "-q", "-a", "-m", REGRESSION_SUBJECT, NULL });
+			bad = git_out(repo, "rev-parse", "HEAD");
+			continue;
+		}
+		char *path = mhp_xasprintf("%s/%s", repo, harmless[i]);
+		bool c_file = strstr(path, ".c") != NULL;
+		FILE *f = fopen(path, "a");
+		assert_non_null(f);
+		fprintf(f, c_file ? "/* mhp bisect test: harmless change %zu */\n" : "\nmhp bisect test: harmless change %zu\n",
+			i + 1);
+		assert_int_equal(fclose(f), 0);
+		snprintf(msg, sizeof(msg), "harmless change %zu to %s", i + 1, harmless[i]);
+		git(repo, (const char *[]){ "commit", "-q", "-a", "-m", msg, NULL });
+		free(path);
+	}
+	return bad;
+}
+
+static void test_bisect(void **state)
+{
+	(void)state;
+	const char *repo = kernel_repo();
+	char *bad = make_history(repo), *cache = cache_dir(), *results = mhp_xasprintf("%s/bisect", workdir);
+	char *head_before = git_out(repo, "rev-parse", "HEAD");
+	const char *args[] = { "bisect", "--src", repo, "--good", "mhp-base", "--bad", "history", "--topology", TOPOLOGY,
+			       "--check", "zone", "--cache", cache, "--results", results, "--accel", "tcg", NULL };
+	struct run r;
+
+	run_mhp(&r, "bisect", args);
+	expect_status(&r, 0);
+	char *out = slurp(r.out), *want = mhp_xasprintf("first bad commit: %s %s\n", bad, REGRESSION_SUBJECT);
+	if (!strstr(out, want))
+		fail_msg("want '%s' in:\n%s", want, out);
+	/* git's own log of it is kept, and each step's results. */
+	char *pattern = mhp_xasprintf("%s/*-bisect/bisect.log", results);
+	glob_t g;
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	char *log = slurp(g.gl_pathv[0]);
+	assert_non_null(strstr(log, "# first bad commit:"));
+	globfree(&g);
+	char *steps = mhp_xasprintf("%s/*-bisect/steps/*/*/result.json", results);
+	assert_int_equal(glob(steps, 0, NULL, &g), 0);
+	assert_true(g.gl_pathc >= 2);
+	globfree(&g);
+	/* The user's checkout did not move. */
+	char *head_after = git_out(repo, "rev-parse", "HEAD"), *status = git_out(repo, "status", "--porcelain");
+	assert_string_equal(head_before, head_after);
+	assert_string_equal(status, "");
+	free(out), free(want), free(pattern), free(log), free(steps), free(head_before), free(head_after), free(status);
+	free(bad), free(cache), free(results);
+	run_release(&r);
+}
+
+int main(void)
+{
+	static struct test_list l;
+
+	itest_setup();
+	TEST_ONE(&l, test_kernel_build);
+	TEST_ONE(&l, test_kernel_config_checked);
+	TEST_ROWS(&l, test_gate, gate_rows);
+	TEST_ONE(&l, test_bisect);
+	return itest_run("kernels", &l);
+}
