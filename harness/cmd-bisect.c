@@ -330,23 +330,23 @@ static int report(struct mhp_ktree *t, const char *dir, const char *log, bool fo
 	return MHP_EXIT_PASS;
 }
 
-static int bisect(struct bisect_cli *c, struct mhp_ktree *t, const char *dir, char *err, size_t errsize)
+static int bisect(struct bisect_cli *c, struct mhp_ktree *t, const char *good, const char *bad, const char *dir,
+		  char *err, size_t errsize)
 {
 	_cleanup_free_ char *log = mhp_xasprintf("%s/git-bisect.log", dir);
-	char good[41], bad[41], found[41];
 	struct mhp_strv run = MHP_STRV_INIT;
 	struct mhp_strv none = MHP_STRV_INIT;
+	char found[41];
 	int r;
 
-	if ((r = mhp_ktree_resolve(t, c->good, good, err, errsize)) < 0 ||
-	    (r = mhp_ktree_resolve(t, c->bad, bad, err, errsize)) < 0)
-		return MHP_EXIT_USAGE;
 	char *reset[] = { "bisect", "reset", NULL };
-	char *start[] = { "bisect", "start", bad, good, NULL };
+	char *start[] = { "bisect", "start", (char *)bad, (char *)good, NULL };
 	git(t, log, "git bisect reset", reset, err, errsize); /* a bisect left by a killed mhp */
 	if ((r = mhp_ktree_checkout(t, bad, &none, mhp_deadline_in_ms(600000), err, errsize)) < 0 ||
-	    (r = git(t, log, "git bisect start", start, err, errsize)) < 0)
+	    (r = git(t, log, "git bisect start", start, err, errsize)) < 0) {
+		mhp_log_error("%s", err);
 		return MHP_EXIT_SKIP;
+	}
 	mhp_strv_push(&run, "bisect");
 	mhp_strv_push(&run, "run");
 	step_argv(c, dir, &run);
@@ -384,13 +384,15 @@ int mhp_cmd_bisect(int argc, char **argv)
 		mhp_log_error("%s", err);
 		goto out;
 	}
+	char good[41], bad[41];
 	if (!t.src_is_git) {
 		mhp_log_error("'%s' is not a git tree: bisect needs its history", t.src);
+	} else if (mhp_ktree_resolve(&t, c.good, good, err, sizeof(err)) < 0 ||
+		   mhp_ktree_resolve(&t, c.bad, bad, err, sizeof(err)) < 0) {
+		mhp_log_error("%s", err);
 	} else {
 		_cleanup_free_ char *dir = mhp_suite_mkdir(c.run.results, "bisect");
-		r = dir ? bisect(&c, &t, dir, err, sizeof(err)) : MHP_EXIT_SKIP;
-		if (r == MHP_EXIT_USAGE)
-			mhp_log_error("%s", err);
+		r = dir ? bisect(&c, &t, good, bad, dir, err, sizeof(err)) : MHP_EXIT_SKIP;
 	}
 	mhp_ktree_close(&t);
 out:

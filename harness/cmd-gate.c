@@ -234,26 +234,35 @@ static int exit_status(const struct mhp_gate *g, int r)
 	return g->compared ? MHP_EXIT_PASS : MHP_EXIT_SKIP;
 }
 
+/* Input errors (a revision that is not there, an option the fragment
+ * asks for that the kernel lacks) are the user's: exit 2. */
+static int build_error(const char *what, int r, const char *err)
+{
+	if (mhp_interrupted)
+		return 128 + mhp_interrupted;
+	mhp_log_error("gate: %s:\n%s", what, err);
+	return r == -EINVAL ? MHP_EXIT_USAGE : MHP_EXIT_SKIP;
+}
+
 static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 {
-	_cleanup_free_ char *dir = mhp_suite_mkdir(c->run.results, "gate");
+	_cleanup_free_ char *dir = NULL;
 	struct mhp_gate g = { 0 };
 	char err[4096];
-	int r = -EIO;
+	int r;
 
-	if (!dir)
+	if ((r = build_side(c, &c->base, err, sizeof(err))) < 0)
+		return build_error("cannot build the baseline, nothing to compare with", r, err);
+	if ((r = build_side(c, &c->cand, err, sizeof(err))) < 0 && (r == -EINVAL || mhp_interrupted))
+		return build_error("cannot build the candidate", r, err);
+	if (!(dir = mhp_suite_mkdir(c->run.results, "gate")))
 		return MHP_EXIT_SKIP;
 	c->dir = dir;
-	if (build_side(c, &c->base, err, sizeof(err)) < 0) {
-		mhp_log_error("gate: the baseline does not build, nothing to compare with:\n%s", err);
-		return MHP_EXIT_SKIP;
-	}
-	if (build_side(c, &c->cand, err, sizeof(err)) < 0) {
+	if (r < 0) { /* the series does not apply or does not compile: that blocks */
 		c->cand.label = mhp_xasprintf("%s", c->cand.arg);
 		mhp_gate_build_failed(&g, err);
 		g.compared = 1;
-		r = finish(c, &g, dir);
-		r = exit_status(&g, r);
+		r = exit_status(&g, finish(c, &g, dir));
 		mhp_gate_release(&g);
 		return r;
 	}
@@ -261,6 +270,7 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 		mhp_gate_release(&g);
 		return MHP_EXIT_USAGE;
 	}
+	r = 0;
 	for (unsigned i = 0; i < n && !mhp_interrupted; i++) {
 		if ((r = gate_topology(c, &all[i], i + 1, &g)) < 0)
 			break;

@@ -246,6 +246,32 @@ static void test_gate(void **state)
 	run_release(&r);
 }
 
+/* A revision that is not there is bad input: exit 2, named, and no
+ * results directory left behind. */
+static void test_bad_revision(void **state)
+{
+	(void)state;
+	char *results = mhp_xasprintf("%s/bad-rev", workdir);
+	const char *gate[] = { "gate", "--src", kernel_repo(), "--baseline", "no-such-rev", "--candidate", "mhp-base",
+			       "--results", results, TOPOLOGY, NULL };
+	const char *bisect[] = { "bisect", "--src", kernel_repo(), "--good", "no-such-rev", "--bad", "mhp-base",
+				 "--results", results, "--topology", TOPOLOGY, NULL };
+	const char *const *cmds[] = { gate, bisect };
+	struct stat st;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct run r;
+		run_mhp(&r, "bad-rev", cmds[i]);
+		expect_status(&r, 2);
+		char *out = slurp(r.out);
+		assert_non_null(strstr(out, "'no-such-rev' is not a commit"));
+		assert_int_equal(stat(results, &st), -1);
+		free(out);
+		run_release(&r);
+	}
+	free(results);
+}
+
 /* ---------------------------------------------------------------- bisect */
 
 /* Eight commits on top of mhp-base on branch "history": harmless ones (a
@@ -328,6 +354,7 @@ int main(void)
 	TEST_ONE(&l, test_kernel_build);
 	TEST_ONE(&l, test_kernel_config_checked);
 	TEST_ROWS(&l, test_gate, gate_rows);
+	TEST_ONE(&l, test_bad_revision);
 	TEST_ONE(&l, test_bisect);
 	return itest_run("kernels", &l);
 }
