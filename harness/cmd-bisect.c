@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bisect.h"
 #include "cleanup.h"
 #include "commands.h"
 #include "kernel-build.h"
@@ -280,24 +281,26 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 		push_path(v, "topology", c->topologies.v[i]);
 }
 
-/* "<sha> is the first bad commit" in what git bisect run printed. */
+bool mhp_bisect_first_bad(const char *text, char commit[41])
+{
+	const char *p = strstr(text, " is the first bad commit\n"), *start = p;
+
+	if (!p)
+		return false;
+	while (start > text && start[-1] != '\n')
+		start--;
+	if (p - start != 40 || strspn(start, "0123456789abcdef") != 40)
+		return false;
+	memcpy(commit, start, 40);
+	commit[40] = '\0';
+	return true;
+}
+
 static bool first_bad(const char *log, char commit[41])
 {
 	_cleanup_free_ char *text = NULL;
 
-	if (mhp_read_file(log, 64u << 20, &text, NULL) < 0)
-		return false;
-	for (char *p = strstr(text, " is the first bad commit"); p; p = NULL) {
-		char *start = p;
-		while (start > text && start[-1] != '\n')
-			start--;
-		if (p - start != 40)
-			return false;
-		memcpy(commit, start, 40);
-		commit[40] = '\0';
-		return true;
-	}
-	return false;
+	return mhp_read_file(log, 64u << 20, &text, NULL) == 0 && mhp_bisect_first_bad(text, commit);
 }
 
 static int save_bisect_log(struct mhp_ktree *t, const char *dir)

@@ -36,7 +36,8 @@ static bool line_in(const char *text, const char *line, size_t len)
 
 char *mhp_kconfig_missing(const char *fragment, const char *config)
 {
-	size_t cap = strlen(fragment) + 1, n = 0;
+	/* Each line may come out one newline longer than it went in. */
+	size_t cap = 2 * strlen(fragment) + 2, n = 0;
 	char *out = mhp_xcalloc(cap, 1);
 
 	for (const char *p = fragment; *p;) {
