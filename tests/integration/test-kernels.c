@@ -158,6 +158,67 @@ static void test_kernel_config_checked(void **state)
 	run_release(&r);
 }
 
+/* ---------------------------------------------------------------- history */
+
+/* Eight commits on top of mhp-base, on branch "history": harmless ones (a
+ * comment appended to a C file, a documentation line), a commit that
+ * breaks the build and its revert, and, sixth, the movable_node
+ * regression.  A bisect from mhp-base first tests the fourth: the one
+ * that does not build, so the step must say skip. */
+struct history {
+	char *broken;     /* the commit that does not build */
+	char *regression; /* the commit that breaks hotplug */
+};
+
+static void append_line(const char *repo, const char *file, const char *line)
+{
+	char *path = mhp_xasprintf("%s/%s", repo, file);
+	FILE *f = fopen(path, "a");
+
+	assert_non_null(f);
+	fprintf(f, "%s\n", line);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+}
+
+static const struct history *kernel_history(void)
+{
+	static const char *const files[] = { "mm/memory_hotplug.c", "Documentation/admin-guide/mm/memory-hotplug.rst",
+					      "drivers/base/memory.c", "B", "F", "R", "README", "mm/memory_hotplug.c" };
+	static struct history h;
+	const char *repo = kernel_repo();
+	char patch[4096];
+
+	if (h.regression)
+		return &h;
+	git(repo, (const char *[]){ "checkout", "-q", "-b", "history", "mhp-base", NULL });
+	assert_non_null(realpath("kernel-patches/regressions/movable-node-ignored.patch", patch));
+	for (size_t i = 0; i < 8; i++) {
+		char msg[160], line[64];
+
+		snprintf(msg, sizeof(msg), "harmless change %zu to %s", i + 1, files[i]);
+		if (!strcmp(files[i], "B")) {
+			append_line(repo, "drivers/base/memory.c", "mhp_bisect_test_this_does_not_compile");
+			git(repo, (const char *[]){ "commit", "-q", "-a", "-m", "drivers/base/memory: break the build", NULL });
+			h.broken = git_out(repo, "rev-parse", "HEAD");
+		} else if (!strcmp(files[i], "F")) {
+			git(repo, (const char *[]){ "revert", "--no-edit", "HEAD", NULL });
+		} else if (!strcmp(files[i], "R")) {
+			char *argv[] = { "patch", "-s", "-p1", "-d", (char *)repo, "-i", patch, NULL };
+			run_ok(argv);
+			git(repo, (const char *[]){ "commit", "-q", "-a", "-m", REGRESSION_SUBJECT, NULL });
+			h.regression = git_out(repo, "rev-parse", "HEAD");
+		} else {
+			bool c_file = strstr(files[i], ".c") != NULL;
+			snprintf(line, sizeof(line), c_file ? "/* mhp bisect test: change %zu */" : "mhp bisect test: change %zu",
+				 i + 1);
+			append_line(repo, files[i], line);
+			git(repo, (const char *[]){ "commit", "-q", "-a", "-m", msg, NULL });
+		}
+	}
+	return &h;
+}
+
 /* ---------------------------------------------------------------- gate */
 
 struct gate_row {
@@ -246,6 +307,29 @@ static void test_gate(void **state)
 	run_release(&r);
 }
 
+/* A candidate revision that does not compile blocks, quoting the compiler. */
+static void test_gate_build_failure(void **state)
+{
+	(void)state;
+	char *cache = cache_dir(), *results = mhp_xasprintf("%s/gate-broken", workdir);
+	const char *args[] = { "gate", "--src", kernel_repo(), "--baseline", "mhp-base", "--candidate",
+			       kernel_history()->broken, "--cache", cache, "--results", results, "--accel", "tcg", TOPOLOGY,
+			       NULL };
+	struct run r;
+	json_object *row = NULL;
+
+	run_mhp(&r, "gate-broken", args);
+	expect_status(&r, 1);
+	json_object *gate = gate_json(results);
+	assert_int_equal(regressions(gate, "kernel builds", &row), 1);
+	assert_non_null(row);
+	assert_non_null(strstr(jstr(row, "candidate"), "mhp_bisect_test_this_does_not_compile"));
+	assert_non_null(strstr(jstr(row, "candidate"), "drivers/base/memory.c"));
+	json_object_put(gate);
+	free(cache), free(results);
+	run_release(&r);
+}
+
 /* A revision that is not there is bad input: exit 2, named, and no
  * results directory left behind. */
 static void test_bad_revision(void **state)
@@ -274,48 +358,12 @@ static void test_bad_revision(void **state)
 
 /* ---------------------------------------------------------------- bisect */
 
-/* Eight commits on top of mhp-base on branch "history": harmless ones (a
- * comment appended to a C file, a documentation line) and, fifth, the
- * movable_node regression.  Returns the regression's commit id. */
-static char *make_history(const char *repo)
-{
-	static const char *const harmless[] = { "mm/memory_hotplug.c", "Documentation/admin-guide/mm/memory-hotplug.rst",
-						"drivers/base/memory.c", "README", NULL,
-						"mm/memory_hotplug.c", "Documentation/admin-guide/mm/memory-hotplug.rst",
-						"drivers/base/memory.c" };
-	char *bad = NULL, patch[4096];
-
-	git(repo, (const char *[]){ "checkout", "-q", "-b", "history", "mhp-base", NULL });
-	assert_non_null(realpath("kernel-patches/regressions/movable-node-ignored.patch", patch));
-	for (size_t i = 0; i < 8; i++) {
-		char msg[128];
-
-		if (!harmless[i]) {
-			char *argv[] = { "patch", "-s", "-p1", "-d", (char *)repo, "-i", patch, NULL };
-			run_ok(argv);
-			git(repo, (const char *[]){ "commit", "-q", "-a", "-m", REGRESSION_SUBJECT, NULL });
-			bad = git_out(repo, "rev-parse", "HEAD");
-			continue;
-		}
-		char *path = mhp_xasprintf("%s/%s", repo, harmless[i]);
-		bool c_file = strstr(path, ".c") != NULL;
-		FILE *f = fopen(path, "a");
-		assert_non_null(f);
-		fprintf(f, c_file ? "/* mhp bisect test: harmless change %zu */\n" : "\nmhp bisect test: harmless change %zu\n",
-			i + 1);
-		assert_int_equal(fclose(f), 0);
-		snprintf(msg, sizeof(msg), "harmless change %zu to %s", i + 1, harmless[i]);
-		git(repo, (const char *[]){ "commit", "-q", "-a", "-m", msg, NULL });
-		free(path);
-	}
-	return bad;
-}
-
 static void test_bisect(void **state)
 {
 	(void)state;
 	const char *repo = kernel_repo();
-	char *bad = make_history(repo), *cache = cache_dir(), *results = mhp_xasprintf("%s/bisect", workdir);
+	const struct history *h = kernel_history();
+	char *cache = cache_dir(), *results = mhp_xasprintf("%s/bisect", workdir);
 	char *head_before = git_out(repo, "rev-parse", "HEAD");
 	const char *args[] = { "bisect", "--src", repo, "--good", "mhp-base", "--bad", "history", "--topology", TOPOLOGY,
 			       "--check", "zone", "--cache", cache, "--results", results, "--accel", "tcg", NULL };
@@ -323,7 +371,7 @@ static void test_bisect(void **state)
 
 	run_mhp(&r, "bisect", args);
 	expect_status(&r, 0);
-	char *out = slurp(r.out), *want = mhp_xasprintf("first bad commit: %s %s\n", bad, REGRESSION_SUBJECT);
+	char *out = slurp(r.out), *want = mhp_xasprintf("first bad commit: %s %s\n", h->regression, REGRESSION_SUBJECT);
 	if (!strstr(out, want))
 		fail_msg("want '%s' in:\n%s", want, out);
 	/* git's own log of it is kept, and each step's results. */
@@ -333,6 +381,11 @@ static void test_bisect(void **state)
 	char *log = slurp(g.gl_pathv[0]);
 	assert_non_null(strstr(log, "# first bad commit:"));
 	globfree(&g);
+	/* The commit that does not build was skipped, not called good or bad. */
+	char *skip = mhp_xasprintf(" %.12s skip: the kernel does not build", h->broken);
+	if (!strstr(out, skip))
+		fail_msg("want '%s' in:\n%s", skip, out);
+	free(skip);
 	char *steps = mhp_xasprintf("%s/*-bisect/steps/*/*/result.json", results);
 	assert_int_equal(glob(steps, 0, NULL, &g), 0);
 	assert_true(g.gl_pathc >= 2);
@@ -342,7 +395,7 @@ static void test_bisect(void **state)
 	assert_string_equal(head_before, head_after);
 	assert_string_equal(status, "");
 	free(out), free(want), free(pattern), free(log), free(steps), free(head_before), free(head_after), free(status);
-	free(bad), free(cache), free(results);
+	free(cache), free(results);
 	run_release(&r);
 }
 
@@ -354,6 +407,7 @@ int main(void)
 	TEST_ONE(&l, test_kernel_build);
 	TEST_ONE(&l, test_kernel_config_checked);
 	TEST_ROWS(&l, test_gate, gate_rows);
+	TEST_ONE(&l, test_gate_build_failure);
 	TEST_ONE(&l, test_bad_revision);
 	TEST_ONE(&l, test_bisect);
 	return itest_run("kernels", &l);
