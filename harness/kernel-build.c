@@ -1,6 +1,7 @@
 #include "kernel-build.h"
 
 #include <errno.h>
+#include <fts.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -129,7 +130,46 @@ static int build_key(const struct mhp_kbuild *b, const char *commit, const struc
 
 /* ------------------------------------------------------------ building */
 
-static int configure(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t errsize)
+/* What the .config is made from: the fragments, every Kconfig file, the
+ * tiny*.config fragments and scripts/kconfig itself.  When none changed
+ * since the last configure, the .config would come out the same, and
+ * rerunning tinyconfig + merge + olddefconfig (18 s here) is skipped. */
+static bool config_input(const FTSENT *e)
+{
+	return !strncmp(e->fts_name, "Kconfig", 7) ||
+	       (!strncmp(e->fts_name, "tiny", 4) && strstr(e->fts_path, "/configs/")) ||
+	       strstr(e->fts_path, "/scripts/kconfig/");
+}
+
+static int config_inputs_hash(const struct mhp_kbuild *b, const struct mhp_ktree *t, uint64_t *ret)
+{
+	char *roots[] = { t->work, NULL };
+	uint64_t h = MHP_HASH_INIT;
+	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	FTSENT *e;
+	int r = 0;
+
+	if (!fts)
+		return -errno;
+	while (r == 0 && (e = fts_read(fts))) {
+		if (e->fts_info == FTS_D && !strcmp(e->fts_name, ".git"))
+			fts_set(fts, e, FTS_SKIP);
+		else if (e->fts_info == FTS_F && config_input(e)) {
+			h = mhp_hash(h, e->fts_path, strlen(e->fts_path) + 1);
+			r = hash_file(&h, e->fts_path);
+		}
+	}
+	fts_close(fts);
+	if (r == 0)
+		r = hash_file(&h, b->base_config);
+	if (r == 0 && b->config)
+		r = hash_file(&h, b->config);
+	*ret = h;
+	return r;
+}
+
+static int configure_fresh(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err,
+			   size_t errsize)
 {
 	_cleanup_free_ char *o = mhp_xasprintf("O=%s", t->obj), *merge = mhp_xasprintf("%s/scripts/kconfig/merge_config.sh", t->work);
 	_cleanup_free_ char *dotconfig = mhp_xasprintf("%s/.config", t->obj), *config = NULL, *frag = NULL, *user = NULL;
@@ -156,6 +196,31 @@ static int configure(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadli
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int configure(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t errsize)
+{
+	_cleanup_free_ char *keyfile = mhp_xasprintf("%s/.mhp-config-inputs", t->obj), *old = NULL;
+	_cleanup_free_ char *dotconfig = mhp_xasprintf("%s/.config", t->obj);
+	char key[32];
+	uint64_t h = 0;
+	int r;
+
+	if ((r = config_inputs_hash(b, t, &h)) < 0) {
+		snprintf(err, errsize, "cannot read the kernel's Kconfig files or a fragment: %s", strerror(-r));
+		return r;
+	}
+	snprintf(key, sizeof(key), "%016" PRIx64 "\n", h);
+	if (access(dotconfig, R_OK) == 0 && mhp_read_file(keyfile, 64, &old, NULL) == 0 && !strcmp(old, key))
+		return 0;
+	/* A configure that fails half way must not look done next time. */
+	if (unlink(keyfile) < 0 && errno != ENOENT) {
+		snprintf(err, errsize, "cannot remove '%s': %s", keyfile, strerror(errno));
+		return -errno;
+	}
+	if ((r = configure_fresh(b, t, d, err, errsize)) < 0)
+		return r;
+	return mhp_write_file_atomic(keyfile, key, strlen(key));
 }
 
 static int copy_file(const char *from, const char *to, char *err, size_t errsize)
