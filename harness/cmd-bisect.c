@@ -53,38 +53,28 @@ struct bisect_cli {
 static int parse(int argc, char **argv, struct bisect_cli *c, bool step)
 {
 	static const struct option opts[] = {
-		{ "src", required_argument, NULL, 's' }, { "good", required_argument, NULL, 'g' },
-		{ "bad", required_argument, NULL, 'b' }, { "topology", required_argument, NULL, 'p' },
-		{ "check", required_argument, NULL, 'k' }, { "config", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
-		{ "results", required_argument, NULL, 'r' }, { "accel", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' }, { "boot-timeout", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "good", required_argument, NULL, 'g' }, { "bad", required_argument, NULL, 'b' },
+		{ "topology", required_argument, NULL, 'p' }, { "check", required_argument, NULL, 'k' },
+		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o;
+	int o, r;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if ((r = mhp_suite_option(o, optarg, &c->run)) < 0)
+			return r;
+		if (r || mhp_kbuild_option(o, optarg, &c->build))
+			continue;
 		switch (o) {
-		case 's': c->build.src = optarg; break;
 		case 'g': c->good = optarg; break;
 		case 'b': c->bad = optarg; break;
 		case 'p': mhp_strv_push(&c->topologies, optarg); break;
 		case 'k': c->check = optarg; break;
-		case 'f': c->build.config = optarg; break;
-		case 'j': c->build.jobs = (unsigned)atoi(optarg); break;
-		case 'C': c->build.cache_dir = optarg; break;
-		case 'r': c->run.results = optarg; break;
-		case 'a': c->run.accel = optarg; break;
-		case 't': c->run.timeout_s = (unsigned)atoi(optarg); break;
-		case 'T': c->run.boot_timeout_s = (unsigned)atoi(optarg); break;
-		case 'v': mhp_log_verbose = 1; break;
 		case 'h': fputs(bisect_usage, stdout); exit(MHP_EXIT_PASS);
 		default: fputs(bisect_usage, stderr); return -EINVAL;
 		}
 	}
-	if (optind != argc || !c->build.src || (!step && (!c->good || !c->bad)) || !c->run.timeout_s ||
-	    !c->run.boot_timeout_s) {
+	if (optind != argc || !c->build.src || (!step && (!c->good || !c->bad))) {
 		fputs(bisect_usage, stderr);
 		return -EINVAL;
 	}
@@ -132,11 +122,10 @@ static int run_step(struct bisect_cli *c, struct mhp_topology *all, const char *
 		    char *why, size_t whysize)
 {
 	struct mhp_suite su = { .results = dir };
-	char version[160];
 	bool reached = false;
 	int verdict = STEP_GOOD;
 
-	if (mhp_suite_prepare(&su, &c->run, kernel, version, sizeof(version)) < 0) {
+	if (mhp_suite_prepare(&su, &c->run, kernel) < 0) {
 		snprintf(why, whysize, "cannot run the kernel");
 		return STEP_SKIP;
 	}

@@ -50,7 +50,6 @@ struct side {
 	enum side_kind kind;
 	char *kernel;         /* bzImage to boot */
 	char *label;          /* what it is, for the table and gate.json */
-	char version[160];
 	struct mhp_suite suite;
 };
 
@@ -78,34 +77,25 @@ static enum side_kind classify(const char *arg)
 static int parse(int argc, char **argv, struct gate_cli *c)
 {
 	static const struct option opts[] = {
-		{ "src", required_argument, NULL, 's' }, { "baseline", required_argument, NULL, 'b' },
-		{ "candidate", required_argument, NULL, 'c' }, { "config", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
-		{ "results", required_argument, NULL, 'r' }, { "accel", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' }, { "boot-timeout", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "baseline", required_argument, NULL, 'b' }, { "candidate", required_argument, NULL, 'c' },
+		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o;
+	int o, r;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if ((r = mhp_suite_option(o, optarg, &c->run)) < 0)
+			return r;
+		if (r || mhp_kbuild_option(o, optarg, &c->build))
+			continue;
 		switch (o) {
-		case 's': c->build.src = optarg; break;
 		case 'b': c->base.arg = optarg; break;
 		case 'c': c->cand.arg = optarg; break;
-		case 'f': c->build.config = optarg; break;
-		case 'j': c->build.jobs = (unsigned)atoi(optarg); break;
-		case 'C': c->build.cache_dir = optarg; break;
-		case 'r': c->run.results = optarg; break;
-		case 'a': c->run.accel = optarg; break;
-		case 't': c->run.timeout_s = (unsigned)atoi(optarg); break;
-		case 'T': c->run.boot_timeout_s = (unsigned)atoi(optarg); break;
-		case 'v': mhp_log_verbose = 1; break;
 		case 'h': fputs(gate_usage, stdout); exit(MHP_EXIT_PASS);
 		default: fputs(gate_usage, stderr); return -EINVAL;
 		}
 	}
-	if (!c->cand.arg || !c->run.timeout_s || !c->run.boot_timeout_s) {
+	if (!c->cand.arg) {
 		fputs(gate_usage, stderr);
 		return -EINVAL;
 	}
@@ -153,7 +143,7 @@ static int build_side(struct gate_cli *c, struct side *s, char *err, size_t errs
 static int prepare_side(struct gate_cli *c, struct side *s, const char *gate_dir, const char *name)
 {
 	s->suite.results = mhp_xasprintf("%s/%s", gate_dir, name);
-	return mhp_suite_prepare(&s->suite, &c->run, s->kernel, s->version, sizeof(s->version));
+	return mhp_suite_prepare(&s->suite, &c->run, s->kernel);
 }
 
 static void side_release(struct side *s)

@@ -27,10 +27,8 @@ static const char kernel_usage[] =
 static int kernel_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "src", required_argument, NULL, 's' }, { "rev", required_argument, NULL, 'r' }, { "series", required_argument, NULL, 'S' },
-		{ "patch", required_argument, NULL, 'p' }, { "config", required_argument, NULL, 'c' },
-		{ "jobs", required_argument, NULL, 'j' }, { "cache", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
+		{ "rev", required_argument, NULL, 'r' }, { "series", required_argument, NULL, 'S' },
+		{ "patch", required_argument, NULL, 'p' }, MHP_KBUILD_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct mhp_strv patches = MHP_STRV_INIT;
 	struct mhp_kbuild b;
@@ -40,14 +38,12 @@ static int kernel_build(int argc, char **argv)
 	mhp_kbuild_init(&b);
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (mhp_kbuild_option(o, optarg, &b))
+			continue;
 		switch (o) {
-		case 's': b.src = optarg; break;
 		case 'r': b.rev = optarg; break;
 		case 'S': b.series_dir = optarg; break;
 		case 'p': mhp_strv_push(&patches, optarg); break;
-		case 'c': b.config = optarg; break;
-		case 'j': b.jobs = (unsigned)atoi(optarg); break;
-		case 'C': b.cache_dir = optarg; break;
 		case 'h': fputs(kernel_usage, stdout); mhp_strv_release(&patches); return MHP_EXIT_PASS;
 		default: fputs(kernel_usage, stderr); mhp_strv_release(&patches); return MHP_EXIT_USAGE;
 		}

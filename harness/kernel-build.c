@@ -304,6 +304,17 @@ static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const s
 	return 0;
 }
 
+int mhp_kbuild_option(int o, const char *arg, struct mhp_kbuild *b)
+{
+	switch (o) {
+	case MHP_OPT_SRC: b->src = arg; return 1;
+	case MHP_OPT_CONFIG: b->config = arg; return 1;
+	case MHP_OPT_JOBS: b->jobs = (unsigned)atoi(arg); return 1;
+	case MHP_OPT_CACHE: b->cache_dir = arg; return 1;
+	default: return 0;
+	}
+}
+
 void mhp_kbuild_init(struct mhp_kbuild *b)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -23,6 +23,15 @@ struct mhp_kbuild {
 	char commit[41];          /* out: the commit that was built */
 };
 
+/* The build options kernel build, gate and bisect share, for getopt_long;
+ * the values are MHP_OPT_*. */
+enum { MHP_OPT_SRC = 0x200, MHP_OPT_CONFIG, MHP_OPT_JOBS, MHP_OPT_CACHE };
+#define MHP_KBUILD_OPTIONS                                                                                  \
+	{ "src", required_argument, NULL, MHP_OPT_SRC }, { "config", required_argument, NULL, MHP_OPT_CONFIG }, \
+	{ "jobs", required_argument, NULL, MHP_OPT_JOBS }, { "cache", required_argument, NULL, MHP_OPT_CACHE }
+/* Takes option o with its argument: 1 when it was one of those, else 0. */
+int mhp_kbuild_option(int o, const char *arg, struct mhp_kbuild *b);
+
 /* Defaults: mhp.config of this mhp, a job per CPU, an hour. */
 void mhp_kbuild_init(struct mhp_kbuild *b);
 

@@ -1,34 +1,23 @@
 /* mhp: the command line only.  Parses options and dispatches through the
  * command table; the work is in the modules. */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "accel.h"
 #include "commands.h"
 #include "cleanup.h"
-#include "engine.h"
 #include "kernel.h"
 #include "log.h"
 #include "suite.h"
 #include "topology.h"
 #include "wire.h"
 
-#ifndef MHP_DEFAULT_GUEST_INIT
-#define MHP_DEFAULT_GUEST_INIT "mhp-init"
-#endif
 
 struct cli {
-	const char *kernel, *accel, *results, *qemu, *guest_init, *append;
-	unsigned timeout_s, boot_timeout_s;
-	bool no_steps; /* mhp boot */
+	const char *kernel;
+	struct mhp_suite_args args;
 };
 
 struct cmd {
@@ -78,80 +67,41 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
-		fprintf(stderr, "mhp: %s: '%s' is not a number of seconds (1-86400)\n", opt, arg);
-		return -EINVAL;
-	}
-	*ret = (unsigned)v;
-	return 0;
-}
-
 static int parse_cli(int argc, char **argv, struct cli *c)
 {
-	enum { O_KERNEL = 256, O_ACCEL, O_RESULTS, O_TIMEOUT, O_BOOT_TIMEOUT, O_QEMU, O_INIT, O_APPEND };
 	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, O_KERNEL }, { "accel", required_argument, NULL, O_ACCEL },
-		{ "results", required_argument, NULL, O_RESULTS }, { "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "boot-timeout", required_argument, NULL, O_BOOT_TIMEOUT }, { "qemu", required_argument, NULL, O_QEMU },
-		{ "guest-init", required_argument, NULL, O_INIT }, { "append", required_argument, NULL, O_APPEND },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "kernel", required_argument, NULL, 'k' }, MHP_SUITE_OPTIONS, MHP_SUITE_RUN_OPTIONS,
+		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o;
+	int o, r;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if ((r = mhp_suite_option(o, optarg, &c->args)) < 0)
+			return r;
+		if (r)
+			continue;
 		switch (o) {
-		case O_KERNEL: c->kernel = optarg; break;
-		case O_ACCEL: c->accel = optarg; break;
-		case O_RESULTS: c->results = optarg; break;
-		case O_TIMEOUT: if (parse_seconds("--timeout", optarg, &c->timeout_s) < 0) return -EINVAL; break;
-		case O_BOOT_TIMEOUT: if (parse_seconds("--boot-timeout", optarg, &c->boot_timeout_s) < 0) return -EINVAL; break;
-		case O_QEMU: c->qemu = optarg; break;
-		case O_INIT: c->guest_init = optarg; break;
-		case O_APPEND: c->append = optarg; break;
-		case 'v': mhp_log_verbose = 1; break;
+		case 'k': c->kernel = optarg; break;
 		case 'h': fputs(run_usage, stdout); exit(0);
 		default: fputs(run_usage, stderr); return -EINVAL;
 		}
 	}
-	if (strcmp(c->accel, "auto") && strcmp(c->accel, "kvm") && strcmp(c->accel, "tcg")) {
-		fprintf(stderr, "mhp: --accel: '%s' is not auto, kvm or tcg\n", c->accel);
-		return -EINVAL;
-	}
 	return optind;
 }
 
-struct run_env {
-	struct mhp_suite suite;
-	char kernel_version[160];
-	char accel_reason[160];
-};
-
-static int resolve_kernel(struct cli *c, struct run_env *env, char **owned)
+/* The kernel to boot: --kernel, else the newest /boot/vmlinuz-*. */
+static int default_kernel(struct cli *c, char **owned)
 {
 	int r;
 
-	if (!c->kernel) {
-		if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
-			mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
-			return MHP_EXIT_SKIP;
-		}
-		c->kernel = *owned;
+	if (c->kernel)
+		return 0;
+	if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
+		mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
+		return MHP_EXIT_SKIP;
 	}
-	if ((r = mhp_kernel_probe(c->kernel, env->kernel_version, sizeof(env->kernel_version))) < 0) {
-		mhp_log_errno(r, "--kernel '%s' is not a bootable x86 kernel image", c->kernel);
-		return MHP_EXIT_USAGE;
-	}
-	env->suite.kernel_version = env->kernel_version;
-	if (access(c->guest_init, R_OK) < 0) {
-		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", c->guest_init);
-		return MHP_EXIT_USAGE;
-	}
+	c->kernel = *owned;
 	return 0;
 }
 
@@ -166,14 +116,12 @@ static int exit_code(unsigned pass, unsigned fail)
 
 static int run_or_boot(int argc, char **argv, bool boot)
 {
-	struct cli c = { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180 };
-	const char *env_init = getenv("MHP_GUEST_INIT");
+	struct cli c = { .args = MHP_SUITE_ARGS_INIT };
 	_cleanup_free_ char *kernel = NULL;
-	struct run_env env = { 0 };
+	struct mhp_suite suite = { .ktap = stdout };
 	int first = parse_cli(argc, argv, &c), r;
 	unsigned pass = 0, fail = 0, total;
 
-	c.guest_init = c.guest_init ? c.guest_init : env_init ? env_init : MHP_DEFAULT_GUEST_INIT;
 	if (first < 0)
 		return MHP_EXIT_USAGE;
 	if (first == argc || (boot && argc - first != 1)) {
@@ -186,29 +134,22 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		free(all);
 		return MHP_EXIT_USAGE;
 	}
-	if ((r = resolve_kernel(&c, &env, &kernel)) != 0)
+	if ((r = default_kernel(&c, &kernel)) != 0)
 		goto out;
-	struct mhp_accel_probe probe = { .qemu = c.qemu, .kernel = c.kernel, .guest_init = c.guest_init,
-					 .kvm_device = getenv("MHP_KVM_DEVICE"), .timeout_ms = 15000 };
-	const char *accel;
-	if (mhp_accel_resolve(c.accel, &probe, &accel, env.accel_reason, sizeof(env.accel_reason)) < 0) {
+	if (mhp_suite_prepare(&suite, &c.args, c.kernel) < 0) {
 		r = MHP_EXIT_USAGE;
 		goto out;
 	}
-	env.suite.opts = (struct mhp_run_opts){ .kernel = c.kernel, .guest_init = c.guest_init, .accel = accel,
-						.qemu = c.qemu, .append = c.append, .boot_timeout_ms = c.boot_timeout_s * 1000,
-						.timeout_ms = c.timeout_s * 1000 };
-	env.suite.results = c.results;
-	env.suite.ktap = stdout;
+	suite.results = c.args.results;
 	printf("KTAP version 1\n1..%u\n", total);
-	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(env.kernel_version, " "),
-	       env.kernel_version, accel, env.accel_reason);
+	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(suite.kernel_version, " "),
+	       suite.kernel_version, suite.opts.accel, suite.accel_reason);
 	for (unsigned i = 0; i < total && !mhp_interrupted; i++) {
 		struct mhp_result res;
 
 		if (boot)
 			all[i].nr_steps = 0;
-		if (mhp_suite_run_one(&env.suite, &all[i], i + 1, &res) < 0) {
+		if (mhp_suite_run_one(&suite, &all[i], i + 1, &res) < 0) {
 			r = MHP_EXIT_FAIL;
 			goto out;
 		}

@@ -102,7 +102,7 @@ int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, 
 	point_latest(su->results, dir);
 	mhp_result_init(res, s->name);
 	res->kernel = mhp_xstrdup(su->opts.kernel);
-	res->kernel_version = mhp_xstrdup(su->kernel_version ? su->kernel_version : "");
+	res->kernel_version = mhp_xstrdup(su->kernel_version);
 	res->accel = mhp_xstrdup(su->opts.accel);
 	mhp_engine_run(&su->opts, s, dir, res);
 	/* A run whose results cannot be written has failed: say so in the
@@ -121,33 +121,65 @@ int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, 
 	return 0;
 }
 
-int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel, char *version,
-		      size_t vsize)
+static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
 {
-	const char *init = getenv("MHP_GUEST_INIT");
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
+		mhp_log_error("%s: '%s' is not a number of seconds (1-86400)", opt, arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
+{
+	switch (o) {
+	case MHP_OPT_ACCEL:
+		if (strcmp(arg, "auto") && strcmp(arg, "kvm") && strcmp(arg, "tcg")) {
+			mhp_log_error("--accel: '%s' is not auto, kvm or tcg", arg);
+			return -EINVAL;
+		}
+		a->accel = arg;
+		return 1;
+	case MHP_OPT_RESULTS: a->results = arg; return 1;
+	case MHP_OPT_TIMEOUT: return parse_seconds("--timeout", arg, &a->timeout_s) < 0 ? -EINVAL : 1;
+	case MHP_OPT_BOOT_TIMEOUT: return parse_seconds("--boot-timeout", arg, &a->boot_timeout_s) < 0 ? -EINVAL : 1;
+	case MHP_OPT_QEMU: a->qemu = arg; return 1;
+	case MHP_OPT_GUEST_INIT: a->guest_init = arg; return 1;
+	case MHP_OPT_APPEND: a->append = arg; return 1;
+	case 'v': mhp_log_verbose = 1; return 1;
+	default: return 0;
+	}
+}
+
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)
+{
+	const char *init = a->guest_init ? a->guest_init : getenv("MHP_GUEST_INIT");
 	const char *accel;
-	char reason[160];
 	int r;
 
 	if (!init)
 		init = MHP_DEFAULT_GUEST_INIT;
-	if ((r = mhp_kernel_probe(kernel, version, vsize)) < 0) {
-		mhp_log_errno(r, "'%s' is not a bootable x86 kernel image", kernel);
+	if ((r = mhp_kernel_probe(kernel, su->kernel_version, sizeof(su->kernel_version))) < 0) {
+		mhp_log_errno(r, "kernel '%s' is not a bootable x86 kernel image", kernel);
 		return -EINVAL;
 	}
 	if (access(init, R_OK) < 0) {
 		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", init);
 		return -EINVAL;
 	}
-	struct mhp_accel_probe probe = { .kernel = kernel, .guest_init = init, .kvm_device = getenv("MHP_KVM_DEVICE"),
-					 .timeout_ms = 15000 };
-	if (mhp_accel_resolve(a->accel, &probe, &accel, reason, sizeof(reason)) < 0) {
+	struct mhp_accel_probe probe = { .qemu = a->qemu, .kernel = kernel, .guest_init = init,
+					 .kvm_device = getenv("MHP_KVM_DEVICE"), .timeout_ms = 15000 };
+	if (mhp_accel_resolve(a->accel, &probe, &accel, su->accel_reason, sizeof(su->accel_reason)) < 0) {
 		mhp_log_error("--accel: '%s' is not auto, kvm or tcg", a->accel);
 		return -EINVAL;
 	}
-	mhp_log_info("accelerator %s (%s)", accel, reason);
-	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel,
-					  .boot_timeout_ms = a->boot_timeout_s * 1000, .timeout_ms = a->timeout_s * 1000 };
-	su->kernel_version = version;
+	mhp_log_info("accelerator %s (%s)", accel, su->accel_reason);
+	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
+					  .append = a->append, .boot_timeout_ms = a->boot_timeout_s * 1000,
+					  .timeout_ms = a->timeout_s * 1000 };
 	return 0;
 }

@@ -13,8 +13,9 @@
 struct mhp_suite {
 	struct mhp_run_opts opts;
 	const char *results;      /* where run directories go */
-	const char *kernel_version;
 	FILE *ktap;               /* KTAP per topology goes there, or NULL */
+	char kernel_version[160]; /* from the bzImage header */
+	char accel_reason[160];   /* why opts.accel */
 };
 
 /* Loads every topology first, so that bad input fails before any QEMU
@@ -34,18 +35,38 @@ char *mhp_suite_mkdir(const char *results, const char *name);
 int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res);
 
 
-/* What gate and bisect take from the command line to run a suite. */
+/* What run, gate and bisect take from the command line to run a suite. */
 struct mhp_suite_args {
 	const char *accel;        /* auto, kvm or tcg */
 	const char *results;
+	const char *qemu;         /* NULL: qemu-system-x86_64 */
+	const char *guest_init;   /* NULL: $MHP_GUEST_INIT, else the one built with mhp */
+	const char *append;       /* more kernel command line, or NULL */
 	unsigned timeout_s, boot_timeout_s;
 };
-#define MHP_SUITE_ARGS_INIT { "auto", "results", 60, 180 }
+#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180 }
+
+/* Their getopt_long entries; the values are MHP_OPT_*. */
+enum {
+	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
+	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND,
+};
+#define MHP_SUITE_OPTIONS                                                                                   \
+	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
+	{ "timeout", required_argument, NULL, MHP_OPT_TIMEOUT },                                             \
+	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }
+/* mhp run's more. */
+#define MHP_SUITE_RUN_OPTIONS                                                                               \
+	{ "qemu", required_argument, NULL, MHP_OPT_QEMU }, { "guest-init", required_argument, NULL, MHP_OPT_GUEST_INIT }, \
+	{ "append", required_argument, NULL, MHP_OPT_APPEND }
+
+/* Takes getopt_long's option o with its argument: 1 when it was one of the
+ * above, 0 when not, -EINVAL (said why) for a bad value. */
+int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a);
 
 /* Fills su to run on kernel: checks that it is a bzImage (its version into
- * version[vsize]), finds the guest init, resolves the accelerator.  Says
- * what is wrong and returns -EINVAL on bad input. */
-int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel, char *version,
-		      size_t vsize);
+ * su->kernel_version), finds the guest init, resolves the accelerator.
+ * Says what is wrong and returns -EINVAL on bad input. */
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel);
 
 #endif
