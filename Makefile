@@ -3,6 +3,7 @@
 #   make run      install missing packages, run the default suite
 #   make check    install missing packages, run every test
 #   make bench    print speed ratios measured in one run
+#   make soak-gate  N clean gates in a row (MHP_SOAK_GATES, default 10): must never block
 
 CC      ?= cc
 SHELL   := /bin/bash
@@ -24,7 +25,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check unit unit-asan integration fuzz fuzz-check no-shell bench clean
+.PHONY: all deps run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -121,6 +122,11 @@ run: deps
 bench: deps
 	$(MAKE) all
 	ci/bench
+
+# Not in check: ten gates take about half an hour here.
+soak-gate: deps
+	$(MAKE) all
+	ci/soak-gate
 
 clean:
 	rm -rf $(B)

@@ -19,6 +19,7 @@ static void run(struct mhp_vm *vm, struct mhp_steps *steps, const char *results_
 	for (unsigned i = 0; i < vm->t->nr_steps; i++)
 		if (mhp_steps_run(steps, i) < 0)
 			return;
+	mhp_result_step(vm->res, 0);
 	mhp_result_phase(vm->res, "poweroff");
 	mhp_vm_power_off(vm);
 }
@@ -31,6 +32,7 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 
 	run(&vm, &steps, results_dir);
 	mhp_vm_teardown(&vm);
+	mhp_result_step(res, 0); /* the console's health belongs to no step */
 	/* After teardown the console is complete, whatever ended the run. */
 	mhp_health_check(res, results_dir);
 	mhp_steps_release(&steps);

@@ -1,6 +1,7 @@
 #include "gate.h"
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,8 @@
 #define NOT_REACHED "(not reached)"
 #define RUN_COMPLETED "run completed"
 
-static const char *const kind_names[MHP_GATE_KINDS] = { "regression", "flaky", "fails-on-both", "fixed" };
+static const char *const kind_names[MHP_GATE_KINDS] = { "regression", "flaky", "fails-on-both", "fixed",
+							       "outcome-differed" };
 
 void mhp_gate_release(struct mhp_gate *g)
 {
@@ -55,13 +57,20 @@ static const char *run_value(const struct mhp_result *r)
 	return completed(r) ? "completed" : r->error ? r->error : "interrupted";
 }
 
+/* Whether check c of a run is past the step where the outcomes parted. */
+static bool past(const struct mhp_check *c, unsigned parted)
+{
+	return c->step && c->step >= parted;
+}
+
 /* Checks of the candidate that the baseline does not have. */
-static void compare_new(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand)
+static void compare_new(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand,
+			unsigned parted)
 {
 	for (size_t i = 0; i < cand->nchecks; i++) {
 		const struct mhp_check *c = &cand->checks[i];
 
-		if (c->status != MHP_STATUS_FAIL || find_check(base, c->name))
+		if (c->status != MHP_STATUS_FAIL || find_check(base, c->name) || past(c, parted))
 			continue;
 		/* A baseline that ran to the end never had this check: the
 		 * candidate changed what there is to check (a block more, say). */
@@ -70,15 +79,33 @@ static void compare_new(struct mhp_gate *g, const struct mhp_result *base, const
 	}
 }
 
-void mhp_gate_compare(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand)
+/* The first step whose unscored outcome the two runs both reached and took
+ * differently, or UINT_MAX; *ret_check is the baseline's outcome check. */
+static unsigned first_differed(const struct mhp_result *base, const struct mhp_result *cand,
+			       const struct mhp_check **ret_check)
 {
-	g->compared += completed(base);
+	unsigned first = UINT_MAX;
+
+	for (size_t i = 0; i < base->nchecks; i++) {
+		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b->name);
+
+		if (b->outcome && c && c->outcome && strcmp(b->observed, c->observed) && b->step < first) {
+			first = b->step;
+			*ret_check = b;
+		}
+	}
+	return first;
+}
+
+static void compare_base(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand,
+			 unsigned parted)
+{
 	for (size_t i = 0; i < base->nchecks; i++) {
 		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b->name);
 		bool cand_fails = !c || c->status == MHP_STATUS_FAIL;
 		const char *cv = c ? c->observed : NOT_REACHED;
 
-		if (b->status == MHP_STATUS_SKIP || (c && c->status == MHP_STATUS_SKIP))
+		if (b->status == MHP_STATUS_SKIP || (c && c->status == MHP_STATUS_SKIP) || past(b, parted))
 			continue;
 		if (b->status == MHP_STATUS_PASS && cand_fails)
 			add_row(g, MHP_GATE_REGRESSION, base->topology, b->name, b->observed, cv);
@@ -87,7 +114,35 @@ void mhp_gate_compare(struct mhp_gate *g, const struct mhp_result *base, const s
 		else if (b->status == MHP_STATUS_FAIL)
 			add_row(g, MHP_GATE_FIXED, base->topology, b->name, b->observed, cv);
 	}
-	compare_new(g, base, cand);
+}
+
+/* The outcome that parted the runs, and what failed on the candidate's own
+ * terms after it: listed, not blocking. */
+static void report_parted(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand,
+			  const struct mhp_check *outcome, unsigned parted)
+{
+	const struct mhp_check *c = find_check(cand, outcome->name);
+
+	add_row(g, MHP_GATE_OUTCOME, base->topology, outcome->name, outcome->observed, c->observed);
+	for (size_t i = 0; i < cand->nchecks; i++)
+		if (cand->checks[i].status == MHP_STATUS_FAIL && past(&cand->checks[i], parted))
+			add_row(g, MHP_GATE_OUTCOME, base->topology, cand->checks[i].name, "(not compared)",
+				cand->checks[i].observed);
+}
+
+void mhp_gate_compare(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand)
+{
+	const struct mhp_check *outcome = NULL;
+	unsigned parted = g->strict ? UINT_MAX : first_differed(base, cand, &outcome);
+
+	g->compared += completed(base);
+	compare_base(g, base, cand, parted);
+	compare_new(g, base, cand, parted);
+	if (outcome) {
+		g->parted++;
+		report_parted(g, base, cand, outcome, parted);
+	}
+	/* A run that stopped is a regression whichever outcome led there. */
 	if (!completed(cand))
 		add_row(g, completed(base) ? MHP_GATE_REGRESSION : MHP_GATE_BOTH_FAIL, base->topology, RUN_COMPLETED,
 			run_value(base), run_value(cand));
@@ -170,12 +225,15 @@ void mhp_gate_print(FILE *f, const struct mhp_gate *g)
 	if (regressions)
 		fprintf(f, "BLOCK: %zu check(s) pass on the baseline and fail on the candidate\n", regressions);
 	else
-		fprintf(f, "PASS: no check that passes on the baseline fails on the candidate (%zu topologies compared)\n",
-			g->compared);
+		fprintf(f, "PASS: no check that passes on the baseline fails on the candidate (%zu topologies compared, "
+			"%zu of them up to a differing outcome)\n", g->compared, g->parted);
 	print_kind(f, g, MHP_GATE_REGRESSION, "Regressions (blocking)");
 	print_kind(f, g, MHP_GATE_FLAKY, "Flaky: failed on the candidate, passed when re-run (not blocking)");
 	print_kind(f, g, MHP_GATE_BOTH_FAIL, "Failing on both kernels (not blocking)");
 	print_kind(f, g, MHP_GATE_FIXED, "Fixed by the candidate");
+	print_kind(f, g, MHP_GATE_OUTCOME,
+		   "Outcome differed, not compared: a step the oracle allows either way went differently, so "
+		   "nothing after it is compared (not blocking; --strict compares it)");
 }
 
 int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *baseline, const char *candidate)
@@ -188,6 +246,7 @@ int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *b
 	json_object_object_add(o, "baseline", json_object_new_string(baseline));
 	json_object_object_add(o, "candidate", json_object_new_string(candidate));
 	json_object_object_add(o, "topologies_compared", json_object_new_int64((int64_t)g->compared));
+	json_object_object_add(o, "outcome_differed", json_object_new_int64((int64_t)g->parted));
 	for (size_t i = 0; i < g->nrows; i++) {
 		const struct mhp_gate_row *row = &g->rows[i];
 		json_object *r = json_object_new_object();

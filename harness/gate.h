@@ -12,6 +12,9 @@ enum mhp_gate_kind {
 	MHP_GATE_FLAKY,      /* was a regression, passed when re-run: reported */
 	MHP_GATE_BOTH_FAIL,  /* fails on both (or baseline never got there): reported */
 	MHP_GATE_FIXED,      /* fails on baseline, passes on candidate: reported */
+	MHP_GATE_OUTCOME,    /* an unscored outcome differed: what follows it is
+				not compared (the candidate's failures there are
+				listed under it); reported */
 	MHP_GATE_KINDS
 };
 
@@ -28,12 +31,19 @@ struct mhp_gate {
 	struct mhp_gate_row *rows;
 	size_t nrows;
 	size_t compared;  /* topologies whose baseline run completed */
+	size_t parted;    /* of them, compared only up to a differing outcome */
+	bool strict;      /* compare every check, even after an unscored
+			     outcome that differed (a difference then blocks) */
 };
 
 void mhp_gate_release(struct mhp_gate *g);
 
 /* Compares one topology's two runs; appends a row for each check that is
- * not passing on both. */
+ * not passing on both.  Where the two took different outcomes of a step the
+ * oracle does not score (mhp_result_outcome()), the checks of that step and
+ * of every later one depend on which outcome it was: unless g->strict, they
+ * are not compared, and one MHP_GATE_OUTCOME row names the step (with a row
+ * of that kind for each of the candidate's own failures after it). */
 void mhp_gate_compare(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand);
 /* A candidate build that failed: one blocking row. */
 void mhp_gate_build_failed(struct mhp_gate *g, const char *why);

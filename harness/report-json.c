@@ -28,6 +28,9 @@ static json_object *checks_json(const struct mhp_result *r)
 		json_object_object_add(o, "expected", json_object_new_string(c->expected));
 		json_object_object_add(o, "observed", json_object_new_string(c->observed));
 		json_object_object_add(o, "status", json_object_new_string(status_name(c->status)));
+		json_object_object_add(o, "step", json_object_new_int64(c->step));
+		if (c->outcome)
+			json_object_object_add(o, "outcome", json_object_new_boolean(true));
 		json_object_array_add(arr, o);
 	}
 	return arr;

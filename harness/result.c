@@ -82,7 +82,7 @@ static void add_check(struct mhp_result *r, const char *name, const char *expect
 {
 	r->checks = grow(r->checks, r->nchecks, sizeof(*r->checks));
 	r->checks[r->nchecks++] = (struct mhp_check){ mhp_xstrdup(name), mhp_xstrdup(expected),
-						      mhp_xstrdup(observed), st };
+						      mhp_xstrdup(observed), st, r->step, false };
 }
 
 enum mhp_status mhp_result_check(struct mhp_result *r, const char *name, const char *expected,
@@ -106,6 +106,17 @@ enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const 
 void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason)
 {
 	add_check(r, name, "-", reason, MHP_STATUS_SKIP);
+}
+
+void mhp_result_outcome(struct mhp_result *r, const char *name, const char *outcome)
+{
+	add_check(r, name, "-", outcome, MHP_STATUS_SKIP);
+	r->checks[r->nchecks - 1].outcome = true;
+}
+
+void mhp_result_step(struct mhp_result *r, unsigned step)
+{
+	r->step = step;
 }
 
 void mhp_result_error(struct mhp_result *r, const char *fmt, ...)

@@ -19,6 +19,10 @@ struct mhp_check {
 	char *expected;
 	char *observed;
 	enum mhp_status status;
+	unsigned step;   /* 1-based step the check belongs to; 0: boot, or none */
+	bool outcome;    /* a SKIP that records an outcome the oracle does not
+			    score (an "expect": "any" unplug, a kernel-zone offline):
+			    what the checks after it see depends on it */
 };
 
 struct mhp_phase {
@@ -38,6 +42,7 @@ struct mhp_result {
 	struct mhp_phase *phases;
 	size_t nphases;
 	char *phase;          /* phase in progress; on failure, the failing one */
+	unsigned step;        /* step in progress (1-based), 0 outside the steps */
 	uint64_t phase_start_ns;
 	char *error;          /* why the run could not go on, or NULL */
 	bool interrupted;     /* stopped by SIGINT/SIGTERM */
@@ -60,6 +65,12 @@ enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const 
 				  const char *observed, bool pass);
 /* Records a check that is not scored, with the reason as observed value. */
 void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason);
+/* Records an outcome the oracle allows either way (kernel-zone unplug or
+ * offline): not scored, but the gate compares what follows it only when both
+ * kernels took the same outcome. */
+void mhp_result_outcome(struct mhp_result *r, const char *name, const char *outcome);
+/* Checks recorded from now on belong to step (1-based; 0: to no step). */
+void mhp_result_step(struct mhp_result *r, unsigned step);
 /* Records the error that stopped the run (first one wins); the phase stays. */
 void mhp_result_error(struct mhp_result *r, const char *fmt, ...) MHP_FORMAT(2, 3);
 

@@ -246,7 +246,7 @@ static bool check_action(struct mhp_steps *s, const char *what, unsigned id, con
 
 	snprintf(name, sizeof(name), "%s: block %u %s", what, id, action);
 	if (e == MHP_EXPECT_ANY)
-		mhp_result_skip(s->vm->res, name, r == 0 ? NOT_DETERMINISTIC "; it did" : NOT_DETERMINISTIC "; it refused");
+		mhp_result_outcome(s->vm->res, name, r == 0 ? NOT_DETERMINISTIC "; it did" : NOT_DETERMINISTIC "; it refused");
 	else if (e == MHP_EXPECT_FAIL) /* keep the guest's reason: a timeout is not a refusal */
 		mhp_result_checkb(s->vm->res, name, "refused", r == 0 ? "ok" : observed, r != 0);
 	else
@@ -394,7 +394,7 @@ static int step_unplug(struct mhp_steps *s, const struct mhp_step *st, const cha
 	removed = !strcmp(outcome, "removed");
 	snprintf(name, sizeof(name), "%s: outcome", what);
 	if (e == MHP_EXPECT_ANY)
-		mhp_result_skip(s->vm->res, name, outcome);
+		mhp_result_outcome(s->vm->res, name, outcome);
 	else
 		mhp_result_check(s->vm->res, name, e == MHP_EXPECT_FAIL ? "refused" : "removed",
 				 removed ? "removed" : e == MHP_EXPECT_FAIL ? "refused" : outcome);
@@ -528,6 +528,7 @@ int mhp_steps_run(struct mhp_steps *s, unsigned i)
 		snprintf(what, sizeof(what), "step %u %s %s", i + 1, mhp_step_kind_name(st->kind),
 			 s->vm->t->dimms[st->dimm].id);
 	mhp_result_phase(s->vm->res, "%s", what);
+	mhp_result_step(s->vm->res, i + 1);
 	switch (st->kind) {
 	case MHP_STEP_PLUG: return step_plug(s, st, what);
 	case MHP_STEP_ONLINE: return step_online(s, st, what);
