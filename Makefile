@@ -12,8 +12,12 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wpedantic
 PKGS    := json-c libarchive libxml-2.0
 B       := build
 
-HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
-HARNESS_HDR := $(wildcard harness/*.h) guest-init/wire.h
+# harness/ is in layers, one folder each (harness/README.md is the map);
+# includes name the folder ("lib/util.h"), and `make layers` checks that no
+# file includes a header of a layer above its own.
+HARNESS_SRC := $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c))
+HARNESS_HDR := $(wildcard harness/*/*.h) $(wildcard guest-init/*.h)
+INC         := -Iharness -I.
 GUEST_INIT  := $(abspath $(B)/mhp-init)
 DEFS        := -DMHP_DEFAULT_GUEST_INIT='"$(GUEST_INIT)"' -DMHP_SOURCE_DIR='"$(abspath .)"'
 
@@ -38,31 +42,32 @@ HARNESS_OBJ := $(patsubst harness/%.c,$(B)/obj/%.o,$(HARNESS_SRC))
 ASAN_OBJ := $(patsubst harness/%.c,$(B)/asan-obj/%.o,$(HARNESS_SRC))
 
 $(B)/obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
-	@mkdir -p $(B)/obj
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(INC) $(PKG_CFLAGS) -c -o $@ $<
 $(B)/asan-obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
-	@mkdir -p $(B)/asan-obj
-	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(ASAN) $(DEFS) $(INC) $(PKG_CFLAGS) -c -o $@ $<
 $(B)/libmhp.a: $(HARNESS_OBJ)
 	ar rcs $@ $^
 $(B)/libmhp-asan.a: $(ASAN_OBJ)
 	ar rcs $@ $^
 
-$(B)/mhp: harness/main.c $(B)/libmhp.a $(HARNESS_HDR) | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -o $@ harness/main.c $(B)/libmhp.a $(PKG_LIBS)
+$(B)/mhp: harness/cli/main.c $(B)/libmhp.a $(HARNESS_HDR) | $(B)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(INC) $(PKG_CFLAGS) -o $@ harness/cli/main.c $(B)/libmhp.a $(PKG_LIBS)
 
 # PID 1 in the guest: static, so the initrd needs nothing else.
-$(B)/mhp-init: guest-init/init.c guest-init/wire.h | $(B)
-	$(CC) $(WARN) -O2 -static -o $@ guest-init/init.c
+GUEST_SRC := $(wildcard guest-init/*.c)
+$(B)/mhp-init: $(GUEST_SRC) $(wildcard guest-init/*.h) | $(B)
+	$(CC) $(WARN) -O2 -static -I. -o $@ $(GUEST_SRC)
 
 $(B):
 	mkdir -p $@
 
 # Unit tests, once plain and once with ASan+UBSan.
 $(B)/test-%: tests/unit/test-%.c $(B)/libmhp.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 $(B)/asan-test-%: tests/unit/test-%.c $(B)/libmhp-asan.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
-	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp-asan.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp-asan.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 UNIT_BINS := $(addprefix $(B)/,$(UNIT_TESTS))
 ASAN_BINS := $(addprefix $(B)/asan-,$(UNIT_TESTS))
@@ -72,7 +77,7 @@ unit-asan: $(ASAN_BINS)
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t || exit 1; done
 
 $(B)/test-integration $(B)/test-kernels: $(B)/test-%: tests/integration/test-%.c tests/integration/itest.h tests/unit/testutil.h tests/ktap-check.h $(B)/libmhp.a | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iharness -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B)/fake-qemu: tests/fixtures/fake-qemu.c | $(B)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
@@ -87,7 +92,7 @@ integration: all $(B)/test-integration $(B)/test-kernels $(B)/fake-qemu
 # input.  New inputs go to build/corpus-*; the checked-in seeds stay as they are.
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(HARNESS_SRC) $(HARNESS_HDR) | $(B)
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(DEFS) $(PKG_CFLAGS) \
-		-Iharness -o $@ $< $(HARNESS_SRC) $(PKG_LIBS)
+		$(INC) -o $@ $< $(HARNESS_SRC) $(PKG_LIBS)
 
 fuzz: $(addprefix $(B)/fuzz-,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
@@ -103,7 +108,7 @@ fuzz-check:
 
 # No shell anywhere: processes are started from an argv.
 no-shell:
-	@if grep -nE '\b(system|popen)[[:space:]]*\(|"sh"|"/bin/sh"|sh -c' harness/*.c harness/*.h guest-init/*.c; then \
+	@if grep -nE '\b(system|popen)[[:space:]]*\(|"sh"|"/bin/sh"|sh -c' harness/*/*.[ch] guest-init/*.[ch]; then \
 		echo "no-shell: FAIL: a shell call in the sources (use an argv)"; exit 1; \
 	else echo "no-shell: ok, no system(), popen() or sh -c in harness/ or guest-init/"; fi
 

@@ -2,8 +2,8 @@
  * report model, with untrusted bytes from the guest. */
 #include <stdint.h>
 
-#include "guest-report.h"
-#include "wire.h"
+#include "guest/guest-report.h"
+#include "guest/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

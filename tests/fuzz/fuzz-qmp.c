@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "qmp.h"
+#include "guest/qmp.h"
 
 static void feed(struct mhp_qmp_parser *p, const char *buf, size_t len)
 {

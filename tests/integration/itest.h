@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #include "../unit/testutil.h"
-#include "util.h"
+#include "lib/util.h"
 
 extern char **environ;
 

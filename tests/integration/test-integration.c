@@ -15,9 +15,9 @@
 
 #include "../ktap-check.h"
 #include "../unit/testutil.h"
-#include "cleanup.h"
-#include "kernel.h"
-#include "util.h"
+#include "lib/cleanup.h"
+#include "guest/kernel-image.h"
+#include "lib/util.h"
 
 #include "itest.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "itest.h"
-#include "process.h"
+#include "lib/process.h"
 
 extern char **environ;
 

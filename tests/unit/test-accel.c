@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "accel.h"
-#include "util.h"
+#include "guest/accel.h"
+#include "lib/util.h"
 
 static char cache[] = "/tmp/mhp-accel-XXXXXX";
 

@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "acpi.h"
-#include "iasl.h"
-#include "topo-show.h"
-#include "topology.h"
+#include "acpi/acpi.h"
+#include "acpi/iasl.h"
+#include "model/topo-show.h"
+#include "model/topology.h"
 
 static const char three_nodes[] =
 	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"hotpluggable\": true }, "

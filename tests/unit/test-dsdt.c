@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "dsdt.h"
+#include "acpi/dsdt.h"
 
 /* The shape of QEMU 7.2's disassembled DSDT around the memory slots. */
 static const char qemu_dsdt[] =

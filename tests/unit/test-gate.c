@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "gate.h"
+#include "kernel/gate.h"
 
 /* A run of topology "t": checks as "[@STEP ]name=status:value" ("p" pass,
  * "f" fail, "s" skip, "o" an outcome the oracle does not score), and an

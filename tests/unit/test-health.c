@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "health.h"
+#include "report/health.h"
 
 static const char console[] =
 	"[    0.000000] Linux version 6.12.117\r\n"

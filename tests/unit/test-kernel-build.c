@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "bisect.h"
-#include "kernel-build.h"
+#include "kernel/bisect.h"
+#include "kernel/kernel-build.h"
 
 struct kconfig_row {
 	const char *name;

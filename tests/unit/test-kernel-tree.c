@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "kernel-tree.h"
-#include "process.h"
+#include "kernel/kernel-tree.h"
+#include "lib/process.h"
 
 static char root[] = "/tmp/mhp-ktree-test-XXXXXX";
 

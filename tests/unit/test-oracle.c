@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "oracle.h"
+#include "model/oracle.h"
 
 #define TWO_NODES(kernel, dimms)                                                                   \
 	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], "  \

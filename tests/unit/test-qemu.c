@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "qemu.h"
+#include "guest/qemu.h"
 
 static struct mhp_topology two_nodes(void)
 {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "qmp.h"
+#include "guest/qmp.h"
 
 /* Feeds text in pieces of at most `step` bytes; collects message kinds
  * ('G','E','R','X' for error reply, '!' for a parser error) into out. */

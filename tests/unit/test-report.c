@@ -5,8 +5,8 @@
 
 #include "testutil.h"
 #include "../ktap-check.h"
-#include "process.h"
-#include "report.h"
+#include "lib/process.h"
+#include "report/report.h"
 
 static void sample(struct mhp_result *r, bool fail, bool error)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "topology.h"
+#include "model/topology.h"
 
 #define GOOD                                                                           \
 	"{\n"                                                                          \

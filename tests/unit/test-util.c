@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "initrd.h"
-#include "kernel.h"
-#include "result.h"
-#include "sock.h"
-#include "util.h"
+#include "guest/initrd.h"
+#include "guest/kernel-image.h"
+#include "model/result.h"
+#include "lib/sock.h"
+#include "lib/util.h"
 
 struct size_row {
 	const char *name, *text;

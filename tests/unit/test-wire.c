@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "guest-report.h"
-#include "wire.h"
+#include "guest/guest-report.h"
+#include "guest/wire.h"
 
 /* Splits text fed `step` bytes at a time; joins lines with '|', marks an
  * overlong line with '!'. */

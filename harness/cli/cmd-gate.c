@@ -1,0 +1,310 @@
+/* mhp gate: does a patch series break memory hotplug?  Runs the suite on
+ * the baseline kernel and on the candidate, compares them check by check
+ * (gate.c), re-runs what regressed once, and blocks on what stays. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "cli/commands.h"
+#include "kernel/gate.h"
+#include "kernel/kernel-build.h"
+#include "guest/kernel-image.h"
+#include "lib/log.h"
+#include "run/suite.h"
+#include "guest/wire.h"
+
+static const char gate_usage[] =
+	"usage: mhp gate [--src TREE] [--baseline REF|KERNEL] --candidate REF|SERIES|PATCH|KERNEL\n"
+	"                [--config FRAGMENT] [--jobs N] [--cache DIR] [--results DIR]\n"
+	"                [--accel MODE] [--timeout S] [--boot-timeout S] [--strict] [TOPOLOGY...]\n"
+	"\n"
+	"Runs the topologies (default: mhp's topologies/) on the baseline and on the\n"
+	"candidate kernel and compares every check. A check that passes on the\n"
+	"baseline and fails on the candidate blocks (exit 1) unless it passes when\n"
+	"its topology is re-run once (then it is reported as flaky). Failures on\n"
+	"both kernels are reported and do not block. Where a step the oracle allows\n"
+	"either way (an \"expect\": \"any\" unplug, a kernel-zone offline) went one way\n"
+	"on the baseline and the other on the candidate, nothing after that step is\n"
+	"compared: the topology is listed as \"outcome differed\" and does not block.\n"
+	"\n"
+	"  --src TREE        kernel tree (git or unpacked) that REF, SERIES and PATCH\n"
+	"                    refer to; kernels are built as by 'mhp kernel build'\n"
+	"  --baseline X      a revision of TREE (default: its HEAD) or a bzImage\n"
+	"  --candidate X     a revision, a series directory (a \"series\" file listing\n"
+	"                    patches, applied on the baseline revision, or on TREE's\n"
+	"                    HEAD when the baseline is a bzImage), one patch file,\n"
+	"                    or a bzImage\n"
+	"  --strict          compare every check, after a differing outcome too\n"
+	"\n"
+	"Results: results/<time>-gate/ holds baseline/, candidate/ and rerun/ run\n"
+	"directories, gate.txt (the table) and gate.json.\n"
+	"Exit status: 0 pass, 1 blocked, 2 usage or input error, 4 nothing could be\n"
+	"compared (the baseline did not build or never completed a run),\n"
+	"130/143 interrupted.\n";
+
+enum side_kind { SIDE_REF, SIDE_KERNEL, SIDE_SERIES, SIDE_PATCH };
+
+struct side {
+	const char *arg;      /* as given, NULL for the tree's HEAD */
+	enum side_kind kind;
+	char *kernel;         /* bzImage to boot */
+	char *label;          /* what it is, for the table and gate.json */
+	struct mhp_suite suite;
+};
+
+struct gate_cli {
+	struct mhp_kbuild build;
+	struct mhp_suite_args run;
+	struct side base, cand;
+	const char *dir;      /* the gate's results directory */
+	bool strict;
+};
+
+static enum side_kind classify(const char *arg)
+{
+	_cleanup_free_ char *series = NULL;
+	char version[160];
+	struct stat st;
+
+	if (!arg || stat(arg, &st) < 0)
+		return SIDE_REF;
+	series = mhp_xasprintf("%s/series", arg);
+	if (S_ISDIR(st.st_mode))
+		return access(series, R_OK) == 0 ? SIDE_SERIES : SIDE_REF;
+	return mhp_kernel_probe(arg, version, sizeof(version)) == 0 ? SIDE_KERNEL : SIDE_PATCH;
+}
+
+static int parse(int argc, char **argv, struct gate_cli *c)
+{
+	static const struct option opts[] = {
+		{ "baseline", required_argument, NULL, 'b' }, { "candidate", required_argument, NULL, 'c' },
+		{ "strict", no_argument, NULL, 's' },
+		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	int o, r;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if ((r = mhp_suite_option(o, optarg, &c->run)) < 0)
+			return r;
+		if (r || mhp_kbuild_option(o, optarg, &c->build))
+			continue;
+		switch (o) {
+		case 'b': c->base.arg = optarg; break;
+		case 'c': c->cand.arg = optarg; break;
+		case 's': c->strict = true; break;
+		case 'h': fputs(gate_usage, stdout); exit(MHP_EXIT_PASS);
+		default: fputs(gate_usage, stderr); return -EINVAL;
+		}
+	}
+	if (!c->cand.arg) {
+		fputs(gate_usage, stderr);
+		return -EINVAL;
+	}
+	c->base.kind = classify(c->base.arg);
+	c->cand.kind = classify(c->cand.arg);
+	if (c->base.kind == SIDE_SERIES || c->base.kind == SIDE_PATCH) {
+		mhp_log_error("--baseline '%s' is a patch or series: the baseline is a revision or a bzImage", c->base.arg);
+		return -EINVAL;
+	}
+	if (!c->build.src && (c->base.kind != SIDE_KERNEL || c->cand.kind != SIDE_KERNEL)) {
+		mhp_log_error("--src TREE is needed to build '%s'", c->base.kind != SIDE_KERNEL ? "the baseline" : c->cand.arg);
+		return -EINVAL;
+	}
+	return optind;
+}
+
+/* Builds a side's kernel: a revision, or the baseline revision with the
+ * candidate's patches. */
+static int build_side(struct gate_cli *c, struct side *s, char *err, size_t errsize)
+{
+	struct mhp_kbuild b = c->build;
+	const char *patch = s->arg;
+
+	if (s->kind == SIDE_KERNEL) {
+		s->kernel = mhp_xstrdup(s->arg);
+		s->label = mhp_xasprintf("kernel %s", s->arg);
+		return 0;
+	}
+	b.rev = s->kind == SIDE_REF ? s->arg : c->base.kind == SIDE_REF ? c->base.arg : NULL;
+	b.series_dir = s->kind == SIDE_SERIES ? s->arg : NULL;
+	b.patches = s->kind == SIDE_PATCH ? &patch : NULL;
+	b.npatches = s->kind == SIDE_PATCH;
+	fprintf(stderr, "mhp: gate: building the %s (%s)\n", s == &c->base ? "baseline" : "candidate",
+		s->arg ? s->arg : "HEAD");
+	int r = mhp_kernel_build(&b, &s->kernel, err, errsize);
+	if (r < 0)
+		return r;
+	if (s->kind == SIDE_REF)
+		s->label = mhp_xasprintf("%s (%.12s)", s->arg ? s->arg : "HEAD", b.commit);
+	else
+		s->label = mhp_xasprintf("%s on %.12s", s->arg, b.commit);
+	return 0;
+}
+
+static int prepare_side(struct gate_cli *c, struct side *s, const char *gate_dir, const char *name)
+{
+	s->suite.results = mhp_xasprintf("%s/%s", gate_dir, name);
+	return mhp_suite_prepare(&s->suite, &c->run, s->kernel);
+}
+
+static void side_release(struct side *s)
+{
+	free(s->kernel);
+	free(s->label);
+	free((char *)s->suite.results);
+}
+
+static void say_run(const char *who, const struct mhp_result *res)
+{
+	static const char *const words[] = { "pass", "FAIL", "skip" };
+
+	fprintf(stderr, "mhp: gate: %-9s %-32s %s (%zu checks failed)%s%s\n", who, res->topology,
+		words[mhp_result_verdict(res)], mhp_result_count(res, MHP_STATUS_FAIL), res->error ? ": " : "",
+		res->error ? res->error : "");
+}
+
+/* Runs one topology on both sides (and the candidate again if it
+ * regressed), folding the outcome into g. */
+static int gate_topology(struct gate_cli *c, const struct mhp_topology *t, unsigned n, struct mhp_gate *g)
+{
+	struct mhp_result base, cand, rerun;
+	int r;
+
+	if ((r = mhp_suite_run_one(&c->base.suite, t, n, &base)) < 0)
+		return r;
+	say_run("baseline", &base);
+	if ((r = mhp_suite_run_one(&c->cand.suite, t, n, &cand)) < 0) {
+		mhp_result_release(&base);
+		return r;
+	}
+	say_run("candidate", &cand);
+	mhp_gate_compare(g, &base, &cand);
+	if (mhp_gate_wants_rerun(g, t->name) && !mhp_interrupted) {
+		struct mhp_suite again = c->cand.suite;
+		_cleanup_free_ char *dir = mhp_xasprintf("%s/rerun", c->dir);
+
+		again.results = dir;
+		if ((r = mhp_suite_run_one(&again, t, n, &rerun)) == 0) {
+			say_run("re-run", &rerun);
+			mhp_gate_rerun(g, &rerun);
+			mhp_result_release(&rerun);
+		}
+	}
+	mhp_result_release(&base);
+	mhp_result_release(&cand);
+	return r;
+}
+
+static int finish(struct gate_cli *c, struct mhp_gate *g, const char *dir)
+{
+	_cleanup_free_ char *txt = NULL, *path = mhp_xasprintf("%s/gate.txt", dir);
+	size_t len = 0;
+	FILE *f = open_memstream(&txt, &len);
+	int r;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "mhp gate: baseline %s\n          candidate %s\n", c->base.label, c->cand.label);
+	mhp_gate_print(f, g);
+	fclose(f);
+	fputs(txt, stdout);
+	printf("mhp gate: results in %s (gate.txt, gate.json)\n", dir);
+	if ((r = mhp_write_file_atomic(path, txt, len)) < 0 ||
+	    (r = mhp_gate_write_json(g, dir, c->base.label, c->cand.label)) < 0)
+		mhp_log_errno(r, "cannot write the gate's results in '%s'", dir);
+	return r;
+}
+
+static int exit_status(const struct mhp_gate *g, int r)
+{
+	if (mhp_interrupted)
+		return 128 + mhp_interrupted;
+	if (r < 0)
+		return MHP_EXIT_SKIP;
+	if (mhp_gate_count(g, MHP_GATE_REGRESSION))
+		return MHP_EXIT_FAIL;
+	return g->compared ? MHP_EXIT_PASS : MHP_EXIT_SKIP;
+}
+
+/* Input errors (a revision that is not there, an option the fragment
+ * asks for that the kernel lacks) are the user's: exit 2. */
+static int build_error(const char *what, int r, const char *err)
+{
+	if (mhp_interrupted)
+		return 128 + mhp_interrupted;
+	mhp_log_error("gate: %s:\n%s", what, err);
+	return r == -EINVAL ? MHP_EXIT_USAGE : MHP_EXIT_SKIP;
+}
+
+static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct mhp_gate g = { .strict = c->strict };
+	char err[4096];
+	int r;
+
+	if ((r = build_side(c, &c->base, err, sizeof(err))) < 0)
+		return build_error("cannot build the baseline, nothing to compare with", r, err);
+	if ((r = build_side(c, &c->cand, err, sizeof(err))) < 0 && (r == -EINVAL || mhp_interrupted))
+		return build_error("cannot build the candidate", r, err);
+	if (!(dir = mhp_suite_mkdir(c->run.results, "gate")))
+		return MHP_EXIT_SKIP;
+	c->dir = dir;
+	if (r < 0) { /* the series does not apply or does not compile: that blocks */
+		c->cand.label = mhp_xasprintf("%s", c->cand.arg);
+		mhp_gate_build_failed(&g, err);
+		g.compared = 1;
+		r = exit_status(&g, finish(c, &g, dir));
+		mhp_gate_release(&g);
+		return r;
+	}
+	if (prepare_side(c, &c->base, dir, "baseline") < 0 || prepare_side(c, &c->cand, dir, "candidate") < 0) {
+		mhp_gate_release(&g);
+		return MHP_EXIT_USAGE;
+	}
+	r = 0;
+	for (unsigned i = 0; i < n && !mhp_interrupted; i++) {
+		if ((r = gate_topology(c, &all[i], i + 1, &g)) < 0)
+			break;
+		/* What is compared so far survives a crash or a signal. */
+		mhp_gate_write_json(&g, dir, c->base.label, c->cand.label);
+	}
+	r = finish(c, &g, dir) < 0 && r == 0 ? -EIO : r;
+	r = exit_status(&g, r);
+	mhp_gate_release(&g);
+	return r;
+}
+
+int mhp_cmd_gate(int argc, char **argv)
+{
+	struct gate_cli c = { .run = MHP_SUITE_ARGS_INIT };
+	struct mhp_strv paths = MHP_STRV_INIT;
+	int first, r;
+
+	mhp_kbuild_init(&c.build);
+	if ((first = parse(argc, argv, &c)) < 0)
+		return MHP_EXIT_USAGE;
+	if (first == argc && mhp_suite_default(&paths) < 0)
+		return MHP_EXIT_USAGE;
+	for (int i = first; i < argc; i++)
+		mhp_strv_push(&paths, argv[i]);
+	struct mhp_topology *all = mhp_xcalloc(paths.n, sizeof(*all));
+	if (mhp_suite_load((int)paths.n, paths.v, all) < 0)
+		r = MHP_EXIT_USAGE;
+	else {
+		r = run_gate(&c, all, (unsigned)paths.n);
+		for (size_t i = 0; i < paths.n; i++)
+			mhp_topology_release(&all[i]);
+	}
+	free(all);
+	mhp_strv_release(&paths);
+	side_release(&c.base);
+	side_release(&c.cand);
+	return r;
+}

@@ -1,0 +1,140 @@
+/* mhp topo check|show|acpi|qemu: look at a topology without running it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "acpi/acpi.h"
+#include "lib/cleanup.h"
+#include "cli/commands.h"
+#include "acpi/iasl.h"
+#include "guest/kernel-image.h"
+#include "lib/log.h"
+#include "guest/qemu.h"
+#include "model/topo-show.h"
+#include "model/topology.h"
+#include "guest/wire.h"
+
+static const char topo_usage[] =
+	"usage: mhp topo check FILE...     validate topology files (silent when good)\n"
+	"       mhp topo show FILE         the memory map: ranges per node, hotplug window, DIMMs\n"
+	"       mhp topo acpi FILE DIR     write the SRAT mhp generates (srat.dsl), compile it\n"
+	"                                  (srat.aml) and disassemble it back (srat-disassembled.dsl)\n"
+	"       mhp topo qemu FILE         the QEMU command line, one argument per line\n"
+	"Bad input: exit 2 with FILE:LINE: field 'NAME': what is wrong.\n";
+
+static int load(const char *path, struct mhp_topology *t)
+{
+	char err[512];
+
+	if (mhp_topology_load(t, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mhp: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int topo_check(int argc, char **argv)
+{
+	int bad = 0;
+
+	for (int i = 0; i < argc; i++) {
+		struct mhp_topology t;
+
+		if (load(argv[i], &t) < 0) {
+			bad = 1;
+			continue;
+		}
+		mhp_topology_release(&t);
+	}
+	return bad ? MHP_EXIT_USAGE : MHP_EXIT_PASS;
+}
+
+static int topo_show(const char *path)
+{
+	struct mhp_topology t;
+
+	if (load(path, &t) < 0)
+		return MHP_EXIT_USAGE;
+	mhp_topo_show(stdout, &t);
+	mhp_topology_release(&t);
+	return MHP_EXIT_PASS;
+}
+
+static int write_and_compile(const struct mhp_topology *t, const char *dir)
+{
+	_cleanup_free_ char *src = mhp_acpi_srat_source(t, t->srat_oem_revision ? t->srat_oem_revision : MHP_ACPI_OEM_REVISION);
+	_cleanup_free_ char *dsl = mhp_xasprintf("%s/srat.dsl", dir), *prefix = mhp_xasprintf("%s/srat", dir);
+	_cleanup_free_ char *aml = mhp_xasprintf("%s/srat.aml", dir), *back = mhp_xasprintf("%s/srat-disassembled", dir);
+	_cleanup_free_ char *log = NULL, *log2 = NULL;
+	int r;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return mhp_log_errno(-errno, "cannot create '%s'", dir);
+	if ((r = mhp_write_file_atomic(dsl, src, strlen(src))) < 0)
+		return mhp_log_errno(r, "cannot write '%s'", dsl);
+	if ((r = mhp_iasl_compile(dsl, prefix, &log)) < 0) {
+		_cleanup_free_ char *why = mhp_iasl_summary(log);
+		return r == -ENOENT ? mhp_log_errno(r, "iasl (Debian package acpica-tools) is needed")
+				    : mhp_log_errno(r, "iasl rejected '%s': %s", dsl, why);
+	}
+	if ((r = mhp_iasl_disassemble(aml, back, &log2)) < 0)
+		return mhp_log_errno(r, "iasl -d failed on '%s'", aml);
+	printf("%s\n%s\n%s.dsl\n", dsl, aml, back);
+	if (!t->srat)
+		printf("note: this topology runs with QEMU's own SRAT; this is the one mhp would generate\n");
+	return 0;
+}
+
+static int topo_acpi(const char *path, const char *dir)
+{
+	struct mhp_topology t;
+	int r;
+
+	if (load(path, &t) < 0)
+		return MHP_EXIT_USAGE;
+	r = write_and_compile(&t, dir);
+	mhp_topology_release(&t);
+	return r < 0 ? (r == -ENOENT ? MHP_EXIT_SKIP : MHP_EXIT_FAIL) : MHP_EXIT_PASS;
+}
+
+static int topo_qemu(const char *path)
+{
+	_cleanup_free_ char *kernel = NULL;
+	struct mhp_topology t;
+	struct mhp_strv argv = MHP_STRV_INIT;
+
+	if (load(path, &t) < 0)
+		return MHP_EXIT_USAGE;
+	if (mhp_kernel_newest("/boot", "vmlinuz-", &kernel) < 0)
+		kernel = mhp_xstrdup("KERNEL");
+	struct mhp_qemu_config cfg = { .accel = "tcg", .kernel = kernel, .initrd = "RUNDIR/initrd.cpio",
+				       .console_log = "RESULTS/console.log", .qmp_socket = "RUNDIR/qmp.sock",
+				       .chan_socket = "RUNDIR/channel.sock" };
+	mhp_qemu_build_argv(&cfg, &t, &argv);
+	for (size_t i = 0; i < argv.n; i++)
+		printf("%s\n", argv.v[i]);
+	mhp_strv_release(&argv);
+	mhp_topology_release(&t);
+	return MHP_EXIT_PASS;
+}
+
+int mhp_cmd_topo(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(topo_usage, stdout);
+		return MHP_EXIT_PASS;
+	}
+	if (!strcmp(sub, "check") && argc >= 3)
+		return topo_check(argc - 2, argv + 2);
+	if (!strcmp(sub, "show") && argc == 3)
+		return topo_show(argv[2]);
+	if (!strcmp(sub, "acpi") && argc == 4)
+		return topo_acpi(argv[2], argv[3]);
+	if (!strcmp(sub, "qemu") && argc == 3)
+		return topo_qemu(argv[2]);
+	fputs(topo_usage, stderr);
+	return MHP_EXIT_USAGE;
+}

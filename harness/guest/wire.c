@@ -1,0 +1,89 @@
+#include "guest/wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+void mhp_wire_msg_release(struct mhp_wire_msg *m)
+{
+	free(m->line);
+	memset(m, 0, sizeof(*m));
+}
+
+int mhp_wire_msg_parse(struct mhp_wire_msg *m, const char *text)
+{
+	char *save = NULL, *tok;
+
+	mhp_wire_msg_release(m);
+	m->line = mhp_xstrdup(text);
+	m->verb = strtok_r(m->line, " ", &save);
+	if (!m->verb)
+		goto invalid;
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || m->nfields == MHP_WIRE_MAX_FIELDS)
+			goto invalid;
+		*eq = '\0';
+		m->key[m->nfields] = tok;
+		m->val[m->nfields++] = eq + 1;
+	}
+	return 0;
+invalid:
+	mhp_wire_msg_release(m);
+	return -EINVAL;
+}
+
+const char *mhp_wire_get(const struct mhp_wire_msg *m, const char *key)
+{
+	for (size_t i = 0; i < m->nfields; i++)
+		if (!strcmp(m->key[i], key))
+			return m->val[i];
+	return NULL;
+}
+
+int mhp_wire_get_u64(const struct mhp_wire_msg *m, const char *key, unsigned long long *ret)
+{
+	const char *v = mhp_wire_get(m, key);
+	char *end;
+
+	if (!v || !*v || *v == '-')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	*ret = x;
+	return 0;
+}
+
+size_t mhp_line_splitter_feed(struct mhp_line_splitter *s, const char *buf, size_t len,
+			      const char **ret_line, int *ret_err)
+{
+	*ret_line = NULL;
+	*ret_err = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\r')
+			continue;
+		if (c != '\n') {
+			if (s->len < sizeof(s->buf) - 1)
+				s->buf[s->len++] = c;
+			else
+				s->overflow = true;
+			continue;
+		}
+		s->buf[s->len] = '\0';
+		if (s->overflow)
+			*ret_err = -E2BIG;
+		else
+			*ret_line = s->buf;
+		s->len = 0;
+		s->overflow = false;
+		return i + 1;
+	}
+	return len;
+}

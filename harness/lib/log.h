@@ -1,0 +1,17 @@
+/* Logging for the deciding caller.  Modules return -errno and never print;
+ * the caller that decides logs once: return mhp_log_errno(r, "...");  */
+#ifndef MHP_LOG_H
+#define MHP_LOG_H
+
+#include "lib/util.h"
+
+/* Prints "mhp: MSG: strerror(-r)" to stderr and returns r (negative).
+ * r == 0 is taken as -EIO so the result is always an error. */
+int mhp_log_errno(int r, const char *fmt, ...) MHP_FORMAT(2, 3);
+/* Prints "mhp: MSG" to stderr and returns -EINVAL. */
+int mhp_log_error(const char *fmt, ...) MHP_FORMAT(1, 2);
+/* Informational line on stderr, shown only with mhp_log_verbose. */
+void mhp_log_info(const char *fmt, ...) MHP_FORMAT(1, 2);
+extern int mhp_log_verbose;
+
+#endif

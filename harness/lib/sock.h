@@ -1,0 +1,35 @@
+/* Unix sockets and descriptor I/O under a deadline. */
+#ifndef MHP_SOCK_H
+#define MHP_SOCK_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "lib/util.h"
+
+/* Creates a listening, non-blocking, close-on-exec unix socket at path.
+ * -ENAMETOOLONG when path does not fit sockaddr_un (108 bytes). */
+int mhp_unix_listen(const char *path);
+/* Accepts one connection before the deadline; the new fd is non-blocking and
+ * close-on-exec.  Returns the fd, -ETIMEDOUT, or -errno. */
+int mhp_unix_accept(int listen_fd, mhp_deadline_t deadline);
+/* Reads what is available (at most len) once fd becomes readable.
+ * Returns bytes read, 0 at end of file, -ETIMEDOUT, or -errno. */
+ssize_t mhp_read_deadline(int fd, void *buf, size_t len, mhp_deadline_t deadline);
+/* Writes all of buf before the deadline: 0, -ETIMEDOUT, or -errno (-EPIPE
+ * when the peer is gone). */
+int mhp_write_all_deadline(int fd, const void *buf, size_t len, mhp_deadline_t deadline);
+
+/* A timestamped transcript file (qmp.log, channel.log). */
+struct mhp_transcript {
+	FILE *f;
+	uint64_t t0_ns;
+};
+#define MHP_TRANSCRIPT_INIT { NULL, 0 }
+int mhp_transcript_open(struct mhp_transcript *t, const char *path, uint64_t t0_ns);
+/* Writes "[  12.345] DIR text" (text sanitized, one line) and flushes. */
+void mhp_transcript_line(struct mhp_transcript *t, const char *dir, const char *text);
+void mhp_transcript_close(struct mhp_transcript *t);
+
+#endif

@@ -1,0 +1,275 @@
+#include "lib/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+
+volatile sig_atomic_t mhp_interrupted;
+
+uint64_t mhp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+mhp_deadline_t mhp_deadline_in_ms(uint64_t ms)
+{
+	return mhp_now_ns() + ms * 1000000ull;
+}
+
+int mhp_deadline_poll_ms(mhp_deadline_t d)
+{
+	uint64_t now = mhp_now_ns();
+
+	if (now >= d)
+		return 0;
+	uint64_t ms = (d - now + 999999) / 1000000;
+	return ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+bool mhp_deadline_expired(mhp_deadline_t d)
+{
+	return mhp_now_ns() >= d;
+}
+
+static void oom(void)
+{
+	fputs("mhp: out of memory\n", stderr);
+	abort();
+}
+
+void *mhp_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *mhp_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	return p;
+}
+
+char *mhp_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void strv_push_owned(struct mhp_strv *s, char *str)
+{
+	if (s->n + 2 > s->alloc) {
+		size_t alloc = s->alloc ? 2 * s->alloc : 16;
+		char **v = realloc(s->v, alloc * sizeof(*v));
+
+		if (!v)
+			oom();
+		s->v = v;
+		s->alloc = alloc;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+}
+
+void mhp_strv_push(struct mhp_strv *s, const char *str)
+{
+	strv_push_owned(s, mhp_xstrdup(str));
+}
+
+void mhp_strv_pushf(struct mhp_strv *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strv_push_owned(s, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void mhp_strv_release(struct mhp_strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->alloc = 0;
+}
+
+char *mhp_strv_join(const struct mhp_strv *s)
+{
+	size_t len = 1;
+
+	for (size_t i = 0; i < s->n; i++)
+		len += strlen(s->v[i]) + 1;
+	char *out = mhp_xcalloc(len, 1), *p = out;
+	for (size_t i = 0; i < s->n; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", s->v[i]);
+	return out;
+}
+
+char *mhp_cache_path(const char *name)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	const char *sep = *name ? "/" : "";
+
+	if (xdg && *xdg)
+		return mhp_xasprintf("%s/mhp%s%s", xdg, sep, name);
+	return mhp_xasprintf("%s/.cache/mhp%s%s", home && *home ? home : "/tmp", sep, name);
+}
+
+int mhp_parse_size(const char *s, uint64_t *ret_bytes)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*ret_bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = mhp_xcalloc(max + 1, 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == max)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int mhp_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+void mhp_sanitize(char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s) && *s != '\n' && *s != '\t')
+			*s = '?';
+}
+
+uint64_t mhp_hash(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull; /* FNV-1a */
+	return h;
+}
+
+int mhp_mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = mhp_xstrdup(path);
+
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,153 @@
+#include "model/result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mhp_result_init(struct mhp_result *r, const char *topology)
+{
+	memset(r, 0, sizeof(*r));
+	r->topology = mhp_xstrdup(topology);
+	r->start_ns = mhp_now_ns();
+}
+
+void mhp_result_release(struct mhp_result *r)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		free(r->checks[i].name);
+		free(r->checks[i].expected);
+		free(r->checks[i].observed);
+	}
+	for (size_t i = 0; i < r->nphases; i++)
+		free(r->phases[i].name);
+	free(r->checks);
+	free(r->phases);
+	free(r->topology);
+	free(r->kernel);
+	free(r->kernel_version);
+	free(r->guest_release);
+	free(r->qemu_version);
+	free(r->accel);
+	free(r->phase);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	void *q = realloc(p, (n + 1) * size);
+
+	if (!q)
+		abort();
+	return q;
+}
+
+static void end_phase(struct mhp_result *r)
+{
+	if (!r->phase)
+		return;
+	r->phases = grow(r->phases, r->nphases, sizeof(*r->phases));
+	r->phases[r->nphases++] = (struct mhp_phase){ mhp_xstrdup(r->phase), mhp_now_ns() - r->phase_start_ns };
+}
+
+void mhp_result_phase(struct mhp_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *name;
+
+	end_phase(r);
+	va_start(ap, fmt);
+	if (vasprintf(&name, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	free(r->phase);
+	r->phase = name;
+	r->phase_start_ns = mhp_now_ns();
+}
+
+void mhp_result_finish(struct mhp_result *r)
+{
+	/* A failed run keeps naming its failing phase. */
+	end_phase(r);
+	if (!r->error) {
+		free(r->phase);
+		r->phase = NULL;
+	}
+	r->duration_ns = mhp_now_ns() - r->start_ns;
+}
+
+static void add_check(struct mhp_result *r, const char *name, const char *expected, const char *observed,
+		      enum mhp_status st)
+{
+	r->checks = grow(r->checks, r->nchecks, sizeof(*r->checks));
+	r->checks[r->nchecks++] = (struct mhp_check){ mhp_xstrdup(name), mhp_xstrdup(expected),
+						      mhp_xstrdup(observed), st, r->step, false };
+}
+
+enum mhp_status mhp_result_check(struct mhp_result *r, const char *name, const char *expected,
+				 const char *observed)
+{
+	enum mhp_status st = strcmp(expected, observed) ? MHP_STATUS_FAIL : MHP_STATUS_PASS;
+
+	add_check(r, name, expected, observed, st);
+	return st;
+}
+
+enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const char *expected,
+				  const char *observed, bool pass)
+{
+	enum mhp_status st = pass ? MHP_STATUS_PASS : MHP_STATUS_FAIL;
+
+	add_check(r, name, expected, observed, st);
+	return st;
+}
+
+void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason)
+{
+	add_check(r, name, "-", reason, MHP_STATUS_SKIP);
+}
+
+void mhp_result_outcome(struct mhp_result *r, const char *name, const char *outcome)
+{
+	add_check(r, name, "-", outcome, MHP_STATUS_SKIP);
+	r->checks[r->nchecks - 1].outcome = true;
+}
+
+void mhp_result_step(struct mhp_result *r, unsigned step)
+{
+	r->step = step;
+}
+
+void mhp_result_error(struct mhp_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (r->error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	mhp_sanitize(msg);
+	r->error = msg;
+}
+
+size_t mhp_result_count(const struct mhp_result *r, enum mhp_status st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nchecks; i++)
+		n += r->checks[i].status == st;
+	return n;
+}
+
+enum mhp_status mhp_result_verdict(const struct mhp_result *r)
+{
+	if (r->error || r->interrupted || mhp_result_count(r, MHP_STATUS_FAIL))
+		return MHP_STATUS_FAIL;
+	if (mhp_result_count(r, MHP_STATUS_PASS) == 0)
+		return MHP_STATUS_SKIP;
+	return MHP_STATUS_PASS;
+}

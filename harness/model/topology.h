@@ -1,0 +1,138 @@
+/* The topology model: a small machine (NUMA nodes with CPUs, boot memory,
+ * proximity domains, SRAT hot-pluggable flags; DIMM slots), the DIMMs it may
+ * plug, the kernel's hotplug knobs, and the steps to run.  Expectations come
+ * from the oracle; a step may state its own, which then wins.  Parsed from
+ * JSON (comments allowed) with json-c. */
+#ifndef MHP_TOPOLOGY_H
+#define MHP_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/util.h"
+
+#define MHP_MAX_NODES 8
+#define MHP_MAX_DIMMS 32
+#define MHP_MAX_STEPS 128
+#define MHP_ID_MAX 32
+
+/* Boot memory of all nodes stays below this, so it sits in one range below
+ * the PCI hole on pc and q35 alike (no 4 GiB split to model). */
+#define MHP_MAX_BOOT_MEMORY (2560ull << 20)
+#define MHP_BLOCK_SIZE ((uint64_t)128 << 20) /* x86_64 below 64 GiB of boot memory */
+
+struct mhp_node {
+	uint64_t memory;   /* boot memory, bytes; 0 for a memoryless node */
+	unsigned cpus;
+	unsigned pxm;      /* proximity domain in SRAT (default: node index) */
+	bool hotpluggable; /* SRAT flags its boot range hot-pluggable */
+};
+
+/* Kernel command-line knobs the oracle understands. */
+struct mhp_kernel_knobs {
+	bool movable_node;
+	char default_state[16];   /* memhp_default_state=, "" = kernel default */
+	char online_policy[16];   /* memory_hotplug.online_policy=, "" = contig-zones */
+	unsigned auto_movable_ratio; /* memory_hotplug.auto_movable_ratio=, 0 = unset */
+	bool memmap_on_memory;    /* memory_hotplug.memmap_on_memory=1 */
+	uint64_t kernelcore;      /* kernelcore=, 0 = unset */
+	uint64_t movablecore;     /* movablecore=, 0 = unset */
+};
+
+struct mhp_dimm {
+	char id[MHP_ID_MAX];
+	uint64_t size;
+	unsigned node;
+	uint64_t addr; /* 0: QEMU picks */
+	int pxm;       /* _PXM its slot reports through a regenerated DSDT; -1: QEMU's (= node) */
+};
+
+/* Error value 0, so a zeroed step is never mistaken for a real one. */
+enum mhp_step_kind {
+	MHP_STEP_INVALID = 0,
+	MHP_STEP_PLUG,
+	MHP_STEP_ONLINE,
+	MHP_STEP_OFFLINE,
+	MHP_STEP_UNPLUG,
+	MHP_STEP_CHECK, /* compare every block and node with the oracle */
+	MHP_STEP_FILL,    /* patterned data bound to the DIMM's node */
+	MHP_STEP_VERIFY,  /* every byte of it, after the DIMM went */
+	MHP_STEP_CORRUPT, /* debug: flip one byte of it */
+	MHP_STEP_SYSRQ,   /* debug: write a key to /proc/sysrq-trigger ("c": panic) */
+	MHP_STEP_PIN,     /* unmovable kernel memory on the DIMM's node */
+};
+
+/* What a step must end in; ANY where the kernel's behaviour is not
+ * deterministic (offlining ZONE_NORMAL): then the step is not scored. */
+enum mhp_expect {
+	MHP_EXPECT_DEFAULT = 0, /* as the oracle says */
+	MHP_EXPECT_OK,          /* online/offline succeed, unplug removes */
+	MHP_EXPECT_FAIL,        /* online/offline fail, unplug is refused */
+	MHP_EXPECT_ANY,
+};
+
+struct mhp_step {
+	enum mhp_step_kind kind;
+	unsigned dimm;          /* index into dimms */
+	char online_type[16];   /* online, online_kernel, online_movable (ONLINE) */
+	char expect_zone[16];   /* ONLINE: zone every block must land in ("" = none) */
+	char expect_valid[96];  /* PLUG: expected valid_zones of each new offline block */
+	bool expect_online;     /* PLUG: blocks auto-onlined by the kernel */
+	bool has_expect_online;
+	enum mhp_expect expect; /* ONLINE, OFFLINE, UNPLUG */
+	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
+	uint64_t size;          /* FILL: bytes of data; PIN: bytes of slab */
+	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
+	char sysrq;             /* SYSRQ: the key */
+	unsigned timeout_ms;    /* OFFLINE: the guest's deadline per block; 0 = --timeout */
+	int line;               /* source line, for messages */
+};
+
+struct mhp_topology {
+	char *name;
+	char *path;
+	char machine[8]; /* pc or q35 */
+	bool one_socket; /* all CPUs in one socket ("sockets": "one"), else one each */
+	unsigned nr_nodes;
+	struct mhp_node nodes[MHP_MAX_NODES];
+	unsigned slots;
+	uint64_t maxmem;
+	uint64_t interleave; /* chunk size of interleaved node ranges, 0 = none */
+	unsigned nr_dimms;
+	struct mhp_dimm dimms[MHP_MAX_DIMMS];
+	struct mhp_kernel_knobs kernel;
+	bool srat;           /* generate and install our own SRAT */
+	unsigned srat_oem_revision; /* 2; 1 (= QEMU's) makes the kernel ignore it */
+	bool dsdt;           /* regenerate QEMU's DSDT (a DIMM has a pxm): DIMM i sits in slot i */
+	struct mhp_strv cmdline; /* knobs as words, then the file's extra words */
+	unsigned nr_steps;
+	struct mhp_step steps[MHP_MAX_STEPS];
+};
+
+/* Parses the topology file at path.  On failure returns -EINVAL (or -errno
+ * when the file cannot be read) and writes "FILE:LINE: field 'F': problem"
+ * into err. */
+int mhp_topology_load(struct mhp_topology *s, const char *path, char *err, size_t errsize);
+/* Same, from text already in memory (path is used in messages only). */
+int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *text, char *err, size_t errsize);
+void mhp_topology_release(struct mhp_topology *s);
+
+uint64_t mhp_topology_boot_memory(const struct mhp_topology *s);
+struct mhp_range {
+	uint64_t start, size;
+};
+
+/* Boot memory ranges of node i, in address order, into out (at most max);
+ * returns how many.  Boot RAM is dealt from address 0 in node order: whole
+ * nodes, or with "interleave" chunks of that size round-robin among the
+ * nodes that still have memory to place. */
+size_t mhp_topology_node_ranges(const struct mhp_topology *s, unsigned node, struct mhp_range *out, size_t max);
+/* The node whose range ends boot RAM (where the initrd and ACPI tables go). */
+unsigned mhp_topology_top_node(const struct mhp_topology *s);
+/* QEMU's device-memory (hotplug) window: it starts at 4 GiB here, and is
+ * maxmem - boot memory plus 1 GiB of alignment slack per slot (pc, q35). */
+uint64_t mhp_topology_hotplug_base(const struct mhp_topology *s);
+uint64_t mhp_topology_hotplug_size(const struct mhp_topology *s);
+const char *mhp_step_kind_name(enum mhp_step_kind k);
+
+#endif

@@ -1,0 +1,19 @@
+/* A topology run's result in the ecosystem's formats. */
+#ifndef MHP_REPORT_H
+#define MHP_REPORT_H
+
+#include <stdio.h>
+
+#include "model/result.h"
+
+/* KTAP (Documentation/dev-tools/ktap.rst): test number n for the topology,
+ * with a nested subtest per check (# SKIP for those not scored) and a last
+ * subtest "run completed" that fails when a phase could not finish.  The
+ * caller prints "KTAP version 1" and the top-level plan. */
+void mhp_report_ktap(FILE *f, const struct mhp_result *r, unsigned n, const char *dir);
+
+/* dir/junit.xml: one <testsuite> for the topology, a <testcase> per check,
+ * written atomically.  Returns 0 or -errno. */
+int mhp_report_junit(const struct mhp_result *r, const char *dir);
+
+#endif

@@ -1,0 +1,185 @@
+#include "run/suite.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "guest/kernel-image.h"
+#include "report/report.h"
+#include "guest/accel.h"
+
+#ifndef MHP_DEFAULT_GUEST_INIT
+#define MHP_DEFAULT_GUEST_INIT "mhp-init"
+#endif
+#ifndef MHP_SOURCE_DIR
+#define MHP_SOURCE_DIR "."
+#endif
+
+int mhp_suite_load(int n, char *const paths[], struct mhp_topology *all)
+{
+	char err[512];
+
+	for (int i = 0; i < n; i++) {
+		if (mhp_topology_load(&all[i], paths[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "mhp: %s\n", err);
+			for (int j = 0; j < i; j++)
+				mhp_topology_release(&all[j]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int mhp_suite_default(struct mhp_strv *paths)
+{
+	glob_t g;
+	int r = glob(MHP_SOURCE_DIR "/topologies/*.json", 0, NULL, &g);
+
+	if (r != 0) {
+		mhp_log_error("no topology in %s/topologies", MHP_SOURCE_DIR);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		mhp_strv_push(paths, g.gl_pathv[i]);
+	globfree(&g);
+	return 0;
+}
+
+char *mhp_suite_mkdir(const char *results, const char *name)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int r;
+
+	if ((r = mhp_mkdir_p(results, 0755)) < 0) {
+		mhp_log_errno(r, "cannot create results directory '%s'", results);
+		return NULL;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+	for (int n = 0; n < 1000; n++) {
+		char *dir = n ? mhp_xasprintf("%s/%s-%s-%d", results, stamp, name, n)
+			      : mhp_xasprintf("%s/%s-%s", results, stamp, name);
+		if (mkdir(dir, 0755) == 0)
+			return dir;
+		int e = errno;
+		free(dir);
+		if (e != EEXIST) {
+			mhp_log_errno(-e, "cannot create a run directory in '%s'", results);
+			return NULL;
+		}
+	}
+	mhp_log_error("too many runs of '%s' in one second", name);
+	return NULL;
+}
+
+/* results/latest -> the newest run directory, replaced atomically. */
+static void point_latest(const char *results, const char *run_dir)
+{
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp", results);
+	_cleanup_free_ char *latest = mhp_xasprintf("%s/latest", results);
+	const char *base = strrchr(run_dir, '/');
+
+	unlink(tmp);
+	if (symlink(base ? base + 1 : run_dir, tmp) < 0 || rename(tmp, latest) < 0)
+		mhp_log_errno(-errno, "cannot update '%s'", latest);
+}
+
+int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res)
+{
+	_cleanup_free_ char *dir = mhp_suite_mkdir(su->results, s->name);
+	int r;
+
+	if (!dir)
+		return -EIO;
+	/* Before the run, so results/latest can be followed while it goes. */
+	point_latest(su->results, dir);
+	mhp_result_init(res, s->name);
+	res->kernel = mhp_xstrdup(su->opts.kernel);
+	res->kernel_version = mhp_xstrdup(su->kernel_version);
+	res->accel = mhp_xstrdup(su->opts.accel);
+	mhp_engine_run(&su->opts, s, dir, res);
+	/* A run whose results cannot be written has failed: say so in the
+	 * verdict, and try once more to leave a result.json that tells why. */
+	if ((r = mhp_result_write_json(res, dir)) == 0)
+		r = mhp_report_junit(res, dir);
+	if (r < 0) {
+		mhp_log_errno(r, "cannot write the results in '%s'", dir);
+		if (!res->error)
+			mhp_result_phase(res, "writing results");
+		mhp_result_error(res, "cannot write the results in '%s': %s", dir, strerror(-r));
+		mhp_result_write_json(res, dir);
+	}
+	if (su->ktap)
+		mhp_report_ktap(su->ktap, res, n, dir);
+	return 0;
+}
+
+static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
+		mhp_log_error("%s: '%s' is not a number of seconds (1-86400)", opt, arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
+{
+	switch (o) {
+	case MHP_OPT_ACCEL:
+		if (strcmp(arg, "auto") && strcmp(arg, "kvm") && strcmp(arg, "tcg")) {
+			mhp_log_error("--accel: '%s' is not auto, kvm or tcg", arg);
+			return -EINVAL;
+		}
+		a->accel = arg;
+		return 1;
+	case MHP_OPT_RESULTS: a->results = arg; return 1;
+	case MHP_OPT_TIMEOUT: return parse_seconds("--timeout", arg, &a->timeout_s) < 0 ? -EINVAL : 1;
+	case MHP_OPT_BOOT_TIMEOUT: return parse_seconds("--boot-timeout", arg, &a->boot_timeout_s) < 0 ? -EINVAL : 1;
+	case MHP_OPT_QEMU: a->qemu = arg; return 1;
+	case MHP_OPT_GUEST_INIT: a->guest_init = arg; return 1;
+	case MHP_OPT_APPEND: a->append = arg; return 1;
+	case 'v': mhp_log_verbose = 1; return 1;
+	default: return 0;
+	}
+}
+
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)
+{
+	const char *init = a->guest_init ? a->guest_init : getenv("MHP_GUEST_INIT");
+	const char *accel;
+	int r;
+
+	if (!init)
+		init = MHP_DEFAULT_GUEST_INIT;
+	if ((r = mhp_kernel_probe(kernel, su->kernel_version, sizeof(su->kernel_version))) < 0) {
+		mhp_log_errno(r, "kernel '%s' is not a bootable x86 kernel image", kernel);
+		return -EINVAL;
+	}
+	if (access(init, R_OK) < 0) {
+		mhp_log_errno(-errno, "guest init '%s' (build it with 'make')", init);
+		return -EINVAL;
+	}
+	struct mhp_accel_probe probe = { .qemu = a->qemu, .kernel = kernel, .guest_init = init,
+					 .kvm_device = getenv("MHP_KVM_DEVICE"), .timeout_ms = 15000 };
+	if (mhp_accel_resolve(a->accel, &probe, &accel, su->accel_reason, sizeof(su->accel_reason)) < 0) {
+		mhp_log_error("--accel: '%s' is not auto, kvm or tcg", a->accel);
+		return -EINVAL;
+	}
+	mhp_log_info("accelerator %s (%s)", accel, su->accel_reason);
+	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
+					  .append = a->append, .boot_timeout_ms = a->boot_timeout_s * 1000,
+					  .timeout_ms = a->timeout_s * 1000 };
+	return 0;
+}

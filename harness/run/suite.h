@@ -1,0 +1,72 @@
+/* Running a list of topologies on one kernel, each into its own run
+ * directory: what mhp run, mhp gate and mhp bisect share. */
+#ifndef MHP_SUITE_H
+#define MHP_SUITE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "run/engine.h"
+#include "model/result.h"
+#include "model/topology.h"
+
+struct mhp_suite {
+	struct mhp_run_opts opts;
+	const char *results;      /* where run directories go */
+	FILE *ktap;               /* KTAP per topology goes there, or NULL */
+	char kernel_version[160]; /* from the bzImage header */
+	char accel_reason[160];   /* why opts.accel */
+};
+
+/* Loads every topology first, so that bad input fails before any QEMU
+ * starts; prints the error (FILE:LINE: field) and returns -EINVAL. */
+int mhp_suite_load(int n, char *const paths[], struct mhp_topology *all);
+
+/* The default suite: every topologies/ *.json of the mhp source, sorted,
+ * into a new vector. */
+int mhp_suite_default(struct mhp_strv *paths);
+
+/* results/<YYYYmmdd-HHMMSS>-<name>[-N], created 0755; NULL (said) on error. */
+char *mhp_suite_mkdir(const char *results, const char *name);
+
+/* Runs topology s (number n in the KTAP plan) into a new directory under
+ * su->results, writes its result.json and junit.xml, and fills *res (the
+ * caller releases it).  -errno only when no run directory could be made. */
+int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res);
+
+
+/* What run, gate and bisect take from the command line to run a suite. */
+struct mhp_suite_args {
+	const char *accel;        /* auto, kvm or tcg */
+	const char *results;
+	const char *qemu;         /* NULL: qemu-system-x86_64 */
+	const char *guest_init;   /* NULL: $MHP_GUEST_INIT, else the one built with mhp */
+	const char *append;       /* more kernel command line, or NULL */
+	unsigned timeout_s, boot_timeout_s;
+};
+#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180 }
+
+/* Their getopt_long entries; the values are MHP_OPT_*. */
+enum {
+	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
+	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND,
+};
+#define MHP_SUITE_OPTIONS                                                                                   \
+	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
+	{ "timeout", required_argument, NULL, MHP_OPT_TIMEOUT },                                             \
+	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }
+/* mhp run's more. */
+#define MHP_SUITE_RUN_OPTIONS                                                                               \
+	{ "qemu", required_argument, NULL, MHP_OPT_QEMU }, { "guest-init", required_argument, NULL, MHP_OPT_GUEST_INIT }, \
+	{ "append", required_argument, NULL, MHP_OPT_APPEND }
+
+/* Takes getopt_long's option o with its argument: 1 when it was one of the
+ * above, 0 when not, -EINVAL (said why) for a bad value. */
+int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a);
+
+/* Fills su to run on kernel: checks that it is a bzImage (its version into
+ * su->kernel_version), finds the guest init, resolves the accelerator.
+ * Says what is wrong and returns -EINVAL on bad input. */
+int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel);
+
+#endif
