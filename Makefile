@@ -29,7 +29,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
+.PHONY: all deps layers run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -112,7 +112,13 @@ no-shell:
 		echo "no-shell: FAIL: a shell call in the sources (use an argv)"; exit 1; \
 	else echo "no-shell: ok, no system(), popen() or sh -c in harness/ or guest-init/"; fi
 
+# No file includes a header of a layer above its own (harness/README.md).
+layers:
+	@ci/check-layers
+	@ci/check-layers --self-test
+
 check: deps
+	$(MAKE) layers
 	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(B)/test-integration $(B)/test-kernels $(B)/fake-qemu
 	$(MAKE) no-shell
 	$(MAKE) unit

@@ -34,14 +34,26 @@
 #ifndef MHP_WIRE_H
 #define MHP_WIRE_H
 
+#include <string.h>
+
 #define MHP_WIRE_PROTO 1
 #define MHP_WIRE_MAX_LINE 4096
 #define MHP_WIRE_MAX_FIELDS 32
 
-/* Exit codes of kselftest.h, used by the guest's fatal path and by mhp. */
-#define MHP_EXIT_PASS 0
-#define MHP_EXIT_FAIL 1
-#define MHP_EXIT_USAGE 2
-#define MHP_EXIT_SKIP 4
+/* The words both sides use, in one place: the zones as the kernel names
+ * them in valid_zones and /proc/zoneinfo, and the online types a memory
+ * block's state file takes (in the order of the harness's enum
+ * mhp_online_type).  NULL-terminated. */
+static const char *const mhp_wire_zone_names[] = { "DMA", "DMA32", "Normal", "Movable", "Device", "none", NULL };
+static const char *const mhp_wire_online_types[] = { "online", "online_kernel", "online_movable", NULL };
+
+/* Index of word in a NULL-terminated table, or -1. */
+static inline int mhp_wire_lookup(const char *const *table, const char *word)
+{
+	for (int i = 0; table[i]; i++)
+		if (!strcmp(table[i], word))
+			return i;
+	return -1;
+}
 
 #endif

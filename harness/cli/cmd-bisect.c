@@ -19,7 +19,6 @@
 #include "lib/log.h"
 #include "lib/process.h"
 #include "run/suite.h"
-#include "guest/wire.h"
 
 /* git bisect run's verdicts. */
 #define STEP_GOOD 0

@@ -16,7 +16,6 @@
 #include "guest/kernel-image.h"
 #include "lib/log.h"
 #include "run/suite.h"
-#include "guest/wire.h"
 
 static const char gate_usage[] =
 	"usage: mhp gate [--src TREE] [--baseline REF|KERNEL] --candidate REF|SERIES|PATCH|KERNEL\n"

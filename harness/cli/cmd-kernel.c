@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "kernel/kernel-build.h"
 #include "lib/util.h"
-#include "guest/wire.h"
 
 static const char kernel_usage[] =
 	"usage: mhp kernel build --src TREE [--rev REV] [--series DIR] [--patch FILE]...\n"

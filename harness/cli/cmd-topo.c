@@ -13,7 +13,6 @@
 #include "guest/qemu.h"
 #include "model/topo-show.h"
 #include "model/topology.h"
-#include "guest/wire.h"
 
 static const char topo_usage[] =
 	"usage: mhp topo check FILE...     validate topology files (silent when good)\n"

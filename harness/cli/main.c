@@ -12,7 +12,6 @@
 #include "lib/log.h"
 #include "run/suite.h"
 #include "model/topology.h"
-#include "guest/wire.h"
 
 
 struct cli {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/util.h"
 
 static int copy_field(char *dst, size_t size, const struct mhp_wire_msg *m, const char *key)
@@ -14,15 +15,6 @@ static int copy_field(char *dst, size_t size, const struct mhp_wire_msg *m, cons
 		return -EINVAL;
 	strcpy(dst, v);
 	return 0;
-}
-
-static void *grow(void *p, size_t n, size_t size)
-{
-	void *q = realloc(p, (n + 1) * size);
-
-	if (!q)
-		abort();
-	return q;
 }
 
 static int add_block(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
@@ -44,8 +36,7 @@ static int add_block(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	b.id = (unsigned)id;
 	b.start = start;
 	b.node = (int)n;
-	r->blocks = grow(r->blocks, r->nblocks, sizeof(b));
-	r->blocks[r->nblocks++] = b;
+	MHP_ARRAY_PUSH(r->blocks, r->nblocks, r->blocks_cap) = b;
 	return 0;
 }
 
@@ -56,8 +47,7 @@ static int add_node(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	if (mhp_wire_get_u64(m, "id", &id) < 0 || id > 4095 ||
 	    mhp_wire_get_u64(m, "memtotal_kb", &kb) < 0)
 		return -EINVAL;
-	r->nodes = grow(r->nodes, r->nnodes, sizeof(*r->nodes));
-	r->nodes[r->nnodes++] = (struct mhp_node_mem){ (unsigned)id, kb };
+	MHP_ARRAY_PUSH(r->nodes, r->nnodes, r->nodes_cap) = (struct mhp_node_mem){ (unsigned)id, kb };
 	return 0;
 }
 
@@ -71,8 +61,7 @@ static int add_memmap(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 		return -EINVAL;
 	e.start = start;
 	e.end = end;
-	r->memmap = grow(r->memmap, r->nmemmap, sizeof(e));
-	r->memmap[r->nmemmap++] = e;
+	MHP_ARRAY_PUSH(r->memmap, r->nmemmap, r->memmap_cap) = e;
 	return 0;
 }
 
@@ -90,8 +79,7 @@ static int add_zone(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	z.managed = managed;
 	z.spanned = spanned;
 	z.start_pfn = start;
-	r->zones = grow(r->zones, r->nzones, sizeof(z));
-	r->zones[r->nzones++] = z;
+	MHP_ARRAY_PUSH(r->zones, r->nzones, r->zones_cap) = z;
 	return 0;
 }
 
@@ -112,45 +100,4 @@ int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *
 		return 1;
 	}
 	return -EINVAL;
-}
-
-void mhp_guest_report_release(struct mhp_guest_report *r)
-{
-	free(r->blocks);
-	free(r->nodes);
-	free(r->memmap);
-	free(r->zones);
-	memset(r, 0, sizeof(*r));
-}
-
-const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id)
-{
-	for (size_t i = 0; i < r->nblocks; i++)
-		if (r->blocks[i].id == id)
-			return &r->blocks[i];
-	return NULL;
-}
-
-const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report *r, unsigned node, const char *name)
-{
-	for (size_t i = 0; i < r->nzones; i++)
-		if (r->zones[i].node == node && !strcmp(r->zones[i].name, name))
-			return &r->zones[i];
-	return NULL;
-}
-
-const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start)
-{
-	for (size_t i = 0; i < r->nmemmap; i++)
-		if (r->memmap[i].start == start)
-			return &r->memmap[i];
-	return NULL;
-}
-
-int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node)
-{
-	for (size_t i = 0; i < r->nnodes; i++)
-		if (r->nodes[i].id == node)
-			return (int64_t)r->nodes[i].memtotal_kb;
-	return -1;
 }

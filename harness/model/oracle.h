@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest/guest-report.h"
+#include "model/observed.h"
 #include "model/topology.h"
 
 /* Kernel zones in the kernel's order; OFF for an offline block. */

@@ -1,0 +1,60 @@
+/* What the guest observed: its memory blocks, per-node MemTotal, firmware
+ * memmap and zones, as one report gives them.  Plain data: the guest layer
+ * fills it from wire lines (guest/guest-report.c), the oracle and the
+ * checks read it. */
+#ifndef MHP_OBSERVED_H
+#define MHP_OBSERVED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mhp_block {
+	unsigned id;
+	uint64_t start;
+	int node;             /* -1 when the guest found no node link */
+	char state[16];       /* online, offline, going-offline, ... */
+	char zone[32];        /* zone of an online block, "none" when mixed, "-" offline */
+	char valid_zones[96]; /* comma-separated, as the kernel lists them */
+};
+
+struct mhp_node_mem {
+	unsigned id;
+	uint64_t memtotal_kb;
+};
+
+struct mhp_memmap_entry {
+	uint64_t start, end; /* inclusive end, as sysfs shows it */
+	char type[32];       /* "System_RAM", "Reserved", ... (spaces made '_') */
+};
+
+struct mhp_zone_info {
+	unsigned node;
+	char name[16];
+	uint64_t present, managed, spanned, start_pfn; /* pages, as /proc/zoneinfo */
+};
+
+struct mhp_guest_report {
+	struct mhp_block *blocks;
+	size_t nblocks;
+	struct mhp_node_mem *nodes;
+	size_t nnodes;
+	struct mhp_memmap_entry *memmap;
+	size_t nmemmap;
+	struct mhp_zone_info *zones;
+	size_t nzones;
+	size_t blocks_cap, nodes_cap, memmap_cap, zones_cap;
+	int complete; /* 1 once "end" was seen */
+};
+#define MHP_GUEST_REPORT_INIT { 0 }
+
+void mhp_guest_report_release(struct mhp_guest_report *r);
+
+const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id);
+/* The zone name of node, or NULL. */
+const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report *r, unsigned node, const char *name);
+/* The memmap entry that starts at start, or NULL. */
+const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start);
+/* MemTotal of node in kB, or -1 when the report has no such node. */
+int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node);
+
+#endif
