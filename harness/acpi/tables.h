@@ -1,27 +1,29 @@
 /* The ACPI tables a run installs: built from the topology into
- * results/<run>/acpi/, compiled with iasl, carried by the initrd, and
- * confirmed from the kernel's console afterwards. */
+ * results/<run>/acpi/, compiled with iasl, and carried by the initrd.  The
+ * DSDT is QEMU's own, captured beforehand by the engine (run/capture.c) and
+ * edited here: this layer boots nothing. */
 #ifndef MHP_TABLES_H
 #define MHP_TABLES_H
 
-#include "guest/initrd.h"
-#include "guest/vm.h"
+#include <stddef.h>
 
+#include "model/topology.h"
+
+/* The tables built: names[i] ("srat.aml") is where the initrd puts the
+ * file paths[i] under kernel/firmware/acpi/. */
 struct mhp_tables {
-	struct mhp_initrd_table initrd[2];
+	const char *names[2];
 	char *paths[2]; /* owned .aml paths */
 	size_t n;
 };
-#define MHP_TABLES_INIT { { { NULL, NULL }, { NULL, NULL } }, { NULL, NULL }, 0 }
+#define MHP_TABLES_INIT { { NULL, NULL }, { NULL, NULL }, 0 }
 
-/* Builds the SRAT and, when a DIMM asks for its own _PXM, the DSDT (QEMU's,
- * fetched by a capture boot of the same machine, then patched).  Returns 0,
- * or -1 with the run's error set (iasl missing, failing or crashing, a
- * capture boot that failed). */
-int mhp_tables_build(struct mhp_vm *vm, const char *results_dir, struct mhp_tables *out);
+/* Builds the SRAT and, when a DIMM asks for its own _PXM, the DSDT from
+ * qemu_dsdt (QEMU's DSDT as .aml; NULL when t needs none) into
+ * results_dir/acpi/.  Returns 0, or -errno with the reason in err (iasl
+ * missing, failing or crashing, a DSDT that cannot be edited). */
+int mhp_tables_build(const struct mhp_topology *t, const char *results_dir, const char *qemu_dsdt,
+		     struct mhp_tables *out, char *err, size_t errsize);
 void mhp_tables_release(struct mhp_tables *t);
-/* Checks the console for the kernel's "Table Upgrade: override" line of
- * every table built; a missing one is a failed check and ends the run. */
-int mhp_tables_check_taken(struct mhp_vm *vm, const char *results_dir);
 
 #endif

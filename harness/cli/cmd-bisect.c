@@ -35,7 +35,9 @@ static const char bisect_usage[] =
 	"tree of TREE, each step building the commit incrementally and running the\n"
 	"topologies. A step whose kernel does not build is skipped. With --check, a\n"
 	"step is bad only when a check whose name contains NAME fails (a step that\n"
-	"never reaches such a check is skipped).\n"
+	"never reaches such a check is skipped). NAME may instead name fields:\n"
+	"--check 'aspect=zone,subject=block 32' (fields step, kind, device, subject,\n"
+	"aspect; all must match).\n"
 	"\n"
 	"Results: results/<time>-bisect/ holds bisect.log (git bisect log),\n"
 	"git-bisect.log (what git printed), steps.txt and steps/<n>-<commit>/ per step.\n"
@@ -108,7 +110,7 @@ static int step_verdict(const struct bisect_cli *c, const struct mhp_result *res
 	if (!c->check)
 		return mhp_result_verdict(res) == MHP_STATUS_FAIL ? STEP_BAD : STEP_GOOD;
 	for (size_t i = 0; i < res->nchecks; i++) {
-		if (!strstr(res->checks[i].name, c->check))
+		if (!mhp_check_matches(&res->checks[i], c->check))
 			continue;
 		*reached = true;
 		if (res->checks[i].status == MHP_STATUS_FAIL)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/cleanup.h"
 
 #define NOT_REACHED "(not reached)"
@@ -21,27 +22,39 @@ void mhp_gate_release(struct mhp_gate *g)
 		free(g->rows[i].baseline);
 		free(g->rows[i].candidate);
 		free(g->rows[i].rerun);
+		if (g->rows[i].key)
+			mhp_check_release(g->rows[i].key);
+		free(g->rows[i].key);
 	}
 	free(g->rows);
 	*g = (struct mhp_gate){ 0 };
 }
 
-static void add_row(struct mhp_gate *g, enum mhp_gate_kind kind, const char *topology, const char *check,
-		    const char *base, const char *cand)
+static struct mhp_gate_row *add_row(struct mhp_gate *g, enum mhp_gate_kind kind, const char *topology,
+				    const char *check, const char *base, const char *cand)
 {
-	struct mhp_gate_row *rows = realloc(g->rows, (g->nrows + 1) * sizeof(*rows));
+	struct mhp_gate_row *row = &MHP_ARRAY_PUSH(g->rows, g->nrows, g->rows_cap);
 
-	if (!rows)
-		abort();
-	g->rows = rows;
-	g->rows[g->nrows++] = (struct mhp_gate_row){ mhp_xstrdup(topology), mhp_xstrdup(check), mhp_xstrdup(base),
-						     mhp_xstrdup(cand), NULL, kind };
+	*row = (struct mhp_gate_row){ mhp_xstrdup(topology), mhp_xstrdup(check), mhp_xstrdup(base),
+				      mhp_xstrdup(cand), NULL, kind, NULL };
+	return row;
 }
 
-static const struct mhp_check *find_check(const struct mhp_result *r, const char *name)
+/* A row about check c, which keeps c's fields to find it in a re-run. */
+static void add_check_row(struct mhp_gate *g, enum mhp_gate_kind kind, const char *topology,
+			  const struct mhp_check *c, const char *base, const char *cand)
+{
+	struct mhp_gate_row *row = add_row(g, kind, topology, c->name, base, cand);
+
+	row->key = mhp_xcalloc(1, sizeof(*row->key));
+	mhp_check_copy(row->key, c);
+}
+
+/* The check of r that is c (same step, kind, device, subject, aspect). */
+static const struct mhp_check *find_check(const struct mhp_result *r, const struct mhp_check *c)
 {
 	for (size_t i = 0; i < r->nchecks; i++)
-		if (!strcmp(r->checks[i].name, name))
+		if (mhp_check_same(&r->checks[i], c))
 			return &r->checks[i];
 	return NULL;
 }
@@ -70,12 +83,12 @@ static void compare_new(struct mhp_gate *g, const struct mhp_result *base, const
 	for (size_t i = 0; i < cand->nchecks; i++) {
 		const struct mhp_check *c = &cand->checks[i];
 
-		if (c->status != MHP_STATUS_FAIL || find_check(base, c->name) || past(c, parted))
+		if (c->status != MHP_STATUS_FAIL || find_check(base, c) || past(c, parted))
 			continue;
 		/* A baseline that ran to the end never had this check: the
 		 * candidate changed what there is to check (a block more, say). */
-		add_row(g, completed(base) ? MHP_GATE_REGRESSION : MHP_GATE_BOTH_FAIL, cand->topology, c->name,
-			NOT_REACHED, c->observed);
+		add_check_row(g, completed(base) ? MHP_GATE_REGRESSION : MHP_GATE_BOTH_FAIL, cand->topology, c,
+			      NOT_REACHED, c->observed);
 	}
 }
 
@@ -87,7 +100,7 @@ static unsigned first_differed(const struct mhp_result *base, const struct mhp_r
 	unsigned first = UINT_MAX;
 
 	for (size_t i = 0; i < base->nchecks; i++) {
-		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b->name);
+		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b);
 
 		if (b->outcome && c && c->outcome && strcmp(b->observed, c->observed) && b->step < first) {
 			first = b->step;
@@ -101,18 +114,18 @@ static void compare_base(struct mhp_gate *g, const struct mhp_result *base, cons
 			 unsigned parted)
 {
 	for (size_t i = 0; i < base->nchecks; i++) {
-		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b->name);
+		const struct mhp_check *b = &base->checks[i], *c = find_check(cand, b);
 		bool cand_fails = !c || c->status == MHP_STATUS_FAIL;
 		const char *cv = c ? c->observed : NOT_REACHED;
 
 		if (b->status == MHP_STATUS_SKIP || (c && c->status == MHP_STATUS_SKIP) || past(b, parted))
 			continue;
 		if (b->status == MHP_STATUS_PASS && cand_fails)
-			add_row(g, MHP_GATE_REGRESSION, base->topology, b->name, b->observed, cv);
+			add_check_row(g, MHP_GATE_REGRESSION, base->topology, b, b->observed, cv);
 		else if (b->status == MHP_STATUS_FAIL && cand_fails)
-			add_row(g, MHP_GATE_BOTH_FAIL, base->topology, b->name, b->observed, cv);
+			add_check_row(g, MHP_GATE_BOTH_FAIL, base->topology, b, b->observed, cv);
 		else if (b->status == MHP_STATUS_FAIL)
-			add_row(g, MHP_GATE_FIXED, base->topology, b->name, b->observed, cv);
+			add_check_row(g, MHP_GATE_FIXED, base->topology, b, b->observed, cv);
 	}
 }
 
@@ -121,13 +134,13 @@ static void compare_base(struct mhp_gate *g, const struct mhp_result *base, cons
 static void report_parted(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand,
 			  const struct mhp_check *outcome, unsigned parted)
 {
-	const struct mhp_check *c = find_check(cand, outcome->name);
+	const struct mhp_check *c = find_check(cand, outcome);
 
-	add_row(g, MHP_GATE_OUTCOME, base->topology, outcome->name, outcome->observed, c->observed);
+	add_check_row(g, MHP_GATE_OUTCOME, base->topology, outcome, outcome->observed, c->observed);
 	for (size_t i = 0; i < cand->nchecks; i++)
 		if (cand->checks[i].status == MHP_STATUS_FAIL && past(&cand->checks[i], parted))
-			add_row(g, MHP_GATE_OUTCOME, base->topology, cand->checks[i].name, "(not compared)",
-				cand->checks[i].observed);
+			add_check_row(g, MHP_GATE_OUTCOME, base->topology, &cand->checks[i], "(not compared)",
+				      cand->checks[i].observed);
 }
 
 void mhp_gate_compare(struct mhp_gate *g, const struct mhp_result *base, const struct mhp_result *cand)
@@ -171,11 +184,11 @@ void mhp_gate_rerun(struct mhp_gate *g, const struct mhp_result *rerun)
 
 		if (row->kind != MHP_GATE_REGRESSION || strcmp(row->topology, rerun->topology))
 			continue;
-		if (!strcmp(row->check, RUN_COMPLETED)) {
+		if (!row->key) { /* "run completed" */
 			passes = completed(rerun);
 			row->rerun = mhp_xstrdup(run_value(rerun));
 		} else {
-			const struct mhp_check *c = find_check(rerun, row->check);
+			const struct mhp_check *c = find_check(rerun, row->key);
 			passes = c && c->status == MHP_STATUS_PASS;
 			row->rerun = mhp_xstrdup(c ? c->observed : NOT_REACHED);
 		}
@@ -236,6 +249,18 @@ void mhp_gate_print(FILE *f, const struct mhp_gate *g)
 		   "nothing after it is compared (not blocking; --strict compares it)");
 }
 
+static json_object *key_json(const struct mhp_check *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "step", json_object_new_int64(c->step));
+	json_object_object_add(o, "kind", c->kind ? json_object_new_string(c->kind) : NULL);
+	json_object_object_add(o, "device", c->device ? json_object_new_string(c->device) : NULL);
+	json_object_object_add(o, "subject", c->subject ? json_object_new_string(c->subject) : NULL);
+	json_object_object_add(o, "aspect", json_object_new_string(c->aspect));
+	return o;
+}
+
 int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *baseline, const char *candidate)
 {
 	json_object *o = json_object_new_object(), *rows = json_object_new_array();
@@ -254,6 +279,8 @@ int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *b
 		json_object_object_add(r, "kind", json_object_new_string(kind_names[row->kind]));
 		json_object_object_add(r, "topology", json_object_new_string(row->topology));
 		json_object_object_add(r, "check", json_object_new_string(row->check));
+		if (row->key)
+			json_object_object_add(r, "fields", key_json(row->key));
 		json_object_object_add(r, "baseline", json_object_new_string(row->baseline));
 		json_object_object_add(r, "candidate", json_object_new_string(row->candidate));
 		json_object_object_add(r, "rerun", row->rerun ? json_object_new_string(row->rerun) : NULL);

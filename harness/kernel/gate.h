@@ -25,11 +25,12 @@ struct mhp_gate_row {
 	char *candidate;
 	char *rerun;     /* observed on the candidate's re-run, or NULL */
 	enum mhp_gate_kind kind;
+	struct mhp_check *key; /* the check compared (fields), NULL for "run completed" */
 };
 
 struct mhp_gate {
 	struct mhp_gate_row *rows;
-	size_t nrows;
+	size_t nrows, rows_cap;
 	size_t compared;  /* topologies whose baseline run completed */
 	size_t parted;    /* of them, compared only up to a differing outcome */
 	bool strict;      /* compare every check, even after an unscored

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
+
 void mhp_result_init(struct mhp_result *r, const char *topology)
 {
 	memset(r, 0, sizeof(*r));
@@ -14,11 +16,8 @@ void mhp_result_init(struct mhp_result *r, const char *topology)
 
 void mhp_result_release(struct mhp_result *r)
 {
-	for (size_t i = 0; i < r->nchecks; i++) {
-		free(r->checks[i].name);
-		free(r->checks[i].expected);
-		free(r->checks[i].observed);
-	}
+	for (size_t i = 0; i < r->nchecks; i++)
+		mhp_check_release(&r->checks[i]);
 	for (size_t i = 0; i < r->nphases; i++)
 		free(r->phases[i].name);
 	free(r->checks);
@@ -30,25 +29,18 @@ void mhp_result_release(struct mhp_result *r)
 	free(r->qemu_version);
 	free(r->accel);
 	free(r->phase);
+	free(r->step_kind);
+	free(r->step_device);
 	free(r->error);
 	memset(r, 0, sizeof(*r));
-}
-
-static void *grow(void *p, size_t n, size_t size)
-{
-	void *q = realloc(p, (n + 1) * size);
-
-	if (!q)
-		abort();
-	return q;
 }
 
 static void end_phase(struct mhp_result *r)
 {
 	if (!r->phase)
 		return;
-	r->phases = grow(r->phases, r->nphases, sizeof(*r->phases));
-	r->phases[r->nphases++] = (struct mhp_phase){ mhp_xstrdup(r->phase), mhp_now_ns() - r->phase_start_ns };
+	MHP_ARRAY_PUSH(r->phases, r->nphases, r->phases_cap) =
+		(struct mhp_phase){ mhp_xstrdup(r->phase), mhp_now_ns() - r->phase_start_ns };
 }
 
 void mhp_result_phase(struct mhp_result *r, const char *fmt, ...)
@@ -77,46 +69,54 @@ void mhp_result_finish(struct mhp_result *r)
 	r->duration_ns = mhp_now_ns() - r->start_ns;
 }
 
-static void add_check(struct mhp_result *r, const char *name, const char *expected, const char *observed,
-		      enum mhp_status st)
+void mhp_result_add(struct mhp_result *r, const struct mhp_check *c)
 {
-	r->checks = grow(r->checks, r->nchecks, sizeof(*r->checks));
-	r->checks[r->nchecks++] = (struct mhp_check){ mhp_xstrdup(name), mhp_xstrdup(expected),
-						      mhp_xstrdup(observed), st, r->step, false };
+	mhp_check_copy(&MHP_ARRAY_PUSH(r->checks, r->nchecks, r->checks_cap), c);
 }
 
-enum mhp_status mhp_result_check(struct mhp_result *r, const char *name, const char *expected,
-				 const char *observed)
+static struct mhp_check *add_check(struct mhp_result *r, const char *subject, const char *aspect,
+				   const char *expected, const char *observed, enum mhp_status st)
 {
-	enum mhp_status st = strcmp(expected, observed) ? MHP_STATUS_FAIL : MHP_STATUS_PASS;
+	struct mhp_check c = { .step = r->step, .kind = r->step_kind, .device = r->step_device,
+			       .subject = (char *)subject, .aspect = (char *)aspect, .expected = (char *)expected,
+			       .observed = (char *)observed, .status = st };
 
-	add_check(r, name, expected, observed, st);
-	return st;
+	mhp_result_add(r, &c);
+	return &r->checks[r->nchecks - 1];
 }
 
-enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *name, const char *expected,
-				  const char *observed, bool pass)
+enum mhp_status mhp_result_check(struct mhp_result *r, const char *subject, const char *aspect,
+				 const char *expected, const char *observed)
+{
+	return mhp_result_checkb(r, subject, aspect, expected, observed, !strcmp(expected, observed));
+}
+
+enum mhp_status mhp_result_checkb(struct mhp_result *r, const char *subject, const char *aspect,
+				  const char *expected, const char *observed, bool pass)
 {
 	enum mhp_status st = pass ? MHP_STATUS_PASS : MHP_STATUS_FAIL;
 
-	add_check(r, name, expected, observed, st);
+	add_check(r, subject, aspect, expected, observed, st);
 	return st;
 }
 
-void mhp_result_skip(struct mhp_result *r, const char *name, const char *reason)
+void mhp_result_skip(struct mhp_result *r, const char *subject, const char *aspect, const char *reason)
 {
-	add_check(r, name, "-", reason, MHP_STATUS_SKIP);
+	add_check(r, subject, aspect, "-", reason, MHP_STATUS_SKIP);
 }
 
-void mhp_result_outcome(struct mhp_result *r, const char *name, const char *outcome)
+void mhp_result_outcome(struct mhp_result *r, const char *subject, const char *aspect, const char *outcome)
 {
-	add_check(r, name, "-", outcome, MHP_STATUS_SKIP);
-	r->checks[r->nchecks - 1].outcome = true;
+	add_check(r, subject, aspect, "-", outcome, MHP_STATUS_SKIP)->outcome = true;
 }
 
-void mhp_result_step(struct mhp_result *r, unsigned step)
+void mhp_result_step(struct mhp_result *r, unsigned step, const char *kind, const char *device)
 {
+	free(r->step_kind);
+	free(r->step_device);
 	r->step = step;
+	r->step_kind = kind ? mhp_xstrdup(kind) : NULL;
+	r->step_device = device ? mhp_xstrdup(device) : NULL;
 }
 
 void mhp_result_error(struct mhp_result *r, const char *fmt, ...)

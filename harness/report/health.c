@@ -100,18 +100,17 @@ void mhp_health_check(struct mhp_result *res, const char *results_dir)
 	struct mhp_splat splats[8];
 	size_t n;
 
+	/* The console's health belongs to no step. */
+	mhp_result_step(res, 0, "kernel health", NULL);
 	if (mhp_read_file(path, 64u << 20, &console, NULL) < 0) {
-		mhp_result_skip(res, "kernel health: console", "no console.log to read");
+		mhp_result_skip(res, NULL, "console", "no console.log to read");
 		return;
 	}
 	n = mhp_health_scan(console, splats, 8);
 	if (n == 0)
-		mhp_result_check(res, "kernel health: console", "no splat", "no splat");
+		mhp_result_check(res, NULL, "console", "no splat", "no splat");
 	for (size_t i = 0; i < n; i++) {
-		char name[160];
-
-		snprintf(name, sizeof(name), "kernel health: %.120s", splats[i].first);
-		mhp_result_check(res, name, "no splat", splats[i].text);
+		mhp_result_check(res, NULL, splats[i].first, "no splat", splats[i].text);
 		mhp_splat_release(&splats[i]);
 	}
 }

@@ -2,6 +2,7 @@
 #ifndef MHP_REPORT_H
 #define MHP_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "model/result.h"
@@ -15,5 +16,12 @@ void mhp_report_ktap(FILE *f, const struct mhp_result *r, unsigned n, const char
 /* dir/junit.xml: one <testsuite> for the topology, a <testcase> per check,
  * written atomically.  Returns 0 or -errno. */
 int mhp_report_junit(const struct mhp_result *r, const char *dir);
+
+/* result.json (report-json.c): writes result.json into dir atomically. */
+int mhp_result_write_json(const struct mhp_result *r, const char *dir);
+/* Reads a result.json back into r (initialised here): every check with its
+ * fields, the phases, the error and the run's facts.  -errno, or -EINVAL
+ * with the reason in err for a file that is not one. */
+int mhp_result_read_json(struct mhp_result *r, const char *path, char *err, size_t errsize);
 
 #endif

@@ -1,41 +1,147 @@
+/* One topology run, in phases: setup (ACPI tables; QEMU's DSDT captured
+ * first when the topology edits it), boot, baseline report, the steps,
+ * poweroff.  Any failure ends the run with the phase it happened in;
+ * teardown and the console's health scan always run. */
 #include "run/engine.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "acpi/acpi.h"
+#include "acpi/tables.h"
+#include "lib/cleanup.h"
 #include "report/health.h"
+#include "run/capture.h"
 #include "run/steps.h"
-#include "guest/vm.h"
 
-/* boot -> baseline -> steps -> poweroff.  Any failure ends the run with the
- * phase it happened in; teardown always runs. */
-static void run(struct mhp_vm *vm, struct mhp_steps *steps, const char *results_dir)
+struct engine {
+	const struct mhp_topology *t;
+	const char *dir;             /* results/<run> */
+	struct mhp_result *res;
+	struct mhp_machine m;
+	struct mhp_guest g;
+	struct mhp_tables tables;
+	struct mhp_initrd_table initrd[2];
+	struct mhp_steps steps;
+};
+
+static int setup(struct engine *e)
 {
-	mhp_result_phase(vm->res, "setup");
-	if (mhp_vm_start(vm, results_dir) < 0)
+	_cleanup_free_ char *acpi = mhp_xasprintf("%s/acpi", e->dir), *qemu_dsdt = mhp_xasprintf("%s/qemu-dsdt.aml", acpi);
+	char err[1024];
+
+	if (e->t->dsdt) {
+		mhp_result_phase(e->res, "dsdt capture");
+		if (mhp_mkdir_p(acpi, 0755) < 0 || mhp_capture_dsdt(&e->m, acpi, err, sizeof(err)) < 0) {
+			mhp_result_error(e->res, "%s", err);
+			return -1;
+		}
+		mhp_result_phase(e->res, "setup");
+	}
+	if (mhp_tables_build(e->t, e->dir, qemu_dsdt, &e->tables, err, sizeof(err)) < 0) {
+		mhp_result_error(e->res, "%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < e->tables.n; i++)
+		e->initrd[i] = (struct mhp_initrd_table){ e->tables.names[i], e->tables.paths[i] };
+	e->m.tables = e->initrd;
+	e->m.ntables = e->tables.n;
+	return 0;
+}
+
+/* A table the kernel ignored would leave QEMU's in place: the run would
+ * test the wrong machine, so it stops. */
+static int check_taken(struct engine *e, const char *console, const char *sig)
+{
+	char line[128], aspect[64];
+	bool taken;
+
+	mhp_acpi_upgrade_line(sig, line, sizeof(line));
+	taken = strstr(console, line) != NULL;
+	snprintf(aspect, sizeof(aspect), "kernel took our %s", sig);
+	mhp_result_check(e->res, NULL, aspect, "yes", taken ? "yes" : "no");
+	if (taken)
+		return 0;
+	mhp_result_error(e->res, "the kernel ignored the generated %s (no '%s' in console.log): "
+		"its OEM ID, OEM table ID and a revision above QEMU's must match", sig, line);
+	return -1;
+}
+
+static int tables_taken(struct engine *e)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/console.log", e->dir), *console = NULL;
+
+	if (!e->t->srat && !e->t->dsdt)
+		return 0;
+	if (mhp_read_file(path, 64u << 20, &console, NULL) < 0)
+		console = mhp_xstrdup("");
+	if (e->t->srat && check_taken(e, console, "SRAT") < 0)
+		return -1;
+	return e->t->dsdt ? check_taken(e, console, "DSDT") : 0;
+}
+
+static int boot(struct engine *e)
+{
+	int r;
+
+	mhp_result_phase(e->res, "boot");
+	mhp_result_step(e->res, 0, "boot", NULL);
+	r = mhp_guest_start(&e->g, &e->m);
+	if (e->g.hypervisor_version[0])
+		e->res->qemu_version = mhp_xstrdup(e->g.hypervisor_version);
+	if (r < 0)
+		return mhp_steps_guest_failed(e->res, &e->g);
+	e->res->guest_release = mhp_xstrdup(e->g.hello.release);
+	return tables_taken(e);
+}
+
+static void power_off(struct engine *e)
+{
+	char exit[96], reason[64];
+
+	mhp_result_phase(e->res, "poweroff");
+	mhp_result_step(e->res, 0, "poweroff", NULL);
+	if (mhp_guest_power_off(&e->g, exit, sizeof(exit), reason, sizeof(reason)) < 0) {
+		mhp_steps_guest_failed(e->res, &e->g);
 		return;
-	mhp_result_phase(vm->res, "baseline report");
-	if (mhp_steps_baseline(steps, vm) < 0)
+	}
+	mhp_result_check(e->res, NULL, "QEMU exit", "exit status 0", exit);
+	mhp_result_check(e->res, NULL, "SHUTDOWN reason", "guest-shutdown", reason);
+}
+
+static void run(struct engine *e)
+{
+	mhp_result_phase(e->res, "setup");
+	if (setup(e) < 0 || boot(e) < 0)
 		return;
-	for (unsigned i = 0; i < vm->t->nr_steps; i++)
-		if (mhp_steps_run(steps, i) < 0)
+	mhp_result_phase(e->res, "baseline report");
+	if (mhp_steps_baseline(&e->steps, &e->g, e->t, e->res) < 0)
+		return;
+	for (unsigned i = 0; i < e->t->nr_steps; i++)
+		if (mhp_steps_run(&e->steps, i) < 0)
 			return;
-	mhp_result_step(vm->res, 0);
-	mhp_result_phase(vm->res, "poweroff");
-	mhp_vm_power_off(vm);
+	power_off(e);
 }
 
 int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, const char *results_dir,
 		   struct mhp_result *res)
 {
-	struct mhp_vm vm = { .o = o, .t = t, .res = res };
-	struct mhp_steps steps = { 0 };
+	struct engine e = {
+		.t = t, .dir = results_dir, .res = res,
+		.m = { .t = t, .kernel = o->kernel, .guest_init = o->guest_init, .accel = o->accel, .qemu = o->qemu,
+		       .append = o->append, .boot_timeout_ms = o->boot_timeout_ms, .timeout_ms = o->timeout_ms,
+		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns },
+		.tables = MHP_TABLES_INIT,
+	};
 
-	run(&vm, &steps, results_dir);
-	mhp_vm_teardown(&vm);
-	mhp_result_step(res, 0); /* the console's health belongs to no step */
+	mhp_qemu_guest_init(&e.g);
+	run(&e);
+	mhp_guest_teardown(&e.g);
+	mhp_tables_release(&e.tables);
 	/* After teardown the console is complete, whatever ended the run. */
 	mhp_health_check(res, results_dir);
-	mhp_steps_release(&steps);
+	mhp_steps_release(&e.steps);
 	mhp_result_finish(res);
 	return res->error ? -1 : 0;
 }

@@ -1,5 +1,5 @@
-/* The engine: boots QEMU with the guest init, runs the topology's
- * steps over QMP and the guest channel, and records every check. */
+/* The engine: one topology through its phases on a guest backend (QEMU
+ * today), every check recorded in the result. */
 #ifndef MHP_ENGINE_H
 #define MHP_ENGINE_H
 

@@ -22,14 +22,14 @@ static void run_of(struct mhp_result *r, const char *const *checks, const char *
 
 		if (sscanf(spec, "@%u %n", &step, &used) == 1)
 			spec += used;
-		mhp_result_step(r, step);
+		mhp_result_step(r, step, NULL, NULL);
 		assert_int_equal(sscanf(spec, "%63[^=]=%c:%63s", name, &st, value), 3);
 		if (st == 's')
-			mhp_result_skip(r, name, value);
+			mhp_result_skip(r, NULL, name, value);
 		else if (st == 'o')
-			mhp_result_outcome(r, name, value);
+			mhp_result_outcome(r, NULL, name, value);
 		else
-			mhp_result_checkb(r, name, "x", value, st == 'p');
+			mhp_result_checkb(r, NULL, name, "x", value, st == 'p');
 	}
 	if (error)
 		mhp_result_error(r, "%s", error);

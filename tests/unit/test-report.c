@@ -12,10 +12,10 @@ static void sample(struct mhp_result *r, bool fail, bool error)
 {
 	mhp_result_init(r, "topo");
 	mhp_result_phase(r, "boot");
-	mhp_result_check(r, "boot: block 0 node and zone", "0 none", "0 none");
-	mhp_result_skip(r, "step 3 offline d: block 32 offline", "not scored: kernel zone; it did");
-	mhp_result_check(r, "step 2 online d: block 32 zone #1", "Movable", fail ? "Normal" : "Movable");
-	mhp_result_check(r, "kernel health: console", "no splat",
+	mhp_result_check(r, NULL, "boot: block 0 node and zone", "0 none", "0 none");
+	mhp_result_skip(r, NULL, "step 3 offline d: block 32 offline", "not scored: kernel zone; it did");
+	mhp_result_check(r, NULL, "step 2 online d: block 32 zone #1", "Movable", fail ? "Normal" : "Movable");
+	mhp_result_check(r, NULL, "kernel health: console", "no splat",
 			 fail ? "[ 1.0] WARNING: CPU: 1 at x.c:1\n[ 1.0] Call Trace:\n[ 1.0] ---[ end trace ]---" : "no splat");
 	if (error)
 		mhp_result_error(r, "QEMU exited (killed by signal 9) while waiting for the guest's report");

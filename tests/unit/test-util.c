@@ -13,6 +13,7 @@
 #include "guest/initrd.h"
 #include "guest/kernel-image.h"
 #include "model/result.h"
+#include "report/report.h"
 #include "lib/sock.h"
 #include "lib/util.h"
 
@@ -163,10 +164,10 @@ static void test_result_json(void **state)
 
 	mhp_result_init(&r, "s");
 	mhp_result_phase(&r, "boot");
-	assert_int_equal(mhp_result_check(&r, "zone", "Movable", "Movable"), MHP_STATUS_PASS);
+	assert_int_equal(mhp_result_check(&r, NULL, "zone", "Movable", "Movable"), MHP_STATUS_PASS);
 	assert_int_equal(mhp_result_verdict(&r), MHP_STATUS_PASS);
 	mhp_result_phase(&r, "step 2 online d");
-	assert_int_equal(mhp_result_check(&r, "zone \"quoted\"", "Normal", "Movable"), MHP_STATUS_FAIL);
+	assert_int_equal(mhp_result_check(&r, NULL, "zone \"quoted\"", "Normal", "Movable"), MHP_STATUS_FAIL);
 	mhp_result_error(&r, "QEMU exited (%s)", "killed by signal 9");
 	mhp_result_error(&r, "second error is dropped");
 	mhp_result_finish(&r);
@@ -193,13 +194,64 @@ static void test_result_json(void **state)
 	mhp_result_release(&r);
 }
 
+/* result.json read back gives the same checks, field by field, and the
+ * same verdict; a long name is whole, not cut. */
+static void test_result_json_read_back(void **state)
+{
+	(void)state;
+	struct mhp_result r, back;
+	char *path = tmp_path("result.json"), err[256], aspect[400];
+
+	memset(aspect, 'a', sizeof(aspect) - 1);
+	aspect[sizeof(aspect) - 1] = '\0';
+	mhp_result_init(&r, "two-nodes");
+	mhp_result_step(&r, 0, "boot", NULL);
+	mhp_result_check(&r, "block 0", "node and zone", "0 none", "0 none");
+	mhp_result_step(&r, 3, "unplug", "dimm1");
+	mhp_result_outcome(&r, NULL, "outcome", "refused (ACPI _OST status 0x82)");
+	mhp_result_check(&r, "block 36", "still present", "present", "(absent)");
+	mhp_result_check(&r, NULL, aspect, "x", "x");
+	mhp_result_phase(&r, "step 3 unplug dimm1");
+	mhp_result_finish(&r);
+	assert_int_equal(mhp_result_write_json(&r, tmpdir), 0);
+	assert_int_equal(mhp_result_read_json(&back, path, err, sizeof(err)), 0);
+	assert_string_equal(back.topology, "two-nodes");
+	assert_int_equal(back.nchecks, r.nchecks);
+	for (size_t i = 0; i < r.nchecks; i++) {
+		assert_string_equal(back.checks[i].name, r.checks[i].name);
+		assert_true(mhp_check_same(&back.checks[i], &r.checks[i]));
+		assert_string_equal(back.checks[i].observed, r.checks[i].observed);
+		assert_int_equal(back.checks[i].status, r.checks[i].status);
+		assert_int_equal(back.checks[i].outcome, r.checks[i].outcome);
+	}
+	assert_string_equal(back.checks[0].name, "boot: block 0 node and zone");
+	assert_string_equal(back.checks[2].name, "step 3 unplug dimm1: block 36 still present");
+	assert_int_equal(strlen(back.checks[3].name), strlen("step 3 unplug dimm1: ") + strlen(aspect));
+	assert_int_equal(mhp_result_verdict(&back), MHP_STATUS_FAIL);
+	assert_int_equal(back.nphases, 1);
+	/* Field specs and substrings, as bisect --check takes them. */
+	assert_true(mhp_check_matches(&back.checks[2], "aspect=still present,device=dimm1"));
+	assert_false(mhp_check_matches(&back.checks[2], "aspect=still present,step=2"));
+	assert_true(mhp_check_matches(&back.checks[2], "block 36 still"));
+	assert_true(mhp_check_matches(&back.checks[1], "step=3,kind=unplug,aspect=outcome"));
+	mhp_result_release(&back);
+	/* Not a result: named. */
+	assert_int_equal(mhp_write_file_atomic(path, "{\"checks\": 3}", 13), 0);
+	assert_int_equal(mhp_result_read_json(&back, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a result.json"));
+	mhp_result_release(&back);
+	unlink(path);
+	free(path);
+	mhp_result_release(&r);
+}
+
 static void test_result_nothing_scored_is_skip(void **state)
 {
 	(void)state;
 	struct mhp_result r;
 
 	mhp_result_init(&r, "s");
-	mhp_result_skip(&r, "offline Normal", "not deterministic");
+	mhp_result_skip(&r, NULL, "offline Normal", "not deterministic");
 	mhp_result_finish(&r);
 	assert_int_equal(mhp_result_verdict(&r), MHP_STATUS_SKIP);
 	mhp_result_release(&r);
@@ -235,6 +287,7 @@ int main(void)
 	TEST_ONE(&l, test_kernel_default_picks_newest);
 	TEST_ONE(&l, test_initrd);
 	TEST_ONE(&l, test_result_json);
+	TEST_ONE(&l, test_result_json_read_back);
 	TEST_ONE(&l, test_result_nothing_scored_is_skip);
 	TEST_ONE(&l, test_socket_path_limit);
 	r = TEST_RUN("util", &l);

@@ -1,0 +1,145 @@
+/* The guest backend interface: what the engine and the steps ask of a
+ * machine, at the level of meaning (start it, plug a DIMM and wait until the
+ * guest saw it, unplug it and say whether the kernel let it go, ask the
+ * guest, power off).  QEMU driven over QMP is the first implementation
+ * (guest/qemu-guest.c); the engine and the steps use only this header.
+ *
+ * A backend records no check.  An operation that fails returns -errno and
+ * leaves in g->error why the run cannot go on, naming what it waited for
+ * and how the hypervisor ended ("timed out waiting for the guest's report",
+ * "QEMU exited (signal 9) while waiting for device_del"); g->interrupted
+ * says the wait was cut by SIGINT/SIGTERM. */
+#ifndef MHP_BACKEND_H
+#define MHP_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest/initrd.h"
+#include "guest/wire.h"
+#include "model/observed.h"
+#include "model/topology.h"
+
+/* What to boot, and where its logs go. */
+struct mhp_machine {
+	const struct mhp_topology *t;
+	const char *kernel;       /* bzImage */
+	const char *guest_init;   /* static guest-init binary */
+	const char *accel;        /* "tcg" or "kvm" (already resolved) */
+	const char *qemu;         /* hypervisor binary, NULL for the default */
+	const char *append;       /* extra kernel command line, may be NULL */
+	unsigned boot_timeout_ms; /* start until the guest's hello */
+	unsigned timeout_ms;      /* each hypervisor reply, event, guest command */
+	const struct mhp_initrd_table *tables; /* ACPI tables the initrd carries */
+	size_t ntables;
+	bool pin_slots;           /* DIMM i goes into slot i (a regenerated DSDT) */
+	const char *log_dir;      /* console.log, qemu.log, qmp.log, channel.log */
+	uint64_t epoch_ns;        /* time origin of the transcripts */
+};
+
+/* What the guest said when it came up. */
+struct mhp_guest_hello {
+	char release[128];        /* uname -r */
+	uint64_t block_size;
+	char auto_online[32];     /* auto_online_blocks */
+	bool memmap_on_memory;    /* the kernel has the parameter and it is on */
+	unsigned pageblock_order; /* from /proc/pagetypeinfo, 0 if unknown */
+};
+
+/* A DIMM after plug: what the guest and the hypervisor saw. */
+struct mhp_plugged {
+	int64_t ost_status;       /* the guest's ACPI _OST of the insert */
+	char device[96];          /* the hypervisor's view, "node=N size=S" */
+	uint64_t addr;            /* where the hypervisor put it */
+	unsigned *ids;            /* blocks whose add uevent arrived (owned) */
+	unsigned nids;
+};
+
+enum mhp_unplug_outcome {
+	MHP_UNPLUG_INVALID = 0,
+	MHP_UNPLUG_REMOVED,       /* the device is gone and so are its blocks */
+	MHP_UNPLUG_REFUSED,       /* the guest refused the eject: still there */
+};
+
+struct mhp_guest;
+
+struct mhp_guest_ops {
+	const char *name;
+	/* Boots m and waits for the guest's hello (in g->hello). */
+	int (*start)(struct mhp_guest *g, const struct mhp_machine *m);
+	/* Plugs DIMM index of the topology, waits for the guest's _OST and the
+	 * add uevents of its blocks. */
+	int (*plug)(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
+	/* Asks for the DIMM back.  On REMOVED the backing memory is freed and
+	 * the guest has seen nblocks remove uevents; on REFUSED reason says
+	 * how the guest refused. */
+	int (*unplug)(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
+		      char *reason, size_t size);
+	/* The hypervisor's view of device id: "node=N size=S" or "(absent)". */
+	int (*device)(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
+	/* One guest command; 0 on "ok" (kept in ret_ok when not NULL).  The
+	 * guest's "error" is -EREMOTEIO with its line in g->refusal; any
+	 * failure says in g->error what happened while waiting for awaited
+	 * (NULL: the command itself). */
+	int (*command)(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok, const char *awaited);
+	/* The guest's report of its memory, into r (released first). */
+	int (*report)(struct mhp_guest *g, struct mhp_guest_report *r);
+	/* ACPI table sig as the firmware gave it, in a new buffer. */
+	int (*acpi_table)(struct mhp_guest *g, const char *sig, unsigned char **ret_data, size_t *ret_len);
+	/* Powers the guest off; how the hypervisor ended and the reason it
+	 * gave, for the caller to score. */
+	int (*power_off)(struct mhp_guest *g, char *exit, size_t exit_size, char *reason, size_t reason_size);
+	/* Stops whatever still runs and removes every temporary file. */
+	void (*teardown)(struct mhp_guest *g);
+};
+
+struct mhp_guest {
+	const struct mhp_guest_ops *ops;
+	const struct mhp_machine *m;
+	void *impl;                 /* the backend's own state */
+	struct mhp_guest_hello hello;
+	char hypervisor_version[32];
+	char error[512];            /* why the last operation failed */
+	char refusal[256];          /* the guest's "error" line for a command */
+	bool interrupted;
+};
+
+/* The QEMU+QMP backend: sets g up (nothing runs until start). */
+void mhp_qemu_guest_init(struct mhp_guest *g);
+
+void mhp_plugged_release(struct mhp_plugged *p);
+
+static inline int mhp_guest_start(struct mhp_guest *g, const struct mhp_machine *m) { return g->ops->start(g, m); }
+static inline int mhp_guest_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
+{
+	return g->ops->plug(g, index, ret);
+}
+static inline int mhp_guest_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks,
+				   enum mhp_unplug_outcome *ret, char *reason, size_t size)
+{
+	return g->ops->unplug(g, index, nblocks, ret, reason, size);
+}
+static inline int mhp_guest_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
+{
+	return g->ops->device(g, id, view, size, ret_addr);
+}
+static inline int mhp_guest_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok,
+				    const char *awaited)
+{
+	return g->ops->command(g, cmd, ret_ok, awaited);
+}
+static inline int mhp_guest_report(struct mhp_guest *g, struct mhp_guest_report *r) { return g->ops->report(g, r); }
+static inline int mhp_guest_acpi_table(struct mhp_guest *g, const char *sig, unsigned char **ret_data,
+				       size_t *ret_len)
+{
+	return g->ops->acpi_table(g, sig, ret_data, ret_len);
+}
+static inline int mhp_guest_power_off(struct mhp_guest *g, char *exit, size_t exit_size, char *reason,
+				      size_t reason_size)
+{
+	return g->ops->power_off(g, exit, exit_size, reason, reason_size);
+}
+static inline void mhp_guest_teardown(struct mhp_guest *g) { g->ops->teardown(g); }
+
+#endif

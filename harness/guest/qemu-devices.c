@@ -1,0 +1,193 @@
+/* DIMMs of the QEMU backend: object-add + device_add to plug, device_del to
+ * ask for one back, the guest's ACPI _OST and DEVICE_DELETED events to know
+ * what the kernel did, query-memory-devices for QEMU's own view. */
+#include "guest/qemu-guest.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/qemu.h"
+#include "lib/cleanup.h"
+
+int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
+{
+	json_object *list = NULL;
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, &list);
+
+	if (r < 0)
+		return mhp_qemu_fail(g, r, "query-memory-devices");
+	snprintf(view, size, "(absent)");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *dev = json_object_array_get_idx(list, i);
+		const char *dev_id = mhp_json_path_string(dev, "data/id");
+
+		if (!dev_id || strcmp(dev_id, id))
+			continue;
+		snprintf(view, size, "node=%" PRId64 " size=%" PRId64, mhp_json_path_int(dev, "data/node", -1),
+			 mhp_json_path_int(dev, "data/size", -1));
+		if (ret_addr)
+			*ret_addr = (uint64_t)mhp_json_path_int(dev, "data/addr", 0);
+	}
+	json_object_put(list);
+	return 0;
+}
+
+static int qmp(struct mhp_guest *g, const char *command, json_object *args)
+{
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), command, args, NULL);
+
+	return r < 0 ? mhp_qemu_fail(g, r, command) : 0;
+}
+
+static int add_device(struct mhp_guest *g, unsigned index)
+{
+	const struct mhp_dimm *d = &g->m->t->dimms[index];
+	json_object *obj = json_object_new_object(), *dev = json_object_new_object();
+	char backend[64];
+
+	mhp_qemu_backend_id(d, backend, sizeof(backend));
+	json_object_object_add(obj, "qom-type", json_object_new_string("memory-backend-ram"));
+	json_object_object_add(obj, "id", json_object_new_string(backend));
+	json_object_object_add(obj, "size", json_object_new_uint64(d->size));
+	if (qmp(g, "object-add", obj) < 0) {
+		json_object_put(dev);
+		return -EIO;
+	}
+	json_object_object_add(dev, "driver", json_object_new_string("pc-dimm"));
+	json_object_object_add(dev, "id", json_object_new_string(d->id));
+	json_object_object_add(dev, "memdev", json_object_new_string(backend));
+	json_object_object_add(dev, "node", json_object_new_int((int)d->node));
+	/* With a regenerated DSDT, slot i's _PXM is DIMM i's: pin it there. */
+	if (g->m->pin_slots)
+		json_object_object_add(dev, "slot", json_object_new_int((int)index));
+	if (d->addr)
+		json_object_object_add(dev, "addr", json_object_new_uint64(d->addr));
+	return qmp(g, "device_add", dev);
+}
+
+struct ost_match {
+	const char *id;
+	int64_t source;
+};
+
+static bool ost_event(json_object *ev, void *ctx)
+{
+	const struct ost_match *m = ctx;
+	const char *dev = mhp_json_path_string(ev, "data/info/device");
+
+	return !strcmp(mhp_qmp_event_name(ev), "ACPI_DEVICE_OST") && dev && !strcmp(dev, m->id) &&
+	       mhp_json_path_int(ev, "data/info/source", -1) == m->source;
+}
+
+/* The guest's _OST for source (1 insert, 3 eject) of device id. */
+static int wait_ost(struct mhp_guest *g, const char *id, int source, int64_t *ret_status)
+{
+	struct ost_match m = { id, source };
+	json_object *ev = NULL;
+	int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), ost_event, &m, &ev);
+
+	if (r < 0)
+		return mhp_qemu_fail(g, r, "the guest's ACPI _OST");
+	*ret_status = mhp_json_path_int(ev, "data/info/status", -1);
+	json_object_put(ev);
+	return 0;
+}
+
+/* "32,33" of an await answer into a new array. */
+static unsigned parse_ids(const char *list, unsigned **ret)
+{
+	unsigned n = 0, *ids = mhp_xcalloc(strlen(list) / 2 + 1, sizeof(*ids));
+
+	for (const char *p = list; *p && *p != '-';) {
+		char *end;
+		ids[n++] = (unsigned)strtoul(p, &end, 10);
+		p = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	*ret = ids;
+	return n;
+}
+
+/* Waits until the guest saw n add or remove uevents ("await-add" or
+ * "await-remove"); the blocks it saw into ret_ids when not NULL. */
+static int await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
+			const char *awaited)
+{
+	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
+	char cmd[64];
+	int r;
+
+	snprintf(cmd, sizeof(cmd), "%s %u %u", verb, n, g->m->timeout_ms);
+	if ((r = mhp_qemu_command(g, cmd, &ok)) < 0)
+		return mhp_qemu_fail(g, r, awaited);
+	if (ret_ids)
+		*ret_n = parse_ids(mhp_wire_get(&ok, "ids") ? mhp_wire_get(&ok, "ids") : "-", ret_ids);
+	mhp_wire_msg_release(&ok);
+	return 0;
+}
+
+int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
+{
+	const struct mhp_dimm *d = &g->m->t->dimms[index];
+	int r;
+
+	*ret = (struct mhp_plugged){ 0 };
+	if ((r = add_device(g, index)) < 0 || (r = wait_ost(g, d->id, 1, &ret->ost_status)) < 0 ||
+	    (r = mhp_qemu_device(g, d->id, ret->device, sizeof(ret->device), &ret->addr)) < 0)
+		return r;
+	return await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
+			    "the guest to see the new memory blocks");
+}
+
+/* DEVICE_DELETED for the DIMM, or an _OST that reports a failed eject
+ * (0x84 is "in progress"; 0 success, then DEVICE_DELETED follows). */
+static bool unplug_event(json_object *ev, void *ctx)
+{
+	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev;
+
+	if (!name)
+		return false;
+	if (!strcmp(name, "DEVICE_DELETED"))
+		return (dev = mhp_json_path_string(ev, "data/device")) && !strcmp(dev, id);
+	if (strcmp(name, "ACPI_DEVICE_OST"))
+		return false;
+	int64_t status = mhp_json_path_int(ev, "data/info/status", 0);
+	return (dev = mhp_json_path_string(ev, "data/info/device")) && !strcmp(dev, id) && status != 0 &&
+	       status != 0x84;
+}
+
+static int delete_backend(struct mhp_guest *g, const struct mhp_dimm *d)
+{
+	json_object *args = json_object_new_object();
+	char backend[64];
+
+	mhp_qemu_backend_id(d, backend, sizeof(backend));
+	json_object_object_add(args, "id", json_object_new_string(backend));
+	return qmp(g, "object-del", args);
+}
+
+int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
+		    char *reason, size_t size)
+{
+	const struct mhp_dimm *d = &g->m->t->dimms[index];
+	json_object *args = json_object_new_object(), *ev = NULL;
+	int r;
+
+	json_object_object_add(args, "id", json_object_new_string(d->id));
+	if ((r = qmp(g, "device_del", args)) < 0)
+		return r;
+	r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), unplug_event, (void *)d->id, &ev);
+	if (r < 0)
+		return mhp_qemu_fail(g, r, "DEVICE_DELETED or a failed ACPI_DEVICE_OST");
+	*ret = strcmp(mhp_qmp_event_name(ev), "DEVICE_DELETED") ? MHP_UNPLUG_REFUSED : MHP_UNPLUG_REMOVED;
+	snprintf(reason, size, "ACPI _OST status 0x%" PRIx64, (uint64_t)mhp_json_path_int(ev, "data/info/status", 0));
+	json_object_put(ev);
+	if (*ret == MHP_UNPLUG_REFUSED)
+		return 0;
+	reason[0] = '\0';
+	if ((r = delete_backend(g, d)) < 0)
+		return r;
+	return await_blocks(g, "await-remove", nblocks, NULL, NULL, "the guest to see the blocks removed");
+}

@@ -1,0 +1,383 @@
+/* The QEMU backend: QEMU started from an argv with its QMP socket and the
+ * guest channel (ttyS1) as unix sockets the harness listens on, inside a
+ * private mkdtemp directory.  DIMMs are in qemu-devices.c. */
+#include "guest/qemu-guest.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest/qemu.h"
+#include "lib/cleanup.h"
+
+#define STOP_GRACE_MS 3000
+#define QUIT_WAIT_MS 2000
+#define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
+
+mhp_deadline_t mhp_qemu_deadline(const struct mhp_guest *g)
+{
+	return mhp_deadline_in_ms(g->m->timeout_ms);
+}
+
+static void say(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
+static void say(struct mhp_guest *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->error, sizeof(g->error), fmt, ap);
+	va_end(ap);
+}
+
+static bool is_end_event(json_object *ev, void *ctx)
+{
+	const char *name = mhp_qmp_event_name(ev);
+
+	(void)ctx;
+	return name && (!strcmp(name, "SHUTDOWN") || !strcmp(name, "GUEST_PANICKED"));
+}
+
+/* Why QEMU stopped, from its last events (GUEST_PANICKED with pvpanic, or
+ * SHUTDOWN's reason: "guest-reset" is a panic under panic=-1 -no-reboot). */
+static void end_reason(struct mhp_qemu_guest *q, char *buf, size_t size)
+{
+	json_object *ev = NULL;
+
+	buf[0] = '\0';
+	if (q->qmp.fd < 0 || mhp_qmp_event_wait_ref(&q->qmp, mhp_deadline_in_ms(200), is_end_event, NULL, &ev) < 0)
+		return;
+	const char *reason = mhp_json_path_string(ev, "data/reason");
+
+	if (!strcmp(mhp_qmp_event_name(ev), "GUEST_PANICKED"))
+		snprintf(buf, size, ", GUEST_PANICKED");
+	else if (reason && !strcmp(reason, "guest-reset"))
+		snprintf(buf, size, ", SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?");
+	else
+		snprintf(buf, size, ", SHUTDOWN %s", reason ? reason : "?");
+	json_object_put(ev);
+}
+
+int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	char how[96], why[96];
+
+	if (r == -EINTR) {
+		g->interrupted = true;
+		say(g, "interrupted while waiting for %s", awaited);
+	} else if (mhp_child_wait(&q->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0) {
+		end_reason(q, why, sizeof(why));
+		say(g, "QEMU exited (%s%s) while waiting for %s", mhp_child_describe(&q->qemu, how, sizeof(how)), why,
+		    awaited);
+	} else if (r == -ETIMEDOUT)
+		say(g, "timed out waiting for %s", awaited);
+	else if (r == -ECONNRESET)
+		say(g, "QEMU closed the connection, though still running, while waiting for %s", awaited);
+	else if (r == -EREMOTEIO && g->refusal[0])
+		say(g, "guest answered '%s' to %s", g->refusal, awaited);
+	else if (r == -EREMOTEIO)
+		say(g, "QMP error '%s' for %s", q->qmp.error, awaited);
+	else
+		say(g, "%s while waiting for %s", strerror(-r), awaited);
+	return r < 0 ? r : -EIO;
+}
+
+/* ------------------------------------------------------------ start and stop */
+
+static int prepare(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	int r;
+
+	strcpy(q->rundir, "/tmp/mhp-run-XXXXXX");
+	if (!mkdtemp(q->rundir)) {
+		q->rundir[0] = '\0';
+		return mhp_qemu_fail(g, -errno, "a private run directory in /tmp");
+	}
+	q->qmp_path = mhp_xasprintf("%s/qmp.sock", q->rundir);
+	q->chan_path = mhp_xasprintf("%s/channel.sock", q->rundir);
+	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir);
+	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables);
+	if (r < 0)
+		say(g, "cannot build the initrd from '%s': %s", g->m->guest_init, strerror(-r));
+	return r;
+}
+
+static void qemu_version(struct mhp_guest *g)
+{
+	json_object *v = mhp_qemu_of(g)->qmp.greeting;
+
+	snprintf(g->hypervisor_version, sizeof(g->hypervisor_version), "%" PRId64 ".%" PRId64 ".%" PRId64,
+		 mhp_json_path_int(v, "QMP/version/qemu/major", -1), mhp_json_path_int(v, "QMP/version/qemu/minor", -1),
+		 mhp_json_path_int(v, "QMP/version/qemu/micro", -1));
+}
+
+/* QEMU connects its chardevs in command-line order while starting. */
+static int connect_sockets(struct mhp_guest *g, int chan_listen, int qmp_listen)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	mhp_deadline_t d = mhp_qemu_deadline(g);
+	int r, fd;
+
+	if ((fd = mhp_unix_accept(chan_listen, d)) < 0)
+		return mhp_qemu_fail(g, fd, "QEMU to connect the guest channel (see qemu.log)");
+	mhp_channel_init(&q->ch, fd, &q->chan_log);
+	if ((fd = mhp_unix_accept(qmp_listen, d)) < 0)
+		return mhp_qemu_fail(g, fd, "QEMU to connect QMP (see qemu.log)");
+	if ((r = mhp_qmp_init(&q->qmp, fd, &q->qmp_log)) < 0 || (r = mhp_qmp_handshake(&q->qmp, d)) < 0)
+		return mhp_qemu_fail(g, r, "the QMP greeting");
+	qemu_version(g);
+	return 0;
+}
+
+static int spawn(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	const struct mhp_machine *m = g->m;
+	_cleanup_close_ int qmp_listen = -1, chan_listen = -1;
+	_cleanup_free_ char *console = mhp_xasprintf("%s/console.log", m->log_dir);
+	_cleanup_free_ char *qemu_log = mhp_xasprintf("%s/qemu.log", m->log_dir);
+	struct mhp_qemu_config cfg = {
+		.binary = m->qemu, .accel = m->accel, .kernel = m->kernel, .initrd = q->initrd_path,
+		.console_log = console, .qmp_socket = q->qmp_path, .chan_socket = q->chan_path,
+		.extra_append = m->append,
+	};
+	struct mhp_strv argv = MHP_STRV_INIT;
+	int r;
+
+	if ((qmp_listen = mhp_unix_listen(q->qmp_path)) < 0)
+		return mhp_qemu_fail(g, qmp_listen, "a QMP socket");
+	if ((chan_listen = mhp_unix_listen(q->chan_path)) < 0)
+		return mhp_qemu_fail(g, chan_listen, "a channel socket");
+	mhp_qemu_build_argv(&cfg, m->t, &argv);
+	r = mhp_child_start(&q->qemu, argv.v, qemu_log);
+	mhp_strv_release(&argv);
+	if (r < 0) {
+		say(g, "cannot start QEMU '%s': %s", cfg.binary ? cfg.binary : "qemu-system-x86_64", strerror(-r));
+		return r;
+	}
+	return connect_sockets(g, chan_listen, qmp_listen);
+}
+
+static int read_hello(struct mhp_guest *g, const struct mhp_wire_msg *m)
+{
+	struct mhp_guest_hello *h = &g->hello;
+	unsigned long long bs = 0, proto = 0, order = 0;
+	const char *auto_online = mhp_wire_get(m, "auto_online"), *release = mhp_wire_get(m, "release");
+	const char *memmap = mhp_wire_get(m, "memmap_on_memory");
+
+	if (strcmp(m->verb, "hello") || mhp_wire_get_u64(m, "proto", &proto) < 0 || proto != MHP_WIRE_PROTO ||
+	    mhp_wire_get_u64(m, "block_size", &bs) < 0 || bs == 0 || !release || !auto_online) {
+		say(g, "guest sent '%s' instead of a protocol %d hello", m->verb, MHP_WIRE_PROTO);
+		return -EPROTO;
+	}
+	h->block_size = bs;
+	snprintf(h->release, sizeof(h->release), "%s", release);
+	snprintf(h->auto_online, sizeof(h->auto_online), "%s", auto_online);
+	h->memmap_on_memory = memmap && strcmp(memmap, "-") && strcmp(memmap, "N") && strcmp(memmap, "0");
+	h->pageblock_order = mhp_wire_get_u64(m, "pageblock_order", &order) == 0 && order < 32 ? (unsigned)order : 0;
+	return 0;
+}
+
+static int hello(struct mhp_guest *g)
+{
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	int r = mhp_channel_recv(&mhp_qemu_of(g)->ch, mhp_deadline_in_ms(g->m->boot_timeout_ms), &m);
+
+	if (r < 0)
+		return mhp_qemu_fail(g, r, "the guest's hello (see console.log)");
+	r = read_hello(g, &m);
+	mhp_wire_msg_release(&m);
+	return r;
+}
+
+static int start(struct mhp_guest *g, const struct mhp_machine *m)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	_cleanup_free_ char *qmp_log = mhp_xasprintf("%s/qmp.log", m->log_dir);
+	_cleanup_free_ char *chan_log = mhp_xasprintf("%s/channel.log", m->log_dir);
+	int r;
+
+	g->m = m;
+	if ((r = prepare(g)) < 0)
+		return r;
+	if ((r = mhp_transcript_open(&q->qmp_log, qmp_log, m->epoch_ns)) < 0 ||
+	    (r = mhp_transcript_open(&q->chan_log, chan_log, m->epoch_ns)) < 0) {
+		say(g, "cannot write logs in '%s': %s", m->log_dir, strerror(-r));
+		return r;
+	}
+	if ((r = spawn(g)) < 0)
+		return r;
+	return hello(g);
+}
+
+static void remove_rundir(struct mhp_qemu_guest *q)
+{
+	if (q->rundir[0]) {
+		unlink(q->qmp_path);
+		unlink(q->chan_path);
+		unlink(q->initrd_path);
+		rmdir(q->rundir);
+		q->rundir[0] = '\0';
+	}
+	free(q->qmp_path);
+	free(q->chan_path);
+	free(q->initrd_path);
+	q->qmp_path = q->chan_path = q->initrd_path = NULL;
+}
+
+static void teardown(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+
+	if (!q)
+		return;
+	/* Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each bounded. */
+	if (q->qemu.pid > 0 && q->qmp.fd >= 0 && !mhp_child_poll(&q->qemu) &&
+	    mhp_qmp_execute_ref(&q->qmp, mhp_deadline_in_ms(QUIT_WAIT_MS), "quit", NULL, NULL) == 0)
+		mhp_child_wait(&q->qemu, mhp_deadline_in_ms(QUIT_WAIT_MS));
+	mhp_child_stop(&q->qemu, STOP_GRACE_MS);
+	mhp_qmp_release(&q->qmp);
+	mhp_channel_release(&q->ch);
+	mhp_transcript_close(&q->qmp_log);
+	mhp_transcript_close(&q->chan_log);
+	remove_rundir(q);
+	free(q);
+	g->impl = NULL;
+}
+
+/* ------------------------------------------------------------ guest */
+
+int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	int r;
+
+	q->ch.error[0] = g->refusal[0] = '\0';
+	r = mhp_channel_command(&q->ch, mhp_qemu_deadline(g), cmd, ret_ok);
+	snprintf(g->refusal, sizeof(g->refusal), "%s", q->ch.error);
+	return r;
+}
+
+static int command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok, const char *awaited)
+{
+	int r = mhp_qemu_command(g, cmd, ret_ok);
+
+	if (r == -EREMOTEIO && g->refusal[0]) /* an answer: QEMU is fine */
+		say(g, "guest answered '%s' to %s", g->refusal, awaited ? awaited : cmd);
+	else if (r < 0)
+		mhp_qemu_fail(g, r, awaited ? awaited : cmd);
+	return r;
+}
+
+static int report(struct mhp_guest *g, struct mhp_guest_report *rep)
+{
+	int r = mhp_channel_report(&mhp_qemu_of(g)->ch, mhp_qemu_deadline(g), rep);
+
+	return r < 0 ? mhp_qemu_fail(g, r, "the guest's report") : 0;
+}
+
+static int unhex(const char *hex, unsigned char *out, size_t max, size_t *len)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || *len + n / 2 > max)
+		return -EPROTO;
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned v;
+		if (sscanf(hex + i, "%2x", &v) != 1)
+			return -EPROTO;
+		out[(*len)++] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static int acpi_table(struct mhp_guest *g, const char *sig, unsigned char **ret_data, size_t *ret_len)
+{
+	struct mhp_channel *ch = &mhp_qemu_of(g)->ch;
+	_cleanup_free_ char *cmd = mhp_xasprintf("acpi-table %s", sig);
+	_cleanup_free_ unsigned char *data = mhp_xcalloc(1u << 20, 1);
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	unsigned long long want = 0;
+	size_t len = 0;
+	int r = mhp_channel_send(ch, mhp_qemu_deadline(g), cmd);
+
+	while (r == 0 && (r = mhp_channel_recv(ch, mhp_qemu_deadline(g), &m)) == 0) {
+		if (!strcmp(m.verb, "acpi-data") && mhp_wire_get(&m, "hex"))
+			r = unhex(mhp_wire_get(&m, "hex"), data, 1u << 20, &len);
+		else if (!strcmp(m.verb, "ok") && mhp_wire_get_u64(&m, "bytes", &want) == 0)
+			break;
+		else
+			r = -EPROTO;
+	}
+	mhp_wire_msg_release(&m);
+	if (r == 0 && want != len)
+		r = -EPROTO;
+	if (r < 0)
+		return mhp_qemu_fail(g, r, cmd);
+	*ret_data = TAKE_PTR(data);
+	*ret_len = len;
+	return 0;
+}
+
+/* ------------------------------------------------------------ power off */
+
+static bool is_shutdown(json_object *ev, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(mhp_qmp_event_name(ev), "SHUTDOWN");
+}
+
+/* QEMU sends SHUTDOWN before it exits; its reason tells a guest power-off
+ * ("guest-shutdown") from a reset after a panic ("guest-reset"). */
+static int power_off(struct mhp_guest *g, char *exit, size_t exit_size, char *reason, size_t reason_size)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	json_object *ev = NULL;
+	int r;
+
+	if ((r = mhp_qemu_command(g, "poweroff", NULL)) < 0 && r != -ECONNRESET)
+		return mhp_qemu_fail(g, r, "the guest to accept poweroff");
+	if ((r = mhp_child_wait(&q->qemu, mhp_qemu_deadline(g))) < 0)
+		return mhp_qemu_fail(g, r, "QEMU to exit after poweroff");
+	mhp_child_describe(&q->qemu, exit, exit_size);
+	snprintf(reason, reason_size, "(no SHUTDOWN event)");
+	if (mhp_qmp_event_wait_ref(&q->qmp, mhp_deadline_in_ms(1000), is_shutdown, NULL, &ev) == 0) {
+		const char *why = mhp_json_path_string(ev, "data/reason");
+		snprintf(reason, reason_size, "%s", why ? why : "(none)");
+	}
+	json_object_put(ev);
+	return 0;
+}
+
+static const struct mhp_guest_ops qemu_ops = {
+	.name = "qemu",
+	.start = start,
+	.plug = mhp_qemu_plug,
+	.unplug = mhp_qemu_unplug,
+	.device = mhp_qemu_device,
+	.command = command,
+	.report = report,
+	.acpi_table = acpi_table,
+	.power_off = power_off,
+	.teardown = teardown,
+};
+
+void mhp_qemu_guest_init(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_xcalloc(1, sizeof(*q));
+
+	q->qemu = (struct mhp_child)MHP_CHILD_INIT;
+	q->ch.fd = q->qmp.fd = -1;
+	*g = (struct mhp_guest){ .ops = &qemu_ops, .impl = q };
+}
+
+void mhp_plugged_release(struct mhp_plugged *p)
+{
+	free(p->ids);
+	*p = (struct mhp_plugged){ 0 };
+}

@@ -1,0 +1,37 @@
+/* The QEMU backend's own state, shared by its two files: qemu-guest.c
+ * (start, guest commands, power off, teardown) and qemu-devices.c (DIMMs
+ * over QMP).  Nothing outside guest/ includes this. */
+#ifndef MHP_QEMU_GUEST_H
+#define MHP_QEMU_GUEST_H
+
+#include "guest/backend.h"
+#include "guest/channel.h"
+#include "guest/qmp.h"
+#include "lib/process.h"
+
+struct mhp_qemu_guest {
+	char rundir[64]; /* private mkdtemp directory: sockets, initrd */
+	char *qmp_path, *chan_path, *initrd_path;
+	struct mhp_child qemu;
+	struct mhp_qmp qmp;
+	struct mhp_channel ch;
+	struct mhp_transcript qmp_log, chan_log;
+};
+
+static inline struct mhp_qemu_guest *mhp_qemu_of(struct mhp_guest *g)
+{
+	return g->impl;
+}
+
+/* Says in g->error why waiting for awaited ended with r (QEMU's death and
+ * its last events first); returns r. */
+int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited);
+mhp_deadline_t mhp_qemu_deadline(const struct mhp_guest *g);
+
+int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
+int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
+		    char *reason, size_t size);
+int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
+int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
+
+#endif

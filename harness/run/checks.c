@@ -1,0 +1,213 @@
+/* Scoring: what the guest and the hypervisor show after a step, against
+ * the oracle (or the step's own expectations).  Every check is recorded
+ * with its subject and aspect; the step it belongs to is the result's. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run/steps.h"
+
+#define NOT_DETERMINISTIC "not scored: the kernel may or may not manage this (kernel zone)"
+
+static void block_subject(char *buf, size_t size, unsigned id)
+{
+	snprintf(buf, size, "block %u", id);
+}
+
+void mhp_score_boot(struct mhp_steps *s)
+{
+	struct mhp_oracle *o = &s->oracle;
+	char e[64], obs[64], subject[32];
+
+	mhp_oracle_predict_boot(o);
+	snprintf(e, sizeof(e), "%zu", o->nblocks);
+	snprintf(obs, sizeof(obs), "%zu", s->report.nblocks);
+	mhp_result_check(s->res, NULL, "memory blocks", e, obs);
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *ob = &o->blocks[i];
+		const struct mhp_block *b = mhp_guest_report_block(&s->report, ob->id);
+
+		snprintf(e, sizeof(e), "%u %s", ob->node, mhp_zone_name(ob->zone));
+		snprintf(obs, sizeof(obs), "%d %s", b ? b->node : -1, b ? b->zone : "(absent)");
+		block_subject(subject, sizeof(subject), ob->id);
+		mhp_result_check(s->res, subject, "node and zone", e, b ? obs : "(absent)");
+	}
+}
+
+void mhp_score_block(struct mhp_steps *s, unsigned id, const struct mhp_step *st)
+{
+	const struct mhp_oracle_block *ob = mhp_oracle_block(&s->oracle, id);
+	const struct mhp_block *b = mhp_guest_report_block(&s->report, id);
+	char subject[32], node[16], obs[16], valid[96];
+	bool online = ob && ob->zone != MHP_ZONE_OFF;
+	const char *zone = ob ? mhp_zone_name(ob->zone) : "(absent)";
+
+	if (st && st->has_expect_online)
+		online = st->expect_online;
+	if (st && st->expect_zone[0])
+		zone = st->expect_zone;
+	block_subject(subject, sizeof(subject), id);
+	snprintf(node, sizeof(node), "%u", ob ? ob->node : 0);
+	snprintf(obs, sizeof(obs), "%d", b ? b->node : -1);
+	mhp_result_check(s->res, subject, "node", node, b ? obs : "(absent)");
+	mhp_result_check(s->res, subject, "state", online ? "online" : "offline", b ? b->state : "(absent)");
+	if (online) {
+		mhp_result_check(s->res, subject, "zone", zone, b ? b->zone : "(absent)");
+		return;
+	}
+	mhp_oracle_valid_zones(&s->oracle, id, valid, sizeof(valid));
+	mhp_result_check(s->res, subject, "valid_zones", st && st->expect_valid[0] ? st->expect_valid : valid,
+			 b ? b->valid_zones : "(absent)");
+}
+
+void mhp_score_dimm_blocks(struct mhp_steps *s, unsigned di, const struct mhp_step *st)
+{
+	for (unsigned i = 0; i < s->nblocks[di]; i++)
+		mhp_score_block(s, s->blocks[di][i], st);
+}
+
+/* ZONE_NORMAL and ZONE_MOVABLE of node, in /proc/zoneinfo, where the
+ * oracle knows them exactly (zones of hot-added blocks only). */
+static void score_zones(struct mhp_steps *s, unsigned node)
+{
+	static const enum mhp_zone zones[] = { MHP_ZONE_NORMAL, MHP_ZONE_MOVABLE };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *name = mhp_zone_name(zones[i]);
+		const struct mhp_zone_info *zi = mhp_guest_report_zone(&s->report, node, name);
+		int64_t present, spanned;
+		char subject[48], e[32], o[32];
+
+		if (mhp_oracle_zone_pages(&s->oracle, node, zones[i], &present, &spanned) < 0)
+			continue;
+		snprintf(subject, sizeof(subject), "node %u %s", node, name);
+		snprintf(e, sizeof(e), "%" PRId64, present);
+		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->present : 0);
+		mhp_result_check(s->res, subject, "present pages", e, zi ? o : "(absent)");
+		snprintf(e, sizeof(e), "%" PRId64, spanned);
+		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->spanned : 0);
+		mhp_result_check(s->res, subject, "spanned pages", e, zi ? o : "(absent)");
+	}
+}
+
+void mhp_score_node(struct mhp_steps *s, unsigned node)
+{
+	int64_t kb = mhp_guest_report_memtotal_kb(&s->report, node);
+	char subject[32], e[32], o[32];
+
+	if (node > MHP_MAX_NODES || s->base_kb[node] < 0)
+		return;
+	snprintf(subject, sizeof(subject), "node %u", node);
+	snprintf(e, sizeof(e), "%" PRIu64,
+		 (uint64_t)s->base_kb[node] + mhp_oracle_hot_managed_bytes(&s->oracle, node) / 1024);
+	snprintf(o, sizeof(o), "%" PRId64, kb);
+	mhp_result_check(s->res, subject, "MemTotal kB", e, kb < 0 ? "(absent)" : o);
+	score_zones(s, node);
+}
+
+void mhp_score_dimm_node(struct mhp_steps *s, unsigned di)
+{
+	int node = mhp_oracle_dimm_node(s->t, di);
+
+	if (node >= 0)
+		mhp_score_node(s, (unsigned)node);
+}
+
+/* The hot-added range appears in /sys/firmware/memmap as System RAM while
+ * the DIMM is there, and leaves with it. */
+void mhp_score_memmap(struct mhp_steps *s, uint64_t addr, uint64_t size, bool present)
+{
+	const struct mhp_memmap_entry *e = mhp_guest_report_memmap(&s->report, addr);
+	char want[96], got[96];
+
+	snprintf(want, sizeof(want), "0x%" PRIx64 "-0x%" PRIx64 " System_RAM", addr, addr + size - 1);
+	if (e)
+		snprintf(got, sizeof(got), "0x%" PRIx64 "-0x%" PRIx64 " %s", e->start, e->end, e->type);
+	mhp_result_check(s->res, NULL, "firmware memmap entry", present ? want : "(absent)", e ? got : "(absent)");
+}
+
+/* The blocks that appeared must be exactly the DIMM's physical range. */
+static void score_block_range(struct mhp_steps *s, unsigned di, unsigned first)
+{
+	unsigned want = (unsigned)(s->t->dimms[di].size / s->g->hello.block_size), n = s->nblocks[di];
+	unsigned lo = n ? s->blocks[di][0] : 0, hi = lo;
+	char e[64], o[64];
+
+	for (unsigned i = 0; i < n; i++) {
+		lo = s->blocks[di][i] < lo ? s->blocks[di][i] : lo;
+		hi = s->blocks[di][i] > hi ? s->blocks[di][i] : hi;
+	}
+	snprintf(e, sizeof(e), "%u blocks, ids %u-%u", want, first, first + want - 1);
+	snprintf(o, sizeof(o), "%u blocks, ids %u-%u", n, lo, hi);
+	mhp_result_check(s->res, NULL, "new blocks", e, n ? o : "0 blocks");
+}
+
+static void dimm_view(const struct mhp_dimm *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "node=%u size=%" PRIu64, d->node, d->size);
+}
+
+void mhp_score_plugged(struct mhp_steps *s, unsigned di, const struct mhp_plugged *p)
+{
+	char status[32], expect[96];
+
+	snprintf(status, sizeof(status), "0x%" PRIx64, (uint64_t)p->ost_status);
+	mhp_result_check(s->res, NULL, "guest _OST status", "0x0", status);
+	dimm_view(&s->t->dimms[di], expect, sizeof(expect));
+	mhp_result_check(s->res, NULL, "QEMU lists the DIMM", expect, p->device);
+	score_block_range(s, di, (unsigned)(p->addr / s->g->hello.block_size));
+}
+
+bool mhp_score_action(struct mhp_steps *s, unsigned id, const char *action, enum mhp_expect e, int r)
+{
+	const char *observed = r == 0 ? "ok" : s->g->refusal;
+	char subject[32];
+
+	block_subject(subject, sizeof(subject), id);
+	if (e == MHP_EXPECT_ANY)
+		mhp_result_outcome(s->res, subject, action,
+				   r == 0 ? NOT_DETERMINISTIC "; it did" : NOT_DETERMINISTIC "; it refused");
+	else if (e == MHP_EXPECT_FAIL) /* keep the guest's reason: a timeout is not a refusal */
+		mhp_result_checkb(s->res, subject, action, "refused", r == 0 ? "ok" : observed, r != 0);
+	else
+		mhp_result_check(s->res, subject, action, "ok", observed);
+	return r == 0;
+}
+
+void mhp_score_outcome(struct mhp_steps *s, enum mhp_expect e, bool removed, const char *observed)
+{
+	if (e == MHP_EXPECT_ANY)
+		mhp_result_outcome(s->res, NULL, "outcome", observed);
+	else
+		mhp_result_check(s->res, NULL, "outcome", e == MHP_EXPECT_FAIL ? "refused" : "removed",
+				 removed ? "removed" : e == MHP_EXPECT_FAIL ? "refused" : observed);
+}
+
+void mhp_score_removed(struct mhp_steps *s, unsigned di, const char *view)
+{
+	const struct mhp_dimm *d = &s->t->dimms[di];
+	char left[256] = "";
+	size_t off = 0;
+
+	for (unsigned i = 0; i < s->nblocks[di]; i++)
+		if (mhp_guest_report_block(&s->report, s->blocks[di][i]) && off < sizeof(left) - 12)
+			off += (size_t)snprintf(left + off, sizeof(left) - off, "%s%u", off ? "," : "", s->blocks[di][i]);
+	mhp_result_check(s->res, NULL, "blocks gone", "none left", off ? left : "none left");
+	mhp_score_memmap(s, s->addr[di], d->size, false);
+	mhp_score_dimm_node(s, di);
+	mhp_result_check(s->res, NULL, "QEMU lists the DIMM", "(absent)", view);
+}
+
+void mhp_score_refused(struct mhp_steps *s, unsigned di, const char *view)
+{
+	char expect[96], subject[32];
+
+	dimm_view(&s->t->dimms[di], expect, sizeof(expect));
+	mhp_result_check(s->res, NULL, "QEMU still lists the DIMM", expect, view);
+	for (unsigned i = 0; i < s->nblocks[di]; i++) {
+		const struct mhp_block *b = mhp_guest_report_block(&s->report, s->blocks[di][i]);
+
+		block_subject(subject, sizeof(subject), s->blocks[di][i]);
+		mhp_result_check(s->res, subject, "still present", "present", b ? "present" : "(absent)");
+	}
+}
