@@ -29,7 +29,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps layers run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
+.PHONY: all deps layers sizes run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -117,8 +117,13 @@ layers:
 	@ci/check-layers
 	@ci/check-layers --self-test
 
+# Small files and functions: none over 450 lines, none over 60.
+sizes:
+	@ci/check-sizes
+
 check: deps
 	$(MAKE) layers
+	$(MAKE) sizes
 	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(B)/test-integration $(B)/test-kernels $(B)/fake-qemu
 	$(MAKE) no-shell
 	$(MAKE) unit

@@ -9,6 +9,8 @@
 #define MHP_EXIT_USAGE 2
 #define MHP_EXIT_SKIP 4
 
+int mhp_cmd_run(int argc, char **argv);
+int mhp_cmd_boot(int argc, char **argv);
 int mhp_cmd_topo(int argc, char **argv);
 int mhp_cmd_kernel(int argc, char **argv);
 int mhp_cmd_gate(int argc, char **argv);

@@ -1,23 +1,12 @@
-/* mhp: the command line only.  Parses options and dispatches through the
- * command table; the work is in the modules. */
-#include <getopt.h>
+/* mhp: the command line only.  Dispatches through the command table; each
+ * command is one cli/cmd-*.c. */
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "lib/cleanup.h"
-#include "guest/kernel-image.h"
-#include "lib/log.h"
-#include "run/suite.h"
-#include "model/topology.h"
-
-
-struct cli {
-	const char *kernel;
-	struct mhp_suite_args args;
-};
+#include "lib/util.h"
 
 struct cmd {
 	const char *name;
@@ -26,30 +15,6 @@ struct cmd {
 };
 
 static int cmd_help(int argc, char **argv);
-
-static const char run_usage[] =
-	"usage: mhp run [options] TOPOLOGY...\n"
-	"       mhp boot [options] TOPOLOGY\n"
-	"\n"
-	"run: boot a kernel in QEMU per topology, hot-add and hot-remove its DIMMs\n"
-	"over QMP, check from the guest where every memory block landed.\n"
-	"boot: boot the topology's machine and power off, running no step.\n"
-	"\n"
-	"  --kernel PATH       bzImage to boot (default: the newest /boot/vmlinuz-*)\n"
-	"  --accel MODE        auto, kvm or tcg (default auto: a bounded KVM probe\n"
-	"                      boot, cached, falling back to TCG)\n"
-	"  --results DIR       where run directories go (default: results)\n"
-	"  --timeout S         deadline of each QMP reply, event and guest command (60)\n"
-	"  --boot-timeout S    deadline from QEMU start to the guest's hello (180)\n"
-	"  --qemu PATH         QEMU binary (default: qemu-system-x86_64)\n"
-	"  --guest-init PATH   static guest init (default: the one built with mhp)\n"
-	"  --append WORDS      more kernel command line\n"
-	"  -v, --verbose       say what mhp decides\n"
-	"\n"
-	"Output: KTAP on stdout, one test per topology; results/<time>-<topology>/\n"
-	"holds result.json, console.log, qmp.log, channel.log and qemu.log.\n"
-	"Exit status: 0 all passed, 1 a check failed, 2 usage or input error,\n"
-	"4 nothing could be tested, 130/143 interrupted.\n";
 
 static void on_signal(int sig)
 {
@@ -66,119 +31,9 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int parse_cli(int argc, char **argv, struct cli *c)
-{
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' }, MHP_SUITE_OPTIONS, MHP_SUITE_RUN_OPTIONS,
-		{ "help", no_argument, NULL, 'h' }, { 0 },
-	};
-	int o, r;
-
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if ((r = mhp_suite_option(o, optarg, &c->args)) < 0)
-			return r;
-		if (r)
-			continue;
-		switch (o) {
-		case 'k': c->kernel = optarg; break;
-		case 'h': fputs(run_usage, stdout); exit(0);
-		default: fputs(run_usage, stderr); return -EINVAL;
-		}
-	}
-	return optind;
-}
-
-/* The kernel to boot: --kernel, else the newest /boot/vmlinuz-*. */
-static int default_kernel(struct cli *c, char **owned)
-{
-	int r;
-
-	if (c->kernel)
-		return 0;
-	if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
-		mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
-		return MHP_EXIT_SKIP;
-	}
-	c->kernel = *owned;
-	return 0;
-}
-
-static int exit_code(unsigned pass, unsigned fail)
-{
-	if (mhp_interrupted)
-		return 128 + mhp_interrupted;
-	if (fail)
-		return MHP_EXIT_FAIL;
-	return pass ? MHP_EXIT_PASS : MHP_EXIT_SKIP;
-}
-
-static int run_or_boot(int argc, char **argv, bool boot)
-{
-	struct cli c = { .args = MHP_SUITE_ARGS_INIT };
-	_cleanup_free_ char *kernel = NULL;
-	struct mhp_suite suite = { .ktap = stdout };
-	int first = parse_cli(argc, argv, &c), r;
-	unsigned pass = 0, fail = 0, total;
-
-	if (first < 0)
-		return MHP_EXIT_USAGE;
-	if (first == argc || (boot && argc - first != 1)) {
-		fputs(run_usage, stderr);
-		return MHP_EXIT_USAGE;
-	}
-	total = (unsigned)(argc - first);
-	struct mhp_topology *all = mhp_xcalloc(total, sizeof(*all));
-	if (mhp_suite_load(argc - first, argv + first, all) < 0) {
-		free(all);
-		return MHP_EXIT_USAGE;
-	}
-	if ((r = default_kernel(&c, &kernel)) != 0)
-		goto out;
-	if (mhp_suite_prepare(&suite, &c.args, c.kernel) < 0) {
-		r = MHP_EXIT_USAGE;
-		goto out;
-	}
-	suite.results = c.args.results;
-	printf("KTAP version 1\n1..%u\n", total);
-	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(suite.kernel_version, " "),
-	       suite.kernel_version, suite.opts.accel, suite.accel_reason);
-	for (unsigned i = 0; i < total && !mhp_interrupted; i++) {
-		struct mhp_result res;
-
-		if (boot)
-			all[i].nr_steps = 0;
-		if (mhp_suite_run_one(&suite, &all[i], i + 1, &res) < 0) {
-			r = MHP_EXIT_FAIL;
-			goto out;
-		}
-		enum mhp_status v = mhp_result_verdict(&res);
-		mhp_result_release(&res);
-		pass += v == MHP_STATUS_PASS;
-		fail += v == MHP_STATUS_FAIL;
-	}
-	printf("# mhp: %u passed, %u failed, %u skipped\n", pass, fail, total - pass - fail);
-	r = exit_code(pass, fail);
-out:
-	for (unsigned i = 0; i < total; i++)
-		mhp_topology_release(&all[i]);
-	free(all);
-	return r;
-}
-
-static int cmd_run(int argc, char **argv)
-{
-	return run_or_boot(argc, argv, false);
-}
-
-static int cmd_boot(int argc, char **argv)
-{
-	return run_or_boot(argc, argv, true);
-}
-
 static const struct cmd commands[] = {
-	{ "run", cmd_run, "run topologies and report a verdict for each" },
-	{ "boot", cmd_boot, "boot a topology's machine and power off (a bare boot)" },
+	{ "run", mhp_cmd_run, "run topologies and report a verdict for each" },
+	{ "boot", mhp_cmd_boot, "boot a topology's machine and power off (a bare boot)" },
 	{ "kernel", mhp_cmd_kernel, "build a minimal hotplug kernel from a tree, with patches (kernel build)" },
 	{ "gate", mhp_cmd_gate, "does a patch series break hotplug? its checks against the baseline kernel's" },
 	{ "bisect", mhp_cmd_bisect, "find the commit that broke a check (drives git bisect run)" },

@@ -19,36 +19,35 @@ void mhp_channel_release(struct mhp_channel *ch)
 	ch->fd = -1;
 }
 
+struct recv_ctx {
+	struct mhp_channel *ch;
+	struct mhp_wire_msg *ret;
+};
+
+/* Lines out of the bytes; the first non-empty one is the message. */
+static size_t feed_lines(void *p, const char *buf, size_t len, int *ret_done)
+{
+	struct recv_ctx *c = p;
+	const char *line;
+	int err;
+	size_t used = mhp_line_splitter_feed(&c->ch->split, buf, len, &line, &err);
+
+	if (err) {
+		mhp_transcript_line(c->ch->log, "<", "(line over the length limit dropped)");
+		*ret_done = -EPROTO;
+	} else if (line) {
+		mhp_transcript_line(c->ch->log, "<", line);
+		if (*line)
+			*ret_done = mhp_wire_msg_parse(c->ret, line) < 0 ? -EPROTO : 1;
+	}
+	return used;
+}
+
 int mhp_channel_recv(struct mhp_channel *ch, mhp_deadline_t deadline, struct mhp_wire_msg *ret)
 {
-	for (;;) {
-		while (ch->roff < ch->rlen) {
-			const char *line;
-			int err;
+	struct recv_ctx c = { ch, ret };
 
-			ch->roff += mhp_line_splitter_feed(&ch->split, ch->rbuf + ch->roff,
-							   ch->rlen - ch->roff, &line, &err);
-			if (err) {
-				mhp_transcript_line(ch->log, "<", "(line over the length limit dropped)");
-				return -EPROTO;
-			}
-			if (!line)
-				continue;
-			mhp_transcript_line(ch->log, "<", line);
-			if (!*line)
-				continue;
-			if (mhp_wire_msg_parse(ret, line) < 0)
-				return -EPROTO;
-			return 0;
-		}
-		ssize_t n = mhp_read_deadline(ch->fd, ch->rbuf, sizeof(ch->rbuf), deadline);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return -ECONNRESET;
-		ch->roff = 0;
-		ch->rlen = (size_t)n;
-	}
+	return mhp_rbuf_recv(&ch->rb, ch->fd, deadline, feed_lines, &c);
 }
 
 int mhp_channel_send(struct mhp_channel *ch, mhp_deadline_t deadline, const char *line)

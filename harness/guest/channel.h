@@ -10,8 +10,7 @@
 struct mhp_channel {
 	int fd;                         /* owned */
 	struct mhp_line_splitter split;
-	char rbuf[4096];
-	size_t rlen, roff;              /* unconsumed bytes rbuf[roff..rlen) */
+	struct mhp_rbuf rb;
 	struct mhp_transcript *log;     /* borrowed, may be NULL */
 	char error[256];                /* last guest error/fatal line */
 };

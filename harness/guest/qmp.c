@@ -138,37 +138,36 @@ static void log_json(struct mhp_qmp *q, const char *dir, json_object *obj)
 	mhp_transcript_line(q->log, dir, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 }
 
-/* Next message from QEMU.  Malformed input is logged and skipped: QEMU does
- * not send it, and one bad line must not end the session. */
+/* Messages out of the bytes.  Malformed input is logged and skipped: QEMU
+ * does not send it, and one bad line must not end the session. */
+static size_t feed_json(void *p, const char *buf, size_t len, int *ret_done)
+{
+	struct mhp_qmp *q = p;
+	json_object *msg = NULL;
+	int err;
+	size_t used = mhp_qmp_parser_feed(&q->parser, buf, len, &msg, &err);
+
+	if (err) {
+		char note[64];
+		snprintf(note, sizeof(note), "(malformed message dropped: %s)", strerror(-err));
+		mhp_transcript_line(q->log, "<", note);
+	} else if (msg) {
+		log_json(q, "<", msg);
+		q->received = msg;
+		*ret_done = 1;
+	}
+	return used;
+}
+
+/* Next message from QEMU. */
 static int qmp_recv_ref(struct mhp_qmp *q, mhp_deadline_t deadline, json_object **ret)
 {
-	for (;;) {
-		while (q->roff < q->rlen) {
-			json_object *msg;
-			int err;
+	int r = mhp_rbuf_recv(&q->rb, q->fd, deadline, feed_json, q);
 
-			q->roff += mhp_qmp_parser_feed(&q->parser, q->rbuf + q->roff, q->rlen - q->roff,
-						       &msg, &err);
-			if (err) {
-				char note[64];
-				snprintf(note, sizeof(note), "(malformed message dropped: %s)", strerror(-err));
-				mhp_transcript_line(q->log, "<", note);
-				continue;
-			}
-			if (msg) {
-				log_json(q, "<", msg);
-				*ret = msg;
-				return 0;
-			}
-		}
-		ssize_t n = mhp_read_deadline(q->fd, q->rbuf, sizeof(q->rbuf), deadline);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return -ECONNRESET;
-		q->roff = 0;
-		q->rlen = (size_t)n;
-	}
+	if (r == 0)
+		*ret = q->received;
+	q->received = NULL;
+	return r;
 }
 
 static void queue_event(struct mhp_qmp *q, json_object *ev)

@@ -44,8 +44,8 @@ size_t mhp_qmp_parser_feed(struct mhp_qmp_parser *p, const char *buf, size_t len
 struct mhp_qmp {
 	int fd; /* owned */
 	struct mhp_qmp_parser parser;
-	char rbuf[8192];
-	size_t rlen, roff;
+	struct mhp_rbuf rb;
+	json_object *received;      /* the message feed_json just completed */
 	json_object **events; /* queued events, oldest first */
 	size_t nevents, events_alloc;
 	unsigned next_id;

@@ -140,3 +140,23 @@ void mhp_transcript_close(struct mhp_transcript *t)
 		fclose(t->f);
 	t->f = NULL;
 }
+
+int mhp_rbuf_recv(struct mhp_rbuf *b, int fd, mhp_deadline_t deadline, mhp_rbuf_feed_fn feed, void *ctx)
+{
+	for (;;) {
+		while (b->off < b->len) {
+			int done = 0;
+
+			b->off += feed(ctx, b->buf + b->off, b->len - b->off, &done);
+			if (done)
+				return done < 0 ? done : 0;
+		}
+		ssize_t n = mhp_read_deadline(fd, b->buf, sizeof(b->buf), deadline);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -ECONNRESET;
+		b->off = 0;
+		b->len = (size_t)n;
+	}
+}

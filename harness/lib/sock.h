@@ -21,6 +21,20 @@ ssize_t mhp_read_deadline(int fd, void *buf, size_t len, mhp_deadline_t deadline
  * when the peer is gone). */
 int mhp_write_all_deadline(int fd, const void *buf, size_t len, mhp_deadline_t deadline);
 
+/* A receive buffer and the loop around it, shared by the QMP client and the
+ * guest channel: bytes read under a deadline are handed to feed, which
+ * consumes what it can (returning how much) and sets *ret_done to 1 when a
+ * message is complete or to -errno to stop; what it did not consume stays
+ * for the next call. */
+struct mhp_rbuf {
+	char buf[8192];
+	size_t len, off; /* unconsumed bytes buf[off..len) */
+};
+typedef size_t (*mhp_rbuf_feed_fn)(void *ctx, const char *buf, size_t len, int *ret_done);
+/* 0 once feed said done, its -errno, -ETIMEDOUT, or -ECONNRESET at end of
+ * file. */
+int mhp_rbuf_recv(struct mhp_rbuf *b, int fd, mhp_deadline_t deadline, mhp_rbuf_feed_fn feed, void *ctx);
+
 /* A timestamped transcript file (qmp.log, channel.log). */
 struct mhp_transcript {
 	FILE *f;

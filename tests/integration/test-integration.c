@@ -3,6 +3,7 @@
  * it kept, and what it left behind.  MHP names the binary. */
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
@@ -650,6 +651,38 @@ static void test_bad_topology_corpus(void **state)
 
 /* --accel auto settles by itself (TCG where nested KVM hangs), the boot that
  * follows works, and the second time the cached verdict is used. */
+/* A DIMM "pxm" needs QEMU's DSDT: the first run boots once more to fetch
+ * it, the next run of the same machine takes it from the cache. */
+static void test_dsdt_captured_once(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "topologies/pxm-from-regenerated-dsdt.json", NULL };
+	char *cache = mhp_xasprintf("%s/dsdt-cache", workdir);
+	const char *tags[] = { "dsdt-1", "dsdt-2" };
+	struct stat st;
+
+	setenv("XDG_CACHE_HOME", cache, 1);
+	for (int i = 0; i < 2; i++) {
+		struct run r;
+		run_mhp(&r, tags[i], args);
+		expect_status(&r, 0);
+		char *capture = mhp_xasprintf("%s/latest/acpi/capture/console.log", r.results);
+		char *aml = mhp_xasprintf("%s/latest/acpi/qemu-dsdt.aml", r.results);
+		if ((stat(capture, &st) == 0) != (i == 0))
+			fail_msg("run %d: %s %s", i + 1, capture, i == 0 ? "missing: no capture boot" : "exists: the cache was not used");
+		assert_int_equal(stat(aml, &st), 0);
+		free(capture), free(aml);
+		run_release(&r);
+	}
+	unsetenv("XDG_CACHE_HOME");
+	glob_t g;
+	char *pattern = mhp_xasprintf("%s/mhp/dsdt/*.aml", cache);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	globfree(&g);
+	free(pattern), free(cache);
+}
+
 static void test_accel_auto(void **state)
 {
 	(void)state;
@@ -696,6 +729,7 @@ int main(void)
 	TEST_ONE(&l, test_bad_topology_corpus);
 	TEST_ROWS(&l, test_fault, fault_rows);
 	TEST_ONE(&l, test_srat_not_taken);
+	TEST_ONE(&l, test_dsdt_captured_once);
 	TEST_ROWS(&l, test_iasl, iasl_rows);
 	TEST_ROWS(&l, test_corpus, corpus_rows);
 	TEST_ONE(&l, test_accel_auto);
