@@ -58,14 +58,10 @@ static int parse(int argc, char **argv, struct bisect_cli *c, bool step)
 		{ "topology", required_argument, NULL, 'p' }, { "check", required_argument, NULL, 'k' },
 		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o, r;
+	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if ((r = mhp_suite_option(o, optarg, &c->run)) < 0)
-			return r;
-		if (r || mhp_kbuild_option(o, optarg, &c->build))
-			continue;
+	while ((o = mhp_cli_option(argc, argv, opts, &c->run, &c->build)) >= 0) {
 		switch (o) {
 		case 'g': c->good = optarg; break;
 		case 'b': c->bad = optarg; break;
@@ -75,6 +71,8 @@ static int parse(int argc, char **argv, struct bisect_cli *c, bool step)
 		default: fputs(bisect_usage, stderr); return -EINVAL;
 		}
 	}
+	if (o == MHP_CLI_OPTION_ERROR)
+		return -EINVAL;
 	if (optind != argc || !c->build.src || (!step && (!c->good || !c->bad))) {
 		fputs(bisect_usage, stderr);
 		return -EINVAL;

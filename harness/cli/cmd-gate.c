@@ -85,14 +85,10 @@ static int parse(int argc, char **argv, struct gate_cli *c)
 		{ "strict", no_argument, NULL, 's' },
 		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o, r;
+	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if ((r = mhp_suite_option(o, optarg, &c->run)) < 0)
-			return r;
-		if (r || mhp_kbuild_option(o, optarg, &c->build))
-			continue;
+	while ((o = mhp_cli_option(argc, argv, opts, &c->run, &c->build)) >= 0) {
 		switch (o) {
 		case 'b': c->base.arg = optarg; break;
 		case 'c': c->cand.arg = optarg; break;
@@ -101,6 +97,8 @@ static int parse(int argc, char **argv, struct gate_cli *c)
 		default: fputs(gate_usage, stderr); return -EINVAL;
 		}
 	}
+	if (o == MHP_CLI_OPTION_ERROR)
+		return -EINVAL;
 	if (!c->cand.arg) {
 		fputs(gate_usage, stderr);
 		return -EINVAL;

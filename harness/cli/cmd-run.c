@@ -47,20 +47,18 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "kernel", required_argument, NULL, 'k' }, MHP_SUITE_OPTIONS, MHP_SUITE_RUN_OPTIONS,
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	int o, r;
+	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if ((r = mhp_suite_option(o, optarg, &c->args)) < 0)
-			return r;
-		if (r)
-			continue;
+	while ((o = mhp_cli_option(argc, argv, opts, &c->args, NULL)) >= 0) {
 		switch (o) {
 		case 'k': c->kernel = optarg; break;
 		case 'h': fputs(run_usage, stdout); exit(0);
 		default: fputs(run_usage, stderr); return -EINVAL;
 		}
 	}
+	if (o == MHP_CLI_OPTION_ERROR)
+		return -EINVAL;
 	return optind;
 }
 

@@ -9,6 +9,19 @@
 #define MHP_EXIT_USAGE 2
 #define MHP_EXIT_SKIP 4
 
+struct option;
+struct mhp_suite_args;
+struct mhp_kbuild;
+
+/* The next option of argv (getopt_long over opts) that is not one of the
+ * suite's (run) or the kernel build's (build, may be NULL), which are
+ * applied as they come; MHP_CLI_OPTIONS_END after the last, or
+ * MHP_CLI_OPTION_ERROR for a bad value (already said).  Set optind = 1
+ * first. */
+enum { MHP_CLI_OPTIONS_END = -1, MHP_CLI_OPTION_ERROR = -2 };
+int mhp_cli_option(int argc, char **argv, const struct option *opts, struct mhp_suite_args *run,
+		   struct mhp_kbuild *build);
+
 int mhp_cmd_run(int argc, char **argv);
 int mhp_cmd_boot(int argc, char **argv);
 int mhp_cmd_topo(int argc, char **argv);
