@@ -3,7 +3,11 @@
  * each node's zones (blocks and spans) that follows every plug, online,
  * offline and unplug, because the kernel's choice depends on what is already
  * there (mm/memory_hotplug.c zone_for_pfn_range(), identical in 6.1 and
- * 6.12; drivers/base/memory.c valid_zones_show()). */
+ * 6.12; drivers/base/memory.c valid_zones_show()).
+ *
+ * The one public header of oracle.c (the model), oracle-zone.c (the zone
+ * policy), oracle-boot.c (the boot layout) and oracle-pages.c (page
+ * accounting); model/oracle-internal.h is theirs alone. */
 #ifndef MHP_ORACLE_H
 #define MHP_ORACLE_H
 
@@ -45,6 +49,7 @@ struct mhp_oracle {
 	unsigned pageblock_order; /* 9 with HUGETLB (Debian), 10 without (tinyconfig); 0 = 9 */
 	struct mhp_oracle_block *blocks;
 	size_t nblocks;
+	size_t blocks_cap;        /* room in blocks (lib/array.h) */
 };
 
 /* Online types as the kernel names them in sysfs. */

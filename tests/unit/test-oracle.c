@@ -28,6 +28,18 @@ struct row {
  * "online ID TYPE", "offline ID", "unplug DIMM"; queries: "zone ID TYPE",
  * "valid ID", "bootzone ID", "node ID", "offline? ID", "unplug? DIMM",
  * "managed NODE" (MiB). */
+/* Also "pages NODE ZONE": present/spanned pages, or "unknown" where boot
+ * memory is in the zone. */
+static void zone_pages_answer(const struct mhp_oracle *o, unsigned node, const char *zone, char *ans, size_t size)
+{
+	int64_t present, spanned;
+
+	if (mhp_oracle_zone_pages(o, node, mhp_zone_parse(zone), &present, &spanned) < 0)
+		snprintf(ans, size, "unknown");
+	else
+		snprintf(ans, size, "%lld/%lld", (long long)present, (long long)spanned);
+}
+
 static void run_script(struct mhp_oracle *o, const char *script, char *out, size_t size)
 {
 	char buf[1024], *save = NULL;
@@ -70,6 +82,8 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_offline_expect(o, x)]);
 		else if (!strcmp(verb, "unplug?"))
 			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_unplug_expect(o, x)]);
+		else if (!strcmp(verb, "pages"))
+			zone_pages_answer(o, x, b, ans, sizeof(ans));
 		else if (!strcmp(verb, "managed"))
 			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)(mhp_oracle_hot_managed_bytes(o, x) >> 20));
 		else
@@ -161,6 +175,32 @@ static const struct row rows[] = {
 	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"256M\" }, { \"memory\": \"256M\" } ], \"interleave\": \"128M\", "
 	  "\"slots\": 1, \"maxmem\": \"2G\", \"dimms\": [ { \"id\": \"a\", \"size\": \"128M\", \"node\": 1 } ], "
 	  "\"steps\": [ { \"plug\": \"a\" } ] }", 601, "boot; node 0; node 1; node 2; node 3", "0 1 0 1" },
+	/* zone pages (hot-added zones only) */
+	{ "zone pages: present and spanned of Movable follow its blocks", TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; pages 1 Movable; online 32 online_movable; online 35 online_movable; pages 1 Movable; "
+	  "offline 32; pages 1 Movable; pages 1 DMA32; pages 1 Normal",
+	  "0/0 65536/131072 32768/32768 unknown 0/0" },
+	{ "zone pages: unknown where boot memory is in the zone or a boot block straddles DMA32 and Movable",
+	  TWO_NODES("\"movablecore\": \"256M\"", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; pages 0 Movable; pages 1 Normal; pages 1 Movable",
+	  "unknown 0/0 unknown" },
+	/* more of the rules */
+	{ "kernelcore=256M: 128M of kernel memory a node (from 16M on), the rest Movable",
+	  TWO_NODES("\"kernelcore\": \"256M\"", DIMM_A_1G), 601,
+	  "boot; bootzone 0; bootzone 1; bootzone 2; bootzone 4; bootzone 5; bootzone 7",
+	  "none none Movable DMA32 Movable Movable" },
+	{ "auto-movable is NUMA aware: within the ratio globally but not on the node",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"1G\" }, { \"memory\": \"256M\" } ], "
+	  "\"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"online_policy\": \"auto-movable\", "
+	  "\"auto_movable_ratio\": 100 }, \"dimms\": [ " DIMM_A_512M " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; plug 0 32; zone 32 online", "Normal" },
+	{ "memmap_on_memory on 6.1: a one-block DIMM keeps its memmap on itself",
+	  TWO_NODES("\"memmap_on_memory\": true", "{ \"id\": \"a\", \"size\": \"128M\", \"node\": 1 }"), 601,
+	  "boot; plug 0 32; online 32 online_movable; managed 1", "126" },
+	{ "many DIMMs: the model grows past its first capacity",
+	  TWO_NODES("", DIMM_A_1G ", " DIMM_B_512M ", { \"id\": \"c\", \"size\": \"1G\", \"node\": 0 }"), 612,
+	  "boot; auto online_movable; plug 0 32; plug 1 40; plug 2 44; node 44; bootzone 51; unplug 1; bootzone 40; "
+	  "bootzone 51; managed 0; managed 1", "0 Movable (absent) Movable 1024 1024" },
 	{ "a DIMM lands on the node whose pxm is its QEMU node",
 	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"pxm\": 1 }, { \"memory\": \"512M\", \"pxm\": 0 } ], "
 	  "\"slots\": 1, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
@@ -221,6 +261,29 @@ static void test_version_code(void **state)
 	assert_int_equal(mhp_kernel_version_code(NULL), 0);
 }
 
+/* The kernel's zone names come from guest-init/wire.h, the oracle's own
+ * ("-" offline, "none" mixed) from the oracle. */
+static void test_names(void **state)
+{
+	static const char *const want[] = { "-", "DMA", "DMA32", "Normal", "Movable", "none" };
+
+	(void)state;
+	for (int z = MHP_ZONE_OFF; z <= MHP_ZONE_MIXED; z++) {
+		assert_string_equal(mhp_zone_name((enum mhp_zone)z), want[z]);
+		assert_int_equal(mhp_zone_parse(want[z]), z);
+	}
+	assert_string_equal(mhp_zone_name((enum mhp_zone)(MHP_ZONE_MIXED + 1)), "?");
+	assert_int_equal(mhp_zone_parse("Device"), MHP_ZONE_OFF);
+	assert_int_equal(mhp_zone_parse("movable"), MHP_ZONE_OFF);
+	assert_int_equal(mhp_zone_parse(""), MHP_ZONE_OFF);
+	assert_int_equal(mhp_online_type_parse("online"), MHP_ONLINE);
+	assert_int_equal(mhp_online_type_parse("online_kernel"), MHP_ONLINE_KERNEL);
+	assert_int_equal(mhp_online_type_parse("online_movable"), MHP_ONLINE_MOVABLE);
+	assert_int_equal(mhp_online_type_parse("offline"), -1);
+	assert_int_equal(mhp_online_type_parse("online_normal"), -2);
+	assert_int_equal(mhp_online_type_parse(""), -2);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -228,5 +291,6 @@ int main(void)
 	TEST_ROWS(&l, test_row, rows);
 	TEST_ROWS(&l, test_kernel_nodes, node_rows);
 	TEST_ONE(&l, test_version_code);
+	TEST_ONE(&l, test_names);
 	return TEST_RUN("oracle", &l);
 }

@@ -1,0 +1,147 @@
+/* The zone policy: which zone onlining a block gives, from the zones the
+ * node already has (mm/memory_hotplug.c zone_for_pfn_range(), identical in
+ * 6.1 and 6.12), and the valid_zones the kernel shows for it
+ * (drivers/base/memory.c valid_zones_show()). */
+#include "model/oracle.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "model/oracle-internal.h"
+
+#define DEFAULT_AUTO_MOVABLE_RATIO 301 /* memory_hotplug.auto_movable_ratio default */
+
+/* zone_intersects(): the zone's span on the node (the hull of its blocks)
+ * meets block id. */
+static bool zone_intersects(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, unsigned id)
+{
+	bool any = false;
+	unsigned lo = 0, hi = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->node != node || !mhp_oracle_in_zone(b, z))
+			continue;
+		lo = any && lo < b->id ? lo : b->id;
+		hi = any && hi > b->id ? hi : b->id;
+		any = true;
+	}
+	return any && id >= lo && id <= hi;
+}
+
+/* default_kernel_zone_for_pfn(): the first of DMA, DMA32 whose span meets
+ * the block, else Normal (online_kernel). */
+static enum mhp_zone default_kernel_zone(const struct mhp_oracle *o, unsigned node, unsigned id)
+{
+	if (zone_intersects(o, node, MHP_ZONE_DMA, id))
+		return MHP_ZONE_DMA;
+	if (zone_intersects(o, node, MHP_ZONE_DMA32, id))
+		return MHP_ZONE_DMA32;
+	return MHP_ZONE_NORMAL;
+}
+
+/* default_zone_for_pfn(), the contig-zones policy: the one zone whose span
+ * meets the block, else Movable under movable_node, else the kernel zone. */
+static enum mhp_zone default_zone(const struct mhp_oracle *o, unsigned node, unsigned id)
+{
+	enum mhp_zone kz = default_kernel_zone(o, node, id);
+	bool in_kernel = zone_intersects(o, node, kz, id);
+	bool in_movable = zone_intersects(o, node, MHP_ZONE_MOVABLE, id);
+
+	if (in_kernel != in_movable)
+		return in_kernel ? kz : MHP_ZONE_MOVABLE;
+	return o->t->kernel.movable_node ? MHP_ZONE_MOVABLE : kz;
+}
+
+/* auto_movable_stats_account_zone(): bytes of boot memory in kernel zones
+ * (present_early_pages) and of ZONE_MOVABLE, on one node or (node < 0) on
+ * all. */
+static void account(const struct mhp_oracle *o, int node, uint64_t *early_kernel, uint64_t *movable)
+{
+	*early_kernel = *movable = 0;
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (node >= 0 && b->node != (unsigned)node)
+			continue;
+		if (b->zone == MHP_ZONE_MOVABLE)
+			*movable += mhp_oracle_present_bytes(o, b);
+		else if (b->zone != MHP_ZONE_OFF && b->dimm < 0)
+			*early_kernel += mhp_oracle_present_bytes(o, b);
+	}
+}
+
+/* auto_movable_can_online_movable(): Movable stays within auto_movable_ratio
+ * percent of the early kernel memory with bytes more. */
+static bool can_online_movable(const struct mhp_oracle *o, int node, uint64_t bytes)
+{
+	unsigned ratio = o->t->kernel.auto_movable_ratio ? o->t->kernel.auto_movable_ratio : DEFAULT_AUTO_MOVABLE_RATIO;
+	uint64_t early, movable;
+
+	account(o, node, &early, &movable);
+	return movable + bytes <= ratio * early / 100;
+}
+
+/* auto_movable_zone_for_pfn() for a DIMM, which is one static memory group:
+ * once any of it is in a kernel zone the rest follows; else Movable while
+ * the whole rest of the DIMM still fits the ratio, globally and per node
+ * (auto_movable_numa_aware, on by default).  It ignores movable_node. */
+static enum mhp_zone auto_movable_zone(const struct mhp_oracle *o, const struct mhp_oracle_block *blk)
+{
+	uint64_t movable = 0;
+
+	for (size_t i = 0; blk->dimm >= 0 && i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm != blk->dimm || b->zone == MHP_ZONE_OFF)
+			continue;
+		if (b->zone != MHP_ZONE_MOVABLE)
+			return default_kernel_zone(o, blk->node, blk->id);
+		movable += o->block_size;
+	}
+	uint64_t rest = (blk->dimm >= 0 ? o->t->dimms[blk->dimm].size : o->block_size) - movable;
+	if (!can_online_movable(o, -1, rest) || !can_online_movable(o, (int)blk->node, rest))
+		return default_kernel_zone(o, blk->node, blk->id);
+	return MHP_ZONE_MOVABLE;
+}
+
+/* zone_for_pfn_range(). */
+enum mhp_zone mhp_oracle_zone_for(const struct mhp_oracle *o, unsigned id, enum mhp_online_type type)
+{
+	const struct mhp_oracle_block *b = mhp_oracle_find(o, id);
+
+	if (!b)
+		return MHP_ZONE_OFF;
+	switch (type) {
+	case MHP_ONLINE_KERNEL: return default_kernel_zone(o, b->node, id);
+	case MHP_ONLINE_MOVABLE: return MHP_ZONE_MOVABLE;
+	case MHP_ONLINE: break;
+	}
+	if (!strcmp(o->t->kernel.online_policy, "auto-movable"))
+		return auto_movable_zone(o, b);
+	return default_zone(o, b->node, id);
+}
+
+void mhp_oracle_valid_zones(const struct mhp_oracle *o, unsigned id, char *buf, size_t size)
+{
+	const struct mhp_oracle_block *b = mhp_oracle_find(o, id);
+
+	if (!b) {
+		snprintf(buf, size, "(absent)");
+		return;
+	}
+	if (b->zone != MHP_ZONE_OFF) {
+		snprintf(buf, size, "%s", mhp_zone_name(b->zone));
+		return;
+	}
+	/* valid_zones_show(): the default zone, then online_kernel's and
+	 * online_movable's where they differ from it. */
+	enum mhp_zone d = mhp_oracle_zone_for(o, id, MHP_ONLINE);
+	enum mhp_zone k = mhp_oracle_zone_for(o, id, MHP_ONLINE_KERNEL);
+	int n = snprintf(buf, size, "%s", mhp_zone_name(d));
+	if (k != d && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, ",%s", mhp_zone_name(k));
+	if (d != MHP_ZONE_MOVABLE && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ",%s", mhp_zone_name(MHP_ZONE_MOVABLE));
+}
