@@ -47,10 +47,11 @@ $(B)/obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
 $(B)/asan-obj/%.o: harness/%.c $(HARNESS_HDR) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(ASAN) $(DEFS) $(INC) $(PKG_CFLAGS) -c -o $@ $<
+# Built anew each time: ar keeps members whose source is gone.
 $(B)/libmhp.a: $(HARNESS_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(B)/libmhp-asan.a: $(ASAN_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/mhp: harness/cli/main.c $(B)/libmhp.a $(HARNESS_HDR) | $(B)
 	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(INC) $(PKG_CFLAGS) -o $@ harness/cli/main.c $(B)/libmhp.a $(PKG_LIBS)
