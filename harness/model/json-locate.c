@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "lib/array.h"
 
 int mhp_text_line_of(const char *text, size_t off)
 {
@@ -38,7 +38,7 @@ static const char *skip_comment(const char *p, int *line)
 static size_t scan_keys(const char *text, struct key_pos **ret)
 {
 	struct key_pos *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int line = 1;
 
 	for (const char *p = text; *p;) {
@@ -61,10 +61,7 @@ static size_t scan_keys(const char *text, struct key_pos **ret)
 			q++;
 		if (*q != ':')
 			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
-		if (!v)
-			abort();
-		v[n++] = (struct key_pos){ s, len, line, 0 };
+		MHP_ARRAY_PUSH(v, n, cap) = (struct key_pos){ s, len, line, 0 };
 	}
 	*ret = v;
 	return n;
@@ -72,10 +69,7 @@ static size_t scan_keys(const char *text, struct key_pos **ret)
 
 static void add(struct mhp_json_locator *l, const json_object *obj, const char *key, int line)
 {
-	l->locs = realloc(l->locs, (l->n + 1) * sizeof(*l->locs));
-	if (!l->locs)
-		abort();
-	l->locs[l->n++] = (struct mhp_json_loc){ obj, key, line };
+	MHP_ARRAY_PUSH(l->locs, l->n, l->cap) = (struct mhp_json_loc){ obj, key, line };
 }
 
 /* Walks the tree in document order, matching each key with the next
@@ -118,8 +112,7 @@ void mhp_json_locator_build(struct mhp_json_locator *l, const char *text, json_o
 void mhp_json_locator_release(struct mhp_json_locator *l)
 {
 	free(l->locs);
-	l->locs = NULL;
-	l->n = 0;
+	*l = (struct mhp_json_locator)MHP_JSON_LOCATOR_INIT;
 }
 
 int mhp_json_locator_line(const struct mhp_json_locator *l, const json_object *obj, const char *key)

@@ -15,9 +15,9 @@ struct mhp_json_loc {
 
 struct mhp_json_locator {
 	struct mhp_json_loc *locs;
-	size_t n;
+	size_t n, cap;
 };
-#define MHP_JSON_LOCATOR_INIT { NULL, 0 }
+#define MHP_JSON_LOCATOR_INIT { NULL, 0, 0 }
 
 /* Builds the table for root parsed from text. */
 void mhp_json_locator_build(struct mhp_json_locator *l, const char *text, json_object *root);

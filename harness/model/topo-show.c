@@ -2,8 +2,6 @@
 
 #include <inttypes.h>
 
-#include "model/oracle.h"
-
 #define MIB(x) ((x) >> 20)
 
 static void print_blocks(FILE *f, uint64_t start, uint64_t size)
@@ -44,7 +42,7 @@ static void show_dimms(FILE *f, const struct mhp_topology *t)
 	fprintf(f, "DIMMs (%u slots)\n", t->slots);
 	for (unsigned i = 0; i < t->nr_dimms; i++) {
 		const struct mhp_dimm *d = &t->dimms[i];
-		int knode = mhp_oracle_dimm_node(t, i);
+		int knode = mhp_topology_dimm_node(t, i);
 
 		if (d->pxm >= 0)
 			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u, slot %u, _PXM %d (regenerated DSDT) -> kernel node ",
@@ -82,7 +80,7 @@ void mhp_topo_show(FILE *f, const struct mhp_topology *t)
 	for (unsigned i = 0; i < t->nr_nodes; i++)
 		fprintf(f, "  node %u: %u CPU%s, %" PRIu64 " MiB%s, pxm %u -> kernel node %u\n", i, t->nodes[i].cpus,
 			t->nodes[i].cpus == 1 ? "" : "s", MIB(t->nodes[i].memory), t->nodes[i].memory ? "" : " (memoryless)",
-			t->nodes[i].pxm, mhp_oracle_kernel_node(t, i));
+			t->nodes[i].pxm, mhp_topology_kernel_node(t, i));
 	fprintf(f, "\n");
 	show_dimms(f, t);
 	fprintf(f, "\nmaxmem %" PRIu64 " MiB, %u step%s\n", MIB(t->maxmem), t->nr_steps, t->nr_steps == 1 ? "" : "s");

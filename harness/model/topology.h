@@ -2,7 +2,15 @@
  * proximity domains, SRAT hot-pluggable flags; DIMM slots), the DIMMs it may
  * plug, the kernel's hotplug knobs, and the steps to run.  Expectations come
  * from the oracle; a step may state its own, which then wins.  Parsed from
- * JSON (comments allowed) with json-c. */
+ * JSON (comments allowed) with json-c (topology-parse.c, the JSON shape in
+ * topology-schema.c), validated on the struct alone (topology-validate.c, so
+ * a generator can build one without JSON), written back (topology-write.c);
+ * the memory geometry it implies is topology-geometry.c.
+ *
+ * Source lines: a parsed struct records the line of each element and of
+ * every field validation may complain about, so its messages name FILE:LINE;
+ * in a struct built in code they are 0, and messages name the element
+ * instead ("dimms[2].addr"). */
 #ifndef MHP_TOPOLOGY_H
 #define MHP_TOPOLOGY_H
 
@@ -26,6 +34,10 @@ struct mhp_node {
 	unsigned cpus;
 	unsigned pxm;      /* proximity domain in SRAT (default: node index) */
 	bool hotpluggable; /* SRAT flags its boot range hot-pluggable */
+	int line;          /* source line of the entry (its first key) */
+	struct {
+		int memory, cpus, pxm, hotpluggable;
+	} lines;
 };
 
 /* Kernel command-line knobs the oracle understands. */
@@ -37,6 +49,9 @@ struct mhp_kernel_knobs {
 	bool memmap_on_memory;    /* memory_hotplug.memmap_on_memory=1 */
 	uint64_t kernelcore;      /* kernelcore=, 0 = unset */
 	uint64_t movablecore;     /* movablecore=, 0 = unset */
+	struct {
+		int default_state, online_policy, auto_movable_ratio;
+	} lines;
 };
 
 struct mhp_dimm {
@@ -45,6 +60,10 @@ struct mhp_dimm {
 	unsigned node;
 	uint64_t addr; /* 0: QEMU picks */
 	int pxm;       /* _PXM its slot reports through a regenerated DSDT; -1: QEMU's (= node) */
+	int line;      /* source line of the entry (its first key) */
+	struct {
+		int id, size, node, addr, pxm;
+	} lines;
 };
 
 /* Error value 0, so a zeroed step is never mistaken for a real one. */
@@ -85,11 +104,15 @@ struct mhp_step {
 	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
 	char sysrq;             /* SYSRQ: the key */
 	unsigned timeout_ms;    /* OFFLINE: the guest's deadline per block; 0 = --timeout */
-	int line;               /* source line, for messages */
+	int line;               /* source line of the action key, for messages */
+	struct {
+		int type, expect, expect_zone, blocks, size, min_share, timeout_ms;
+	} lines;
 };
 
 struct mhp_topology {
 	char *name;
+	char *description; /* NULL when the file has none */
 	char *path;
 	char machine[8]; /* pc or q35 */
 	bool one_socket; /* all CPUs in one socket ("sockets": "one"), else one each */
@@ -104,9 +127,12 @@ struct mhp_topology {
 	bool srat;           /* generate and install our own SRAT */
 	unsigned srat_oem_revision; /* 2; 1 (= QEMU's) makes the kernel ignore it */
 	bool dsdt;           /* regenerate QEMU's DSDT (a DIMM has a pxm): DIMM i sits in slot i */
-	struct mhp_strv cmdline; /* knobs as words, then the file's extra words */
+	struct mhp_strv cmdline; /* knobs as words (mhp_kernel_knob_words), then the file's extra words */
 	unsigned nr_steps;
 	struct mhp_step steps[MHP_MAX_STEPS];
+	struct {
+		int name, machine, nodes, slots, maxmem, interleave, cmdline, srat, oem_revision;
+	} lines;
 };
 
 /* Parses the topology file at path.  On failure returns -EINVAL (or -errno
@@ -116,6 +142,29 @@ int mhp_topology_load(struct mhp_topology *s, const char *path, char *err, size_
 /* Same, from text already in memory (path is used in messages only). */
 int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *text, char *err, size_t errsize);
 void mhp_topology_release(struct mhp_topology *s);
+
+/* The semantic checks (addresses, sizes, slots, knob values, step order...)
+ * on the struct alone; a parsed struct has passed them already.  0, or
+ * -EINVAL with "PATH:LINE: field 'F': problem" in err, where a field has no
+ * line (0: built in code) "PATH: field 'dimms[2].addr': problem" (PATH:
+ * path, or "(no file)" when NULL). */
+int mhp_topology_validate(const struct mhp_topology *t, const char *path, char *err, size_t errsize);
+
+/* The topology as a file (JSON, sizes as "512M"), into a new string *ret_text:
+ * parsing it gives the same struct, source lines and path aside.  -EINVAL
+ * for a step of no kind or on a DIMM that does not exist. */
+int mhp_topology_write(const struct mhp_topology *t, char **ret_text);
+/* Whether a and b hold the same topology, field by field, source lines and
+ * path aside; if not, the first field that differs ("dimms[1].addr") goes
+ * into what (may be NULL). */
+bool mhp_topology_equal(const struct mhp_topology *a, const struct mhp_topology *b, char *what, size_t whatsize);
+
+/* The kernel command-line words the knobs make, in the order they lead
+ * cmdline; returns how many it pushed onto out. */
+size_t mhp_kernel_knob_words(const struct mhp_kernel_knobs *k, struct mhp_strv *out);
+/* Whether the nodes or the interleave need a generated SRAT (a pxm other
+ * than the node index, a hot-pluggable flag, interleaved ranges). */
+bool mhp_topology_needs_srat(const struct mhp_topology *t);
 
 uint64_t mhp_topology_boot_memory(const struct mhp_topology *s);
 struct mhp_range {
@@ -133,6 +182,16 @@ unsigned mhp_topology_top_node(const struct mhp_topology *s);
  * maxmem - boot memory plus 1 GiB of alignment slack per slot (pc, q35). */
 uint64_t mhp_topology_hotplug_base(const struct mhp_topology *s);
 uint64_t mhp_topology_hotplug_size(const struct mhp_topology *s);
+/* The kernel node of topology node i: nodes appear in SRAT with CPUs first
+ * (in node order), then the CPU-less ones; the kernel numbers them in order
+ * of appearance. */
+unsigned mhp_topology_kernel_node(const struct mhp_topology *t, unsigned i);
+/* The kernel node a DIMM lands on: the node whose proximity domain equals
+ * its _PXM: the DIMM's pxm (regenerated DSDT), else its QEMU node index,
+ * which is what QEMU's DSDT reports.  -1 if none. */
+int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm);
+
+/* A step's action key in the file ("plug"); "invalid" for none. */
 const char *mhp_step_kind_name(enum mhp_step_kind k);
 
 #endif
