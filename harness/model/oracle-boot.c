@@ -12,33 +12,6 @@
 #define E820_TOP_RESERVED (128ull << 10) /* the firmware keeps the last 128K of RAM */
 #define MAX_RANGES 64                    /* of one node, as mhp_topology_node_ranges() gives them */
 
-/* ------------------------------------------------------------ nodes */
-
-unsigned mhp_oracle_kernel_node(const struct mhp_topology *t, unsigned i)
-{
-	unsigned rank = 0;
-
-	/* CPU nodes first in index order, then the CPU-less ones. */
-	for (unsigned j = 0; j < t->nr_nodes; j++)
-		if (t->nodes[j].cpus && (!t->nodes[i].cpus || j < i))
-			rank++;
-	for (unsigned j = 0; j < i; j++)
-		if (!t->nodes[j].cpus && !t->nodes[i].cpus)
-			rank++;
-	return rank;
-}
-
-int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm)
-{
-	const struct mhp_dimm *d = &t->dimms[dimm];
-	unsigned pxm = d->pxm >= 0 ? (unsigned)d->pxm : d->node;
-
-	for (unsigned i = 0; i < t->nr_nodes; i++)
-		if (t->nodes[i].pxm == pxm)
-			return (int)mhp_oracle_kernel_node(t, i);
-	return -1;
-}
-
 /* ------------------------------------------------------------ e820 */
 
 /* The end of e820 RAM: boot memory less the firmware's top 128K. */
@@ -218,7 +191,7 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 				unsigned id = (unsigned)(a / o->block_size);
 				enum mhp_zone z = boot_zone(o, a, o->block_size, movable_start[i], movable);
 
-				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_oracle_kernel_node(t, i), -1, z });
+				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_topology_kernel_node(t, i), -1, z });
 			}
 	}
 }

@@ -124,7 +124,7 @@ enum mhp_zone mhp_oracle_observed_zone(const struct mhp_block *seen)
 void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id)
 {
 	unsigned n = (unsigned)(o->t->dimms[dimm].size / o->block_size);
-	int node = mhp_oracle_dimm_node(o->t, dimm);
+	int node = mhp_topology_dimm_node(o->t, dimm);
 
 	for (unsigned i = 0; i < n; i++)
 		mhp_oracle_add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node,

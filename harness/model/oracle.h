@@ -67,15 +67,6 @@ unsigned mhp_kernel_version_code(const char *release);
 void mhp_oracle_init(struct mhp_oracle *o, const struct mhp_topology *t, unsigned kver, uint64_t block_size);
 void mhp_oracle_release(struct mhp_oracle *o);
 
-/* The kernel node of topology node i: nodes appear in SRAT with CPUs first
- * (in node order), then the CPU-less ones; the kernel numbers them in order
- * of appearance. */
-unsigned mhp_oracle_kernel_node(const struct mhp_topology *t, unsigned i);
-/* The kernel node a DIMM lands on: the node whose proximity domain equals
- * its _PXM: the DIMM's pxm (regenerated DSDT), else its QEMU node index,
- * which is what QEMU's DSDT reports.  -1 if none. */
-int mhp_oracle_dimm_node(const struct mhp_topology *t, unsigned dimm);
-
 /* Boot memory as the oracle predicts it: block ids, nodes, zones (ZONE_MOVABLE
  * for nodes flagged hot-pluggable under movable_node, unless the node holds
  * early allocations: node 0 (kernel) and the node at the top of boot memory

@@ -107,7 +107,7 @@ void mhp_score_node(struct mhp_steps *s, unsigned node)
 
 void mhp_score_dimm_node(struct mhp_steps *s, unsigned di)
 {
-	int node = mhp_oracle_dimm_node(s->t, di);
+	int node = mhp_topology_dimm_node(s->t, di);
 
 	if (node >= 0)
 		mhp_score_node(s, (unsigned)node);

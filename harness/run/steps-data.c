@@ -20,7 +20,7 @@ int mhp_step_fill(struct mhp_steps *s, const struct mhp_step *st)
 	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
 	unsigned long long pages = 0, on = 0;
 	char cmd[160], e[64], o[96];
-	int node = mhp_oracle_dimm_node(s->t, st->dimm);
+	int node = mhp_topology_dimm_node(s->t, st->dimm);
 
 	snprintf(cmd, sizeof(cmd), "fill %d 0x%" PRIx64 " 0x%" PRIx64 " %" PRIu64 " %llu", node < 0 ? 0 : node,
 		 s->addr[st->dimm], s->addr[st->dimm] + d->size, st->size >> 10, DATA_SEED);
@@ -69,7 +69,7 @@ int mhp_step_verify(struct mhp_steps *s, const struct mhp_step *st)
 int mhp_step_pin(struct mhp_steps *s, const struct mhp_step *st)
 {
 	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
-	int node = mhp_oracle_dimm_node(s->t, st->dimm);
+	int node = mhp_topology_dimm_node(s->t, st->dimm);
 	unsigned long long dirs = 0;
 	char cmd[64], e[32], o[32];
 

@@ -247,7 +247,7 @@ static void test_kernel_nodes(void **state)
 	if (mhp_topology_parse(&t, "t.json", row->topology, err, sizeof(err)) < 0)
 		fail_msg("topology: %s", err);
 	for (unsigned i = 0; i < t.nr_nodes; i++)
-		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", i ? " " : "", mhp_oracle_kernel_node(&t, i));
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", i ? " " : "", mhp_topology_kernel_node(&t, i));
 	assert_string_equal(got, row->kernel_nodes);
 	mhp_topology_release(&t);
 }
