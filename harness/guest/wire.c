@@ -58,32 +58,3 @@ int mhp_wire_get_u64(const struct mhp_wire_msg *m, const char *key, unsigned lon
 	*ret = x;
 	return 0;
 }
-
-size_t mhp_line_splitter_feed(struct mhp_line_splitter *s, const char *buf, size_t len,
-			      const char **ret_line, int *ret_err)
-{
-	*ret_line = NULL;
-	*ret_err = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\r')
-			continue;
-		if (c != '\n') {
-			if (s->len < sizeof(s->buf) - 1)
-				s->buf[s->len++] = c;
-			else
-				s->overflow = true;
-			continue;
-		}
-		s->buf[s->len] = '\0';
-		if (s->overflow)
-			*ret_err = -E2BIG;
-		else
-			*ret_line = s->buf;
-		s->len = 0;
-		s->overflow = false;
-		return i + 1;
-	}
-	return len;
-}

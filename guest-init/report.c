@@ -1,0 +1,151 @@
+#include "guest-init/report.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-init/sysfs.h"
+
+#define MEMMAP_SYSFS "/sys/firmware/memmap"
+#define MAX_MEMMAP 1024
+
+/* The node a block belongs to: its directory holds a "nodeN" link. */
+static int block_node(unsigned id)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int node = -1;
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u", id);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "node", 4) && de->d_name[4] >= '0' && de->d_name[4] <= '9')
+			node = atoi(de->d_name + 4);
+	closedir(d);
+	return node;
+}
+
+static void replace_spaces(char *s, char with)
+{
+	for (; *s; s++)
+		if (*s == ' ')
+			*s = with;
+}
+
+/* A file that cannot be read leaves its default in the line: the report
+ * says what it can rather than nothing. */
+static void report_block(const struct channel *ch, unsigned id, uint64_t bsize)
+{
+	char path[PATH_MAX], state[64] = "?", zones[256] = "";
+	const char *zone = "-";
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/state", id);
+	read_text(path, state, sizeof(state));
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/valid_zones", id);
+	read_text(path, zones, sizeof(zones));
+	replace_spaces(zones, ',');
+	/* Online blocks show their own zone (or "none" when mixed). */
+	if (!strcmp(state, "online"))
+		zone = zones;
+	say(ch, "block id=%u start=0x%llx node=%d state=%s zone=%s valid_zones=%s", id,
+	    (unsigned long long)(id * bsize), block_node(id), state, zone, zones[0] ? zones : "-");
+}
+
+static void report_node(const struct channel *ch, unsigned id)
+{
+	char path[PATH_MAX], buf[4096];
+	unsigned long long kb = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), NODE_SYSFS "/node%u/meminfo", id);
+	if (read_text(path, buf, sizeof(buf)) == 0 && (p = strstr(buf, "MemTotal:")))
+		kb = strtoull(p + strlen("MemTotal:"), NULL, 10);
+	say(ch, "node id=%u memtotal_kb=%llu", id, kb);
+}
+
+static void read_memmap(unsigned id, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MEMMAP_SYSFS "/%u/%s", id, name);
+	read_text(path, buf, size);
+}
+
+/* /sys/firmware/memmap/N: the firmware's map plus hot-added ranges. */
+static void report_memmap(const struct channel *ch, unsigned *ids)
+{
+	unsigned n = list_numbered(MEMMAP_SYSFS, "", ids, MAX_MEMMAP);
+
+	for (unsigned i = 0; i < n; i++) {
+		char start[32] = "", end[32] = "", type[64] = "";
+
+		read_memmap(ids[i], "start", start, sizeof(start));
+		read_memmap(ids[i], "end", end, sizeof(end));
+		read_memmap(ids[i], "type", type, sizeof(type));
+		replace_spaces(type, '_');
+		say(ch, "memmap start=%s end=%s type=%s", start, end, type[0] ? type : "-");
+	}
+}
+
+/* /proc/zoneinfo: a "Node N, zone NAME" header, then "spanned", "present",
+ * "managed" and, for populated zones only, "start_pfn" lines; each zone is
+ * sent when the next header (or the end) comes. */
+struct zone_acc {
+	unsigned node;
+	char name[32];
+	unsigned long long present, managed, spanned, start_pfn;
+};
+
+static void say_zone(const struct channel *ch, const struct zone_acc *z)
+{
+	if (z->name[0])
+		say(ch, "zone node=%u name=%s present=%llu managed=%llu spanned=%llu start_pfn=%llu", z->node,
+		    z->name, z->present, z->managed, z->spanned, z->start_pfn);
+}
+
+static void report_zones(const struct channel *ch)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	struct zone_acc z = { 0 }, next;
+	char line[256];
+	unsigned long long v;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		memset(&next, 0, sizeof(next));
+		if (sscanf(line, "Node %u, zone %31s", &next.node, next.name) == 2) {
+			say_zone(ch, &z);
+			z = next;
+		} else if (sscanf(line, " spanned %llu", &v) == 1)
+			z.spanned = v;
+		else if (sscanf(line, " present %llu", &v) == 1)
+			z.present = v;
+		else if (sscanf(line, " managed %llu", &v) == 1)
+			z.managed = v;
+		else if (sscanf(line, " start_pfn: %llu", &v) == 1)
+			z.start_pfn = v;
+	}
+	say_zone(ch, &z);
+	fclose(f);
+}
+
+void report(const struct channel *ch, unsigned *ids)
+{
+	uint64_t bsize = block_size();
+	unsigned n = list_numbered(MEMORY_SYSFS, "memory", ids, REPORT_MAX_IDS);
+
+	for (unsigned i = 0; i < n; i++)
+		report_block(ch, ids[i], bsize);
+	n = list_numbered(NODE_SYSFS, "node", ids, REPORT_MAX_IDS);
+	for (unsigned i = 0; i < n; i++)
+		report_node(ch, ids[i]);
+	report_memmap(ch, ids);
+	report_zones(ch);
+	say(ch, "end");
+}
