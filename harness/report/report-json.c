@@ -18,19 +18,22 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+/* Adds n string members (NULL values as null) given as key, value pairs. */
+static void add_strings(json_object *o, const char *const *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(o, kv[2 * i], str_or_null(kv[2 * i + 1]));
+}
+
 static json_object *check_json(const struct mhp_check *c)
 {
 	json_object *o = json_object_new_object();
+	const char *const fields[] = { "name", c->name, "kind", c->kind, "device", c->device, "subject", c->subject,
+				       "aspect", c->aspect, "expected", c->expected, "observed", c->observed,
+				       "status", status_names[c->status] };
 
-	json_object_object_add(o, "name", json_object_new_string(c->name));
+	add_strings(o, fields, ARRAY_SIZE(fields) / 2);
 	json_object_object_add(o, "step", json_object_new_int64(c->step));
-	json_object_object_add(o, "kind", str_or_null(c->kind));
-	json_object_object_add(o, "device", str_or_null(c->device));
-	json_object_object_add(o, "subject", str_or_null(c->subject));
-	json_object_object_add(o, "aspect", json_object_new_string(c->aspect));
-	json_object_object_add(o, "expected", json_object_new_string(c->expected));
-	json_object_object_add(o, "observed", json_object_new_string(c->observed));
-	json_object_object_add(o, "status", json_object_new_string(status_names[c->status]));
 	if (c->outcome)
 		json_object_object_add(o, "outcome", json_object_new_boolean(true));
 	return o;
@@ -55,16 +58,14 @@ int mhp_result_write_json(const struct mhp_result *r, const char *dir)
 	json_object *o = json_object_new_object(), *checks = json_object_new_array();
 	_cleanup_free_ char *path = mhp_xasprintf("%s/result.json", dir);
 
-	json_object_object_add(o, "topology", json_object_new_string(r->topology));
-	json_object_object_add(o, "verdict", json_object_new_string(status_names[mhp_result_verdict(r)]));
-	json_object_object_add(o, "failed_phase", str_or_null(r->error || r->interrupted ? r->phase : NULL));
-	json_object_object_add(o, "error", str_or_null(r->error));
+	const char *const facts[] = { "topology", r->topology, "verdict", status_names[mhp_result_verdict(r)],
+				      "failed_phase", r->error || r->interrupted ? r->phase : NULL, "error", r->error,
+				      "kernel", r->kernel, "kernel_version", r->kernel_version,
+				      "guest_release", r->guest_release, "qemu_version", r->qemu_version,
+				      "accel", r->accel };
+
+	add_strings(o, facts, ARRAY_SIZE(facts) / 2);
 	json_object_object_add(o, "interrupted", json_object_new_boolean(r->interrupted));
-	json_object_object_add(o, "kernel", str_or_null(r->kernel));
-	json_object_object_add(o, "kernel_version", str_or_null(r->kernel_version));
-	json_object_object_add(o, "guest_release", str_or_null(r->guest_release));
-	json_object_object_add(o, "qemu_version", str_or_null(r->qemu_version));
-	json_object_object_add(o, "accel", str_or_null(r->accel));
 	json_object_object_add(o, "seconds", json_object_new_double(r->duration_ns / 1e9));
 	json_object_object_add(o, "phases", phases_json(r));
 	for (size_t i = 0; i < r->nchecks; i++)
