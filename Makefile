@@ -140,7 +140,7 @@ bench: deps
 	$(MAKE) all
 	ci/bench
 
-# Not in check: ten gates take about half an hour here.
+# Not in check: ten gates take about 17 minutes here.
 soak-gate: deps
 	$(MAKE) all
 	ci/soak-gate
