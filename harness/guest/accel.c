@@ -22,15 +22,12 @@ static char *cache_path(const struct mhp_accel_probe *p)
 /* What the verdict depends on: the host kernel and the QEMU binary. */
 static char *cache_key(const struct mhp_accel_probe *p)
 {
-	const char *qemu = p->qemu ? p->qemu : "qemu-system-x86_64";
-	_cleanup_free_ char *out = NULL;
+	_cleanup_free_ char *version = mhp_qemu_version_line(p->qemu);
 	struct utsname u;
-	char *argv[] = { (char *)qemu, "--version", NULL };
 
-	if (uname(&u) < 0 || mhp_run_capture(argv, mhp_deadline_in_ms(10000), 256, &out) != 0)
+	if (uname(&u) < 0 || !version)
 		return NULL;
-	out[strcspn(out, "\n")] = '\0';
-	return mhp_xasprintf("%s %s | %s", u.release, u.version, out);
+	return mhp_xasprintf("%s %s | %s", u.release, u.version, version);
 }
 
 static const char *cache_read(const char *path, const char *key)

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/cleanup.h"
@@ -26,6 +27,18 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
 	char *line = mhp_strv_join(&words);
 	mhp_strv_release(&words);
 	return line;
+}
+
+char *mhp_qemu_version_line(const char *binary)
+{
+	char *argv[] = { (char *)(binary ? binary : "qemu-system-x86_64"), "--version", NULL }, *out = NULL;
+
+	if (mhp_run_capture(argv, mhp_deadline_in_ms(10000), 256, &out) != 0) {
+		free(out);
+		return NULL;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	return out;
 }
 
 void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size)

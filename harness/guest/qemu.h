@@ -24,6 +24,11 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 /* The kernel command line the guest gets. */
 char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topology *s);
 
+/* The first line of `binary --version` (NULL: qemu-system-x86_64), a new
+ * string, or NULL when it does not run: what caches keyed by the QEMU
+ * build use. */
+char *mhp_qemu_version_line(const char *binary);
+
 /* QOM ids of a DIMM's device and its memory backend. */
 void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size);
 

@@ -7,6 +7,7 @@
 
 #include "lib/array.h"
 #include "lib/cleanup.h"
+#include "report/report.h"
 
 #define NOT_REACHED "(not reached)"
 #define RUN_COMPLETED "run completed"
@@ -249,18 +250,6 @@ void mhp_gate_print(FILE *f, const struct mhp_gate *g)
 		   "nothing after it is compared (not blocking; --strict compares it)");
 }
 
-static json_object *key_json(const struct mhp_check *c)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "step", json_object_new_int64(c->step));
-	json_object_object_add(o, "kind", c->kind ? json_object_new_string(c->kind) : NULL);
-	json_object_object_add(o, "device", c->device ? json_object_new_string(c->device) : NULL);
-	json_object_object_add(o, "subject", c->subject ? json_object_new_string(c->subject) : NULL);
-	json_object_object_add(o, "aspect", json_object_new_string(c->aspect));
-	return o;
-}
-
 int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *baseline, const char *candidate)
 {
 	json_object *o = json_object_new_object(), *rows = json_object_new_array();
@@ -279,8 +268,11 @@ int mhp_gate_write_json(const struct mhp_gate *g, const char *dir, const char *b
 		json_object_object_add(r, "kind", json_object_new_string(kind_names[row->kind]));
 		json_object_object_add(r, "topology", json_object_new_string(row->topology));
 		json_object_object_add(r, "check", json_object_new_string(row->check));
-		if (row->key)
-			json_object_object_add(r, "fields", key_json(row->key));
+		if (row->key) {
+			json_object *fields = json_object_new_object();
+			mhp_check_key_json(fields, row->key);
+			json_object_object_add(r, "fields", fields);
+		}
 		json_object_object_add(r, "baseline", json_object_new_string(row->baseline));
 		json_object_object_add(r, "candidate", json_object_new_string(row->candidate));
 		json_object_object_add(r, "rerun", row->rerun ? json_object_new_string(row->rerun) : NULL);

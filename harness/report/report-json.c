@@ -25,15 +25,23 @@ static void add_strings(json_object *o, const char *const *kv, size_t n)
 		json_object_object_add(o, kv[2 * i], str_or_null(kv[2 * i + 1]));
 }
 
+void mhp_check_key_json(json_object *o, const struct mhp_check *c)
+{
+	const char *const key[] = { "kind", c->kind, "device", c->device, "subject", c->subject, "aspect", c->aspect };
+
+	json_object_object_add(o, "step", json_object_new_int64(c->step));
+	add_strings(o, key, ARRAY_SIZE(key) / 2);
+}
+
 static json_object *check_json(const struct mhp_check *c)
 {
 	json_object *o = json_object_new_object();
-	const char *const fields[] = { "name", c->name, "kind", c->kind, "device", c->device, "subject", c->subject,
-				       "aspect", c->aspect, "expected", c->expected, "observed", c->observed,
-				       "status", status_names[c->status] };
+	const char *const values[] = { "expected", c->expected, "observed", c->observed, "status",
+				       status_names[c->status] };
 
-	add_strings(o, fields, ARRAY_SIZE(fields) / 2);
-	json_object_object_add(o, "step", json_object_new_int64(c->step));
+	json_object_object_add(o, "name", json_object_new_string(c->name));
+	mhp_check_key_json(o, c);
+	add_strings(o, values, ARRAY_SIZE(values) / 2);
 	if (c->outcome)
 		json_object_object_add(o, "outcome", json_object_new_boolean(true));
 	return o;

@@ -3,6 +3,7 @@
 #define MHP_REPORT_H
 
 #include <stddef.h>
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "model/result.h"
@@ -16,6 +17,10 @@ void mhp_report_ktap(FILE *f, const struct mhp_result *r, unsigned n, const char
 /* dir/junit.xml: one <testsuite> for the topology, a <testcase> per check,
  * written atomically.  Returns 0 or -errno. */
 int mhp_report_junit(const struct mhp_result *r, const char *dir);
+
+/* Adds what identifies check c to o: step, kind, device, subject, aspect
+ * (the fields the gate compares; NULL ones as null). */
+void mhp_check_key_json(json_object *o, const struct mhp_check *c);
 
 /* result.json (report-json.c): writes result.json into dir atomically. */
 int mhp_result_write_json(const struct mhp_result *r, const char *dir);

@@ -9,21 +9,18 @@
 
 #include "guest/qemu.h"
 #include "lib/cleanup.h"
-#include "lib/process.h"
 
 /* What QEMU's DSDT depends on: the QEMU build and the machine on its
  * command line (the run's own paths blanked, they change every time). */
 static char *cache_file(const struct mhp_machine *m)
 {
-	const char *qemu = m->qemu ? m->qemu : "qemu-system-x86_64";
-	char *argv[] = { (char *)qemu, "--version", NULL };
-	struct mhp_qemu_config cfg = { .binary = qemu, .accel = m->accel, .kernel = "K", .initrd = "I",
+	struct mhp_qemu_config cfg = { .binary = m->qemu, .accel = m->accel, .kernel = "K", .initrd = "I",
 				       .console_log = "C", .qmp_socket = "Q", .chan_socket = "S" };
 	struct mhp_strv args = MHP_STRV_INIT;
-	_cleanup_free_ char *version = NULL, *line = NULL, *name = NULL;
+	_cleanup_free_ char *version = mhp_qemu_version_line(m->qemu), *line = NULL, *name = NULL;
 	uint64_t h = MHP_HASH_INIT;
 
-	if (mhp_run_capture(argv, mhp_deadline_in_ms(10000), 256, &version) != 0)
+	if (!version)
 		return NULL;
 	mhp_qemu_build_argv(&cfg, m->t, &args);
 	line = mhp_strv_join(&args);
