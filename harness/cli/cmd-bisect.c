@@ -18,6 +18,7 @@
 #include "kernel/kernel-tree.h"
 #include "lib/log.h"
 #include "lib/process.h"
+#include "run/pool.h"
 #include "run/suite.h"
 
 /* git bisect run's verdicts. */
@@ -28,7 +29,7 @@
 static const char bisect_usage[] =
 	"usage: mhp bisect --src TREE --good REF --bad REF [--topology FILE]... [--check NAME]\n"
 	"                  [--config FRAGMENT] [--jobs N] [--cache DIR] [--results DIR]\n"
-	"                  [--accel MODE] [--timeout S] [--boot-timeout S]\n"
+	"                  [--accel MODE] [--timeout S] [--boot-timeout S] [-j N] [--no-snapshot]\n"
 	"\n"
 	"Finds the first commit between GOOD and BAD of the git tree TREE where the\n"
 	"topologies (default: mhp's topologies/) fail: git bisect run in mhp's work\n"
@@ -37,7 +38,8 @@ static const char bisect_usage[] =
 	"step is bad only when a check whose name contains NAME fails (a step that\n"
 	"never reaches such a check is skipped). NAME may instead name fields:\n"
 	"--check 'aspect=zone,subject=block 32' (fields step, kind, device, subject,\n"
-	"aspect; all must match).\n"
+	"aspect; all must match). -j N (--parallel) runs N topologies of a step at\n"
+	"once (default: one per CPU); --jobs N is the kernel build's make -j.\n"
 	"\n"
 	"Results: results/<time>-bisect/ holds bisect.log (git bisect log),\n"
 	"git-bisect.log (what git printed), steps.txt and steps/<n>-<commit>/ per step.\n"
@@ -117,34 +119,54 @@ static int step_verdict(const struct bisect_cli *c, const struct mhp_result *res
 	return STEP_GOOD;
 }
 
+struct step_state {
+	const struct bisect_cli *c;
+	bool reached;
+	int verdict;
+	char *why;
+	size_t whysize;
+};
+
+/* Runs in topology order; the first bad one decides, and stops the rest. */
+static int on_step_run(void *ctx, size_t i, struct mhp_result *res, const char *dir)
+{
+	struct step_state *st = ctx;
+
+	(void)i, (void)dir;
+	if (st->verdict != STEP_GOOD)
+		return 1;
+	st->verdict = step_verdict(st->c, res, &st->reached);
+	snprintf(st->why, st->whysize, "%s: %zu checks failed%s%s", res->topology,
+		 mhp_result_count(res, MHP_STATUS_FAIL), res->error ? ", " : "", res->error ? res->error : "");
+	return st->verdict != STEP_GOOD;
+}
+
 static int run_step(struct bisect_cli *c, struct mhp_topology *all, const char *kernel, const char *dir,
 		    char *why, size_t whysize)
 {
 	struct mhp_suite su = { .results = dir };
-	bool reached = false;
-	int verdict = STEP_GOOD;
+	struct step_state st = { .c = c, .verdict = STEP_GOOD, .why = why, .whysize = whysize };
+	size_t n = c->topologies.n;
+	unsigned width;
 
-	if (mhp_suite_prepare(&su, &c->run, kernel) < 0) {
+	if (mhp_suite_prepare(&su, &c->run, kernel) < 0 || mhp_pool_width(all, n, c->run.jobs, &width) < 0) {
 		snprintf(why, whysize, "cannot run the kernel");
 		return STEP_SKIP;
 	}
-	for (size_t i = 0; i < c->topologies.n && verdict == STEP_GOOD && !mhp_interrupted; i++) {
-		struct mhp_result res;
-
-		if (mhp_suite_run_one(&su, &all[i], (unsigned)i + 1, &res) < 0) {
-			snprintf(why, whysize, "no run directory");
-			return STEP_SKIP;
-		}
-		verdict = step_verdict(c, &res, &reached);
-		snprintf(why, whysize, "%s: %zu checks failed%s%s", res.topology, mhp_result_count(&res, MHP_STATUS_FAIL),
-			 res.error ? ", " : "", res.error ? res.error : "");
-		mhp_result_release(&res);
+	struct mhp_pool_job *jobs = mhp_xcalloc(n, sizeof(*jobs));
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = (struct mhp_pool_job){ &su, &all[i] };
+	int r = mhp_pool_run(jobs, n, width, on_step_run, &st);
+	free(jobs);
+	if (r == -EIO) {
+		snprintf(why, whysize, "no run directory");
+		return STEP_SKIP;
 	}
-	if (c->check && !reached && verdict == STEP_GOOD) {
+	if (c->check && !st.reached && st.verdict == STEP_GOOD) {
 		snprintf(why, whysize, "no check named like '%s' ran", c->check);
 		return STEP_SKIP;
 	}
-	return verdict;
+	return st.verdict;
 }
 
 static void record_step(const char *results, const char *line)
@@ -259,6 +281,11 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 	mhp_strv_pushf(v, "--timeout=%u", c->run.timeout_s);
 	mhp_strv_pushf(v, "--boot-timeout=%u", c->run.boot_timeout_s);
 	mhp_strv_pushf(v, "--jobs=%u", c->build.jobs);
+	if (c->run.jobs)
+		mhp_strv_pushf(v, "--parallel=%u", c->run.jobs);
+	if (c->run.no_snapshot)
+		mhp_strv_push(v, "--no-snapshot");
+	mhp_strv_pushf(v, "--snapshot-cap=%llu", (unsigned long long)c->run.snapshot_cap);
 	if (c->build.cache_dir)
 		push_path(v, "cache", c->build.cache_dir);
 	if (c->build.config)

@@ -15,12 +15,14 @@
 #include "kernel/kernel-build.h"
 #include "guest/kernel-image.h"
 #include "lib/log.h"
+#include "run/pool.h"
 #include "run/suite.h"
 
 static const char gate_usage[] =
 	"usage: mhp gate [--src TREE] [--baseline REF|KERNEL] --candidate REF|SERIES|PATCH|KERNEL\n"
 	"                [--config FRAGMENT] [--jobs N] [--cache DIR] [--results DIR]\n"
-	"                [--accel MODE] [--timeout S] [--boot-timeout S] [--strict] [TOPOLOGY...]\n"
+	"                [--accel MODE] [--timeout S] [--boot-timeout S] [-j N] [--no-snapshot]\n"
+	"                [--strict] [TOPOLOGY...]\n"
 	"\n"
 	"Runs the topologies (default: mhp's topologies/) on the baseline and on the\n"
 	"candidate kernel and compares every check. A check that passes on the\n"
@@ -39,6 +41,9 @@ static const char gate_usage[] =
 	"                    HEAD when the baseline is a bzImage), one patch file,\n"
 	"                    or a bzImage\n"
 	"  --strict          compare every check, after a differing outcome too\n"
+	"  -j, --parallel N  guests at once: baseline and candidate runs side by side\n"
+	"                    (default: one per CPU); --jobs N is the kernel build's\n"
+	"  --no-snapshot     boot every run cold instead of from a saved boot\n"
 	"\n"
 	"Results: results/<time>-gate/ holds baseline/, candidate/ and rerun/ run\n"
 	"directories, gate.txt (the table) and gate.json.\n"
@@ -166,35 +171,73 @@ static void say_run(const char *who, const struct mhp_result *res)
 		res->error ? res->error : "");
 }
 
-/* Runs one topology on both sides (and the candidate again if it
- * regressed), folding the outcome into g. */
-static int gate_topology(struct gate_cli *c, const struct mhp_topology *t, unsigned n, struct mhp_gate *g)
+/* What the gate keeps while the pool hands runs over: the baseline run
+ * of a topology waits for its candidate run. */
+struct gate_run {
+	struct gate_cli *c;
+	struct mhp_gate *g;
+	const struct mhp_topology *all;
+	struct mhp_result base;
+	size_t *rerun;        /* topologies to run again on the candidate */
+	size_t nrerun;
+};
+
+/* Jobs 2i and 2i+1 are topology i on the baseline and on the candidate. */
+static int on_pair_run(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 {
-	struct mhp_result base, cand, rerun;
+	struct gate_run *gr = ctx;
+	const struct mhp_topology *t = &gr->all[i / 2];
+
+	(void)dir;
+	if (i % 2 == 0) {
+		say_run("baseline", res);
+		gr->base = *res;
+		*res = (struct mhp_result){ 0 };
+		return 0;
+	}
+	say_run("candidate", res);
+	mhp_gate_compare(gr->g, &gr->base, res);
+	mhp_result_release(&gr->base);
+	if (mhp_gate_wants_rerun(gr->g, t->name))
+		gr->rerun[gr->nrerun++] = i / 2;
+	/* What is compared so far survives a crash or a signal. */
+	mhp_gate_write_json(gr->g, gr->c->dir, gr->c->base.label, gr->c->cand.label);
+	return 0;
+}
+
+static int on_rerun(void *ctx, size_t i, struct mhp_result *res, const char *dir)
+{
+	struct gate_run *gr = ctx;
+
+	(void)i, (void)dir;
+	say_run("re-run", res);
+	mhp_gate_rerun(gr->g, res);
+	return 0;
+}
+
+/* Every topology on both sides side by side, then what regressed once more
+ * on the candidate. */
+static int gate_all(struct gate_cli *c, const struct mhp_topology *all, size_t n, unsigned width, struct mhp_gate *g)
+{
+	struct gate_run gr = { .c = c, .g = g, .all = all, .rerun = mhp_xcalloc(n ? n : 1, sizeof(size_t)) };
+	struct mhp_pool_job *jobs = mhp_xcalloc(2 * n + 1, sizeof(*jobs));
+	_cleanup_free_ char *rerun_dir = mhp_xasprintf("%s/rerun", c->dir);
+	struct mhp_suite again = c->cand.suite;
 	int r;
 
-	if ((r = mhp_suite_run_one(&c->base.suite, t, n, &base)) < 0)
-		return r;
-	say_run("baseline", &base);
-	if ((r = mhp_suite_run_one(&c->cand.suite, t, n, &cand)) < 0) {
-		mhp_result_release(&base);
-		return r;
+	for (size_t i = 0; i < n; i++) {
+		jobs[2 * i] = (struct mhp_pool_job){ &c->base.suite, &all[i] };
+		jobs[2 * i + 1] = (struct mhp_pool_job){ &c->cand.suite, &all[i] };
 	}
-	say_run("candidate", &cand);
-	mhp_gate_compare(g, &base, &cand);
-	if (mhp_gate_wants_rerun(g, t->name) && !mhp_interrupted) {
-		struct mhp_suite again = c->cand.suite;
-		_cleanup_free_ char *dir = mhp_xasprintf("%s/rerun", c->dir);
-
-		again.results = dir;
-		if ((r = mhp_suite_run_one(&again, t, n, &rerun)) == 0) {
-			say_run("re-run", &rerun);
-			mhp_gate_rerun(g, &rerun);
-			mhp_result_release(&rerun);
-		}
-	}
-	mhp_result_release(&base);
-	mhp_result_release(&cand);
+	r = mhp_pool_run(jobs, 2 * n, width, on_pair_run, &gr);
+	mhp_result_release(&gr.base);
+	again.results = rerun_dir;
+	for (size_t i = 0; i < gr.nrerun; i++)
+		jobs[i] = (struct mhp_pool_job){ &again, &all[gr.rerun[i]] };
+	if (r == 0 && gr.nrerun)
+		r = mhp_pool_run(jobs, gr.nrerun, width, on_rerun, &gr);
+	free(jobs);
+	free(gr.rerun);
 	return r;
 }
 
@@ -244,6 +287,7 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 	_cleanup_free_ char *dir = NULL;
 	struct mhp_gate g = { .strict = c->strict };
 	char err[4096];
+	unsigned width;
 	int r;
 
 	if ((r = build_side(c, &c->base, err, sizeof(err))) < 0)
@@ -261,17 +305,12 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 		mhp_gate_release(&g);
 		return r;
 	}
-	if (prepare_side(c, &c->base, dir, "baseline") < 0 || prepare_side(c, &c->cand, dir, "candidate") < 0) {
+	if (prepare_side(c, &c->base, dir, "baseline") < 0 || prepare_side(c, &c->cand, dir, "candidate") < 0 ||
+	    mhp_pool_width(all, n, c->run.jobs, &width) < 0) {
 		mhp_gate_release(&g);
 		return MHP_EXIT_USAGE;
 	}
-	r = 0;
-	for (unsigned i = 0; i < n && !mhp_interrupted; i++) {
-		if ((r = gate_topology(c, &all[i], i + 1, &g)) < 0)
-			break;
-		/* What is compared so far survives a crash or a signal. */
-		mhp_gate_write_json(&g, dir, c->base.label, c->cand.label);
-	}
+	r = gate_all(c, all, n, width, &g);
 	r = finish(c, &g, dir) < 0 && r == 0 ? -EIO : r;
 	r = exit_status(&g, r);
 	mhp_gate_release(&g);

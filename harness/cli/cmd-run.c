@@ -10,6 +10,8 @@
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "model/topology.h"
+#include "report/report.h"
+#include "run/pool.h"
 #include "run/suite.h"
 
 struct cli {
@@ -34,6 +36,10 @@ static const char run_usage[] =
 	"  --qemu PATH         QEMU binary (default: qemu-system-x86_64)\n"
 	"  --guest-init PATH   static guest init (default: the one built with mhp)\n"
 	"  --append WORDS      more kernel command line\n"
+	"  -j, --parallel N    guests at once (default: one per CPU, as memory allows)\n"
+	"  --no-snapshot       boot every run cold (default: restore a saved boot of\n"
+	"                      the same machine shape; never for mhp boot)\n"
+	"  --snapshot-cap SIZE boot snapshots kept in the cache (default 4G)\n"
 	"  -v, --verbose       say what mhp decides\n"
 	"\n"
 	"Output: KTAP on stdout, one test per topology; results/<time>-<topology>/\n"
@@ -86,13 +92,45 @@ static int exit_code(unsigned pass, unsigned fail)
 	return pass ? MHP_EXIT_PASS : MHP_EXIT_SKIP;
 }
 
+struct tally {
+	unsigned pass, fail;
+};
+
+/* Each run in topology order, as the pool hands them over: KTAP. */
+static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
+{
+	struct tally *t = ctx;
+	enum mhp_status v = mhp_result_verdict(res);
+
+	mhp_report_ktap(stdout, res, (unsigned)i + 1, dir);
+	t->pass += v == MHP_STATUS_PASS;
+	t->fail += v == MHP_STATUS_FAIL;
+	return 0;
+}
+
+static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned total, unsigned width)
+{
+	struct mhp_pool_job *jobs = mhp_xcalloc(total, sizeof(*jobs));
+	struct tally t = { 0 };
+	int r;
+
+	for (unsigned i = 0; i < total; i++)
+		jobs[i] = (struct mhp_pool_job){ su, &all[i] };
+	r = mhp_pool_run(jobs, total, width, on_done, &t);
+	free(jobs);
+	if (r == -EIO)
+		return MHP_EXIT_FAIL;
+	printf("# mhp: %u passed, %u failed, %u skipped\n", t.pass, t.fail, total - t.pass - t.fail);
+	return exit_code(t.pass, t.fail);
+}
+
 static int run_or_boot(int argc, char **argv, bool boot)
 {
 	struct cli c = { .args = MHP_SUITE_ARGS_INIT };
 	_cleanup_free_ char *kernel = NULL;
-	struct mhp_suite suite = { .ktap = stdout };
+	struct mhp_suite suite = { 0 };
 	int first = parse_cli(argc, argv, &c), r;
-	unsigned pass = 0, fail = 0, total;
+	unsigned total, width;
 
 	if (first < 0)
 		return MHP_EXIT_USAGE;
@@ -106,6 +144,15 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		free(all);
 		return MHP_EXIT_USAGE;
 	}
+	/* A bare boot is what snapshots are measured against: always cold. */
+	if (boot) {
+		all[0].nr_steps = 0;
+		c.args.no_snapshot = true;
+	}
+	if (mhp_pool_width(all, total, c.args.jobs, &width) < 0) {
+		r = MHP_EXIT_USAGE;
+		goto out;
+	}
 	if ((r = default_kernel(&c, &kernel)) != 0)
 		goto out;
 	if (mhp_suite_prepare(&suite, &c.args, c.kernel) < 0) {
@@ -114,24 +161,10 @@ static int run_or_boot(int argc, char **argv, bool boot)
 	}
 	suite.results = c.args.results;
 	printf("KTAP version 1\n1..%u\n", total);
-	printf("# mhp: kernel %s (%.*s), accel %s (%s)\n", c.kernel, (int)strcspn(suite.kernel_version, " "),
-	       suite.kernel_version, suite.opts.accel, suite.accel_reason);
-	for (unsigned i = 0; i < total && !mhp_interrupted; i++) {
-		struct mhp_result res;
-
-		if (boot)
-			all[i].nr_steps = 0;
-		if (mhp_suite_run_one(&suite, &all[i], i + 1, &res) < 0) {
-			r = MHP_EXIT_FAIL;
-			goto out;
-		}
-		enum mhp_status v = mhp_result_verdict(&res);
-		mhp_result_release(&res);
-		pass += v == MHP_STATUS_PASS;
-		fail += v == MHP_STATUS_FAIL;
-	}
-	printf("# mhp: %u passed, %u failed, %u skipped\n", pass, fail, total - pass - fail);
-	r = exit_code(pass, fail);
+	printf("# mhp: kernel %s (%.*s), accel %s (%s), %u at once, %s\n", c.kernel,
+	       (int)strcspn(suite.kernel_version, " "), suite.kernel_version, suite.opts.accel, suite.accel_reason,
+	       width, suite.opts.snapshots ? "boot snapshots" : "cold boots");
+	r = run_all(&suite, all, total, width);
 out:
 	for (unsigned i = 0; i < total; i++)
 		mhp_topology_release(&all[i]);

@@ -77,6 +77,32 @@ static int start_with_fd(struct mhp_child *c, char *const argv[], int out_fd)
 	return 0;
 }
 
+int mhp_child_fork(struct mhp_child *c)
+{
+	pid_t parent = getpid(), pid;
+	int e;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid == 0) {
+		/* SIGTERM, not SIGKILL: a worker stops its own QEMU on the way out. */
+		if (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(127);
+		return 0;
+	}
+	/* Both sides set the group, so no signal to it can race the child's setpgid. */
+	setpgid(pid, pid);
+	c->pid = pid;
+	c->status = -1;
+	if ((c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		e = errno;
+		mhp_child_stop(c, 0);
+		return -e;
+	}
+	return 1;
+}
+
 static int start_to(struct mhp_child *c, char *const argv[], const char *out_path, int mode)
 {
 	_cleanup_close_ int out_fd = -1;

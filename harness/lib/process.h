@@ -23,6 +23,12 @@ int mhp_child_start(struct mhp_child *c, char *const argv[], const char *out_pat
 
 /* The same, with stdout and stderr appended to log_path (created if need be). */
 int mhp_child_start_append(struct mhp_child *c, char *const argv[], const char *log_path);
+/* Forks a child that runs code of this program (not an exec): in its own
+ * process group, with PR_SET_PDEATHSIG SIGTERM so it stops what it runs
+ * when the parent dies.  Returns 0 in the child, 1 in the parent (c set up,
+ * watched through its pidfd), -errno when no child was made. */
+int mhp_child_fork(struct mhp_child *c);
+
 /* Waits for the child to exit until the deadline.  Returns 0 (c->status set)
  * or -ETIMEDOUT.  The child is reaped on success. */
 int mhp_child_wait(struct mhp_child *c, mhp_deadline_t deadline);

@@ -14,6 +14,8 @@ struct mhp_run_opts {
 	const char *append;       /* extra kernel command line, may be NULL */
 	unsigned boot_timeout_ms; /* QEMU start until the guest's hello */
 	unsigned timeout_ms;      /* each QMP reply, event, guest command */
+	bool snapshots;           /* restore boots from snapshots, save new ones */
+	uint64_t snapshot_cap;    /* bytes of snapshots the cache keeps */
 };
 
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into

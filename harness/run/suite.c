@@ -91,15 +91,21 @@ static void point_latest(const char *results, const char *run_dir)
 		mhp_log_errno(-errno, "cannot update '%s'", latest);
 }
 
-int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res)
+char *mhp_suite_mkdir_latest(const struct mhp_suite *su, const struct mhp_topology *t)
 {
-	_cleanup_free_ char *dir = mhp_suite_mkdir(su->results, s->name);
+	char *dir = mhp_suite_mkdir(su->results, t->name);
+
+	/* Before the run, so results/latest can be followed while it goes. */
+	if (dir)
+		point_latest(su->results, dir);
+	return dir;
+}
+
+void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, const char *dir,
+		      struct mhp_result *res)
+{
 	int r;
 
-	if (!dir)
-		return -EIO;
-	/* Before the run, so results/latest can be followed while it goes. */
-	point_latest(su->results, dir);
 	mhp_result_init(res, s->name);
 	res->kernel = mhp_xstrdup(su->opts.kernel);
 	res->kernel_version = mhp_xstrdup(su->kernel_version);
@@ -116,9 +122,6 @@ int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, 
 		mhp_result_error(res, "cannot write the results in '%s': %s", dir, strerror(-r));
 		mhp_result_write_json(res, dir);
 	}
-	if (su->ktap)
-		mhp_report_ktap(su->ktap, res, n, dir);
-	return 0;
 }
 
 static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
@@ -128,6 +131,19 @@ static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
 
 	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
 		mhp_log_error("%s: '%s' is not a number of seconds (1-86400)", opt, arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int parse_jobs(const char *arg, unsigned *ret)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 64) {
+		mhp_log_error("-j: '%s' is not a number of guests at once (1-64)", arg);
 		return -EINVAL;
 	}
 	*ret = (unsigned)v;
@@ -151,6 +167,14 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 	case MHP_OPT_GUEST_INIT: a->guest_init = arg; return 1;
 	case MHP_OPT_APPEND: a->append = arg; return 1;
 	case 'v': mhp_log_verbose = 1; return 1;
+	case 'j': return parse_jobs(arg, &a->jobs) < 0 ? -EINVAL : 1;
+	case MHP_OPT_NO_SNAPSHOT: a->no_snapshot = true; return 1;
+	case MHP_OPT_SNAPSHOT_CAP:
+		if (mhp_parse_size(arg, &a->snapshot_cap) < 0) {
+			mhp_log_error("--snapshot-cap: '%s' is not a size (like 4G)", arg);
+			return -EINVAL;
+		}
+		return 1;
 	default: return 0;
 	}
 }
@@ -180,6 +204,7 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 	mhp_log_info("accelerator %s (%s)", accel, su->accel_reason);
 	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
 					  .append = a->append, .boot_timeout_ms = a->boot_timeout_s * 1000,
-					  .timeout_ms = a->timeout_s * 1000 };
+					  .timeout_ms = a->timeout_s * 1000, .snapshots = !a->no_snapshot,
+					  .snapshot_cap = a->snapshot_cap };
 	return 0;
 }

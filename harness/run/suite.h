@@ -13,7 +13,6 @@
 struct mhp_suite {
 	struct mhp_run_opts opts;
 	const char *results;      /* where run directories go */
-	FILE *ktap;               /* KTAP per topology goes there, or NULL */
 	char kernel_version[160]; /* from the bzImage header */
 	char accel_reason[160];   /* why opts.accel */
 };
@@ -29,11 +28,14 @@ int mhp_suite_default(struct mhp_strv *paths);
 /* results/<YYYYmmdd-HHMMSS>-<name>[-N], created 0755; NULL (said) on error. */
 char *mhp_suite_mkdir(const char *results, const char *name);
 
-/* Runs topology s (number n in the KTAP plan) into a new directory under
- * su->results, writes its result.json and junit.xml, and fills *res (the
- * caller releases it).  -errno only when no run directory could be made. */
-int mhp_suite_run_one(const struct mhp_suite *su, const struct mhp_topology *s, unsigned n, struct mhp_result *res);
+/* A new run directory for t under su->results, results/latest pointed at
+ * it; NULL (said) on error. */
+char *mhp_suite_mkdir_latest(const struct mhp_suite *su, const struct mhp_topology *t);
 
+/* Runs topology s into dir (which exists), writes its result.json and
+ * junit.xml there, and fills *res (the caller releases it). */
+void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, const char *dir,
+		      struct mhp_result *res);
 
 /* What run, gate and bisect take from the command line to run a suite. */
 struct mhp_suite_args {
@@ -43,18 +45,24 @@ struct mhp_suite_args {
 	const char *guest_init;   /* NULL: $MHP_GUEST_INIT, else the one built with mhp */
 	const char *append;       /* more kernel command line, or NULL */
 	unsigned timeout_s, boot_timeout_s;
+	unsigned jobs;            /* guests at once; 0: one per CPU */
+	bool no_snapshot;         /* boot every run cold */
+	uint64_t snapshot_cap;    /* bytes of boot snapshots kept in the cache */
 };
-#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180 }
+#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180, \
+			      .snapshot_cap = 4ull << 30 }
 
 /* Their getopt_long entries; the values are MHP_OPT_*. */
 enum {
 	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
-	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND,
+	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND, MHP_OPT_NO_SNAPSHOT, MHP_OPT_SNAPSHOT_CAP,
 };
 #define MHP_SUITE_OPTIONS                                                                                   \
 	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
 	{ "timeout", required_argument, NULL, MHP_OPT_TIMEOUT },                                             \
-	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }
+	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }, \
+	{ "parallel", required_argument, NULL, 'j' }, { "no-snapshot", no_argument, NULL, MHP_OPT_NO_SNAPSHOT },  \
+	{ "snapshot-cap", required_argument, NULL, MHP_OPT_SNAPSHOT_CAP }
 /* mhp run's more. */
 #define MHP_SUITE_RUN_OPTIONS                                                                               \
 	{ "qemu", required_argument, NULL, MHP_OPT_QEMU }, { "guest-init", required_argument, NULL, MHP_OPT_GUEST_INIT }, \
