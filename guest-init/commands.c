@@ -10,6 +10,7 @@
 #include "guest-init/online.h"
 #include "guest-init/pin.h"
 #include "guest-init/report.h"
+#include "guest-init/sysfs.h"
 #include "guest-init/uevent.h"
 
 /* More words than any command takes: a longer line matches none. */
@@ -97,6 +98,23 @@ static void run_poweroff(struct init_state *st, char *const argv[])
 	power_off();
 }
 
+static void run_hello(struct init_state *st, char *const argv[])
+{
+	(void)argv;
+	say_hello(&st->chan, "ok");
+}
+
+static void run_knob(struct init_state *st, char *const argv[])
+{
+	const struct mhp_wire_knob *k = mhp_wire_knob_of(argv[1]);
+	int r = k && !strchr(argv[1], '=') ? write_text(k->path, argv[2]) : -EINVAL;
+
+	if (r < 0)
+		say(&st->chan, "error what=knob errno=%d", -r);
+	else
+		say(&st->chan, "ok");
+}
+
 static const struct command commands[] = {
 	{ "report", 1, run_report },
 	{ "await-add", 3, run_await_add },
@@ -110,6 +128,8 @@ static const struct command commands[] = {
 	{ "corrupt", 1, run_corrupt },
 	{ "acpi-table", 2, run_acpi_table },
 	{ "poweroff", 1, run_poweroff },
+	{ "hello", 1, run_hello },
+	{ "knob", 3, run_knob },
 };
 
 void command_run(struct init_state *st, char *line)

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "guest-init/channel.h"
 #include "guest-init/commands.h"
 #include "guest-init/halt.h"
+#include "guest-init/report.h"
 #include "guest-init/state.h"
 #include "guest-init/sysfs.h"
 #include "guest-init/uevent.h"
@@ -28,29 +28,6 @@ static void mount_or_die(const struct channel *ch, const char *src, const char *
 		fatal(ch, dir, errno);
 	if (mount(src, dir, type, MS_NOSUID | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
 		fatal(ch, dir, errno);
-}
-
-/* Files that are missing leave "-" (or 0): the harness decides what an
- * absent knob means. */
-static void say_hello(const struct channel *ch)
-{
-	struct utsname u;
-	char nodes[256] = "-", auto_online[32] = "-", memmap[16] = "-", pagetypes[128] = "";
-	unsigned pageblock_order = 0;
-
-	if (uname(&u) < 0)
-		fatal(ch, "uname", errno);
-	read_text(NODE_SYSFS "/online", nodes, sizeof(nodes));
-	read_text(MEMORY_SYSFS "/auto_online_blocks", auto_online, sizeof(auto_online));
-	/* Absent without CONFIG_MHP_MEMMAP_ON_MEMORY: then the knob does nothing. */
-	read_text("/sys/module/memory_hotplug/parameters/memmap_on_memory", memmap, sizeof(memmap));
-	/* "Page block order: 9": memmap_on_memory needs whole pageblocks. */
-	if (read_text("/proc/pagetypeinfo", pagetypes, sizeof(pagetypes)) == 0 &&
-	    sscanf(pagetypes, "Page block order: %u", &pageblock_order) != 1)
-		pageblock_order = 0;
-	say(ch, "hello proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s memmap_on_memory=%s pageblock_order=%u",
-	    MHP_WIRE_PROTO, u.release, (unsigned long long)block_size(), nodes, auto_online,
-	    memmap[0] ? memmap : "-", pageblock_order);
 }
 
 static bool cmdline_has(const char *word)
@@ -91,7 +68,7 @@ int main(void)
 	probe_mode();
 	uevent_open(&st.uevents, &st.chan);
 	channel_open(&st.chan);
-	say_hello(&st.chan);
+	say_hello(&st.chan, "hello");
 	hang_mode();
 	for (;;) {
 		struct pollfd pfd[2] = {

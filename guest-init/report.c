@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "guest-init/sysfs.h"
+#include "guest-init/wire.h"
 
 #define MEMMAP_SYSFS "/sys/firmware/memmap"
 #define MAX_MEMMAP 1024
@@ -148,4 +150,27 @@ void report(const struct channel *ch, unsigned *ids)
 	report_memmap(ch, ids);
 	report_zones(ch);
 	say(ch, "end");
+}
+
+/* Files that are missing leave "-" (or 0): the harness decides what an
+ * absent knob means. */
+void say_hello(const struct channel *ch, const char *verb)
+{
+	struct utsname u;
+	char nodes[256] = "-", auto_online[32] = "-", memmap[16] = "-", pagetypes[128] = "";
+	unsigned pageblock_order = 0;
+
+	if (uname(&u) < 0)
+		fatal(ch, "uname", errno);
+	read_text(NODE_SYSFS "/online", nodes, sizeof(nodes));
+	read_text(MEMORY_SYSFS "/auto_online_blocks", auto_online, sizeof(auto_online));
+	/* Absent without CONFIG_MHP_MEMMAP_ON_MEMORY: then the knob does nothing. */
+	read_text("/sys/module/memory_hotplug/parameters/memmap_on_memory", memmap, sizeof(memmap));
+	/* "Page block order: 9": memmap_on_memory needs whole pageblocks. */
+	if (read_text("/proc/pagetypeinfo", pagetypes, sizeof(pagetypes)) == 0 &&
+	    sscanf(pagetypes, "Page block order: %u", &pageblock_order) != 1)
+		pageblock_order = 0;
+	say(ch, "%s proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s memmap_on_memory=%s pageblock_order=%u",
+	    verb, MHP_WIRE_PROTO, u.release, (unsigned long long)block_size(), nodes, auto_online,
+	    memmap[0] ? memmap : "-", pageblock_order);
 }

@@ -12,4 +12,9 @@
  * every call). */
 void report(const struct channel *ch, unsigned *ids);
 
+/* The kernel's facts the harness needs first (release, block size, node
+ * list, auto_online_blocks, memmap_on_memory, pageblock order) as a
+ * "VERB proto=..." line: "hello" at boot, "ok" when asked again. */
+void say_hello(const struct channel *ch, const char *verb);
+
 #endif

@@ -30,6 +30,10 @@
  *   corrupt                 ok (flips one byte of the filled data: a test knob)
  *   acpi-table SIG          acpi-data hex=... (1 KiB a line)..., then ok bytes=N
  *   poweroff                ok, then the guest powers off
+ *   hello                   ok proto=1 release=... (the hello's fields as they are
+ *                           now: after a restore from a boot snapshot, after knobs)
+ *   knob PARAM VALUE        ok | error what=knob errno=N (writes VALUE to the
+ *                           sysfs file of PARAM, one of mhp_wire_knobs)
  */
 #ifndef MHP_WIRE_H
 #define MHP_WIRE_H
@@ -46,6 +50,36 @@
  * mhp_online_type).  NULL-terminated. */
 static const char *const mhp_wire_zone_names[] = { "DMA", "DMA32", "Normal", "Movable", "Device", "none", NULL };
 static const char *const mhp_wire_online_types[] = { "online", "online_kernel", "online_movable", NULL };
+
+/* Hotplug knobs the kernel takes at run time as well as on its command
+ * line (memory-hotplug.rst: the module parameters are 0644, and
+ * auto_online_blocks is what memhp_default_state= sets).  The harness may
+ * set them through the guest ("knob PARAM VALUE") before the first step
+ * instead of booting another command line, so machines that differ only in
+ * these share one boot snapshot.  Boot-only knobs (movable_node,
+ * memmap_on_memory, kernelcore, movablecore) are not here. */
+struct mhp_wire_knob {
+	const char *param; /* the command-line parameter, without "=" */
+	const char *path;  /* the file that sets it at run time */
+};
+static const struct mhp_wire_knob mhp_wire_knobs[] = {
+	{ "memhp_default_state", "/sys/devices/system/memory/auto_online_blocks" },
+	{ "memory_hotplug.online_policy", "/sys/module/memory_hotplug/parameters/online_policy" },
+	{ "memory_hotplug.auto_movable_ratio", "/sys/module/memory_hotplug/parameters/auto_movable_ratio" },
+	{ "memory_hotplug.auto_movable_numa_aware", "/sys/module/memory_hotplug/parameters/auto_movable_numa_aware" },
+	{ NULL, NULL },
+};
+
+/* The knob a command-line word ("memhp_default_state=online") sets, or NULL. */
+static inline const struct mhp_wire_knob *mhp_wire_knob_of(const char *word)
+{
+	for (const struct mhp_wire_knob *k = mhp_wire_knobs; k->param; k++) {
+		size_t n = strlen(k->param);
+		if (!strncmp(word, k->param, n) && (word[n] == '=' || word[n] == '\0'))
+			return k;
+	}
+	return NULL;
+}
 
 /* Index of word in a NULL-terminated table, or -1. */
 static inline int mhp_wire_lookup(const char *const *table, const char *word)

@@ -36,15 +36,10 @@ struct mhp_machine {
 	bool pin_slots;           /* DIMM i goes into slot i (a regenerated DSDT) */
 	const char *log_dir;      /* console.log, qemu.log, qmp.log, channel.log */
 	uint64_t epoch_ns;        /* time origin of the transcripts */
-};
-
-/* What the guest said when it came up. */
-struct mhp_guest_hello {
-	char release[128];        /* uname -r */
-	uint64_t block_size;
-	char auto_online[32];     /* auto_online_blocks */
-	bool memmap_on_memory;    /* the kernel has the parameter and it is on */
-	unsigned pageblock_order; /* from /proc/pagetypeinfo, 0 if unknown */
+	const char *restore;      /* a boot snapshot (the backend's save) to start
+				     from instead of booting, or NULL */
+	bool runtime_knobs;       /* boot without the knobs the guest can set at run
+				     time (mhp_wire_knobs): the engine sets them */
 };
 
 /* A DIMM after plug: what the guest and the hypervisor saw. */
@@ -90,6 +85,15 @@ struct mhp_guest_ops {
 	/* Powers the guest off; how the hypervisor ended and the reason it
 	 * gave, for the caller to score. */
 	int (*power_off)(struct mhp_guest *g, char *exit, size_t exit_size, char *reason, size_t reason_size);
+	/* Pauses the guest, writes its whole state to path (created; a
+	 * boot snapshot that start can restore with m->restore) and lets it
+	 * run on. */
+	int (*save)(struct mhp_guest *g, const char *path);
+	/* A key for everything m's state after boot depends on: the
+	 * hypervisor's build, its command line with this run's own paths and
+	 * name left out, the kernel, the initrd's contents.  -ENOTSUP when the
+	 * backend cannot restore; -errno when a file cannot be read. */
+	int (*shape)(const struct mhp_machine *m, char *key, size_t size);
 	/* Stops whatever still runs and removes every temporary file. */
 	void (*teardown)(struct mhp_guest *g);
 };
@@ -140,6 +144,7 @@ static inline int mhp_guest_power_off(struct mhp_guest *g, char *exit, size_t ex
 {
 	return g->ops->power_off(g, exit, exit_size, reason, reason_size);
 }
+static inline int mhp_guest_save(struct mhp_guest *g, const char *path) { return g->ops->save(g, path); }
 static inline void mhp_guest_teardown(struct mhp_guest *g) { g->ops->teardown(g); }
 
 #endif

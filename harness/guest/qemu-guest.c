@@ -144,7 +144,7 @@ static int spawn(struct mhp_guest *g)
 	struct mhp_qemu_config cfg = {
 		.binary = m->qemu, .accel = m->accel, .kernel = m->kernel, .initrd = q->initrd_path,
 		.console_log = console, .qmp_socket = q->qmp_path, .chan_socket = q->chan_path,
-		.extra_append = m->append,
+		.extra_append = m->append, .incoming = m->restore != NULL, .runtime_knobs = m->runtime_knobs,
 	};
 	struct mhp_strv argv = MHP_STRV_INIT;
 	int r;
@@ -165,21 +165,10 @@ static int spawn(struct mhp_guest *g)
 
 static int read_hello(struct mhp_guest *g, const struct mhp_wire_msg *m)
 {
-	struct mhp_guest_hello *h = &g->hello;
-	unsigned long long bs = 0, proto = 0, order = 0;
-	const char *auto_online = mhp_wire_get(m, "auto_online"), *release = mhp_wire_get(m, "release");
-	const char *memmap = mhp_wire_get(m, "memmap_on_memory");
-
-	if (strcmp(m->verb, "hello") || mhp_wire_get_u64(m, "proto", &proto) < 0 || proto != MHP_WIRE_PROTO ||
-	    mhp_wire_get_u64(m, "block_size", &bs) < 0 || bs == 0 || !release || !auto_online) {
+	if (strcmp(m->verb, "hello") || mhp_guest_hello_parse(m, &g->hello) < 0) {
 		say(g, "guest sent '%s' instead of a protocol %d hello", m->verb, MHP_WIRE_PROTO);
 		return -EPROTO;
 	}
-	h->block_size = bs;
-	snprintf(h->release, sizeof(h->release), "%s", release);
-	snprintf(h->auto_online, sizeof(h->auto_online), "%s", auto_online);
-	h->memmap_on_memory = memmap && strcmp(memmap, "-") && strcmp(memmap, "N") && strcmp(memmap, "0");
-	h->pageblock_order = mhp_wire_get_u64(m, "pageblock_order", &order) == 0 && order < 32 ? (unsigned)order : 0;
 	return 0;
 }
 
@@ -212,7 +201,7 @@ static int start(struct mhp_guest *g, const struct mhp_machine *m)
 	}
 	if ((r = spawn(g)) < 0)
 		return r;
-	return hello(g);
+	return m->restore ? mhp_qemu_restore(g) : hello(g);
 }
 
 static void remove_rundir(struct mhp_qemu_guest *q)
@@ -364,6 +353,8 @@ static const struct mhp_guest_ops qemu_ops = {
 	.report = report,
 	.acpi_table = acpi_table,
 	.power_off = power_off,
+	.save = mhp_qemu_save,
+	.shape = mhp_qemu_shape,
 	.teardown = teardown,
 };
 

@@ -34,4 +34,10 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
 int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
 
+/* qemu-snapshot.c: boot snapshots (the ops' save and shape; restore runs in
+ * start when m->restore is set, after QEMU connected its sockets). */
+int mhp_qemu_save(struct mhp_guest *g, const char *path);
+int mhp_qemu_restore(struct mhp_guest *g);
+int mhp_qemu_shape(const struct mhp_machine *m, char *key, size_t size);
+
 #endif

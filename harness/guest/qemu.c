@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest-init/wire.h"
 #include "lib/cleanup.h"
 
 char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topology *s)
@@ -21,7 +22,8 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
 	if (cfg->probe)
 		mhp_strv_push(&words, "mhp.probe=1");
 	for (size_t i = 0; i < s->cmdline.n; i++)
-		mhp_strv_push(&words, s->cmdline.v[i]);
+		if (!cfg->runtime_knobs || !mhp_wire_knob_of(s->cmdline.v[i]))
+			mhp_strv_push(&words, s->cmdline.v[i]);
 	if (cfg->extra_append && *cfg->extra_append)
 		mhp_strv_push(&words, cfg->extra_append);
 	char *line = mhp_strv_join(&words);
@@ -85,7 +87,7 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 
 	mhp_strv_push(argv, cfg->binary ? cfg->binary : "qemu-system-x86_64");
 	mhp_strv_push(argv, "-name");
-	mhp_strv_pushf(argv, "mhp-%s", s->name);
+	mhp_strv_pushf(argv, "mhp-%s", cfg->shape ? "" : s->name);
 	mhp_strv_push(argv, "-machine");
 	mhp_strv_push(argv, s->machine);
 	/* Multi-threaded TCG races the kernel's live code patching (int3 in
@@ -119,7 +121,8 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_push(argv, "-append");
 	mhp_strv_push(argv, append);
 	mhp_strv_push(argv, "-chardev");
-	mhp_strv_pushf(argv, "file,id=console,path=%s", cfg->console_log);
+	/* append: a restored run's console.log starts with the boot it skipped. */
+	mhp_strv_pushf(argv, "file,id=console,path=%s,append=on", cfg->console_log);
 	mhp_strv_push(argv, "-serial");
 	mhp_strv_push(argv, "chardev:console");
 	if (cfg->probe)
@@ -132,4 +135,8 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_pushf(argv, "socket,id=qmp,path=%s", cfg->qmp_socket);
 	mhp_strv_push(argv, "-mon");
 	mhp_strv_push(argv, "chardev=qmp,mode=control");
+	if (cfg->incoming) {
+		mhp_strv_push(argv, "-incoming");
+		mhp_strv_push(argv, "defer");
+	}
 }

@@ -15,6 +15,9 @@ struct mhp_qemu_config {
 	const char *chan_socket; /* ttyS1, the guest channel */
 	const char *extra_append; /* more kernel command line, may be NULL */
 	bool probe;              /* KVM probe: no sockets, guest powers off at once */
+	bool incoming;           /* wait for a migration stream (a boot snapshot) */
+	bool runtime_knobs;      /* leave the knobs the guest can set (mhp_wire_knobs) off */
+	bool shape;              /* for a snapshot key: the run's own name left out */
 };
 
 /* Builds the full argv (argv[0] is the binary).  Pure: touches no file. */

@@ -184,12 +184,14 @@ static void queue_event(struct mhp_qmp *q, json_object *ev)
 	q->events[q->nevents++] = ev;
 }
 
-static int send_json(struct mhp_qmp *q, json_object *obj, mhp_deadline_t deadline)
+static int send_json(struct mhp_qmp *q, json_object *obj, int pass_fd, mhp_deadline_t deadline)
 {
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	_cleanup_free_ char *line = mhp_xasprintf("%s\n", s);
 
 	log_json(q, ">", obj);
+	if (pass_fd >= 0)
+		return mhp_send_with_fd(q->fd, line, strlen(line), pass_fd, deadline);
 	return mhp_write_all_deadline(q->fd, line, strlen(line), deadline);
 }
 
@@ -234,8 +236,8 @@ static int await_reply(struct mhp_qmp *q, mhp_deadline_t deadline, const char *i
 	}
 }
 
-int mhp_qmp_execute_ref(struct mhp_qmp *q, mhp_deadline_t deadline, const char *command,
-			json_object *args, json_object **ret_return)
+static int execute(struct mhp_qmp *q, mhp_deadline_t deadline, const char *command, json_object *args,
+		   int pass_fd, json_object **ret_return)
 {
 	json_object *cmd = json_object_new_object();
 	char id[32];
@@ -246,11 +248,25 @@ int mhp_qmp_execute_ref(struct mhp_qmp *q, mhp_deadline_t deadline, const char *
 	if (args)
 		json_object_object_add(cmd, "arguments", args);
 	json_object_object_add(cmd, "id", json_object_new_string(id));
-	r = send_json(q, cmd, deadline);
+	r = send_json(q, cmd, pass_fd, deadline);
 	json_object_put(cmd);
 	if (r < 0)
 		return r == -EPIPE ? -ECONNRESET : r;
 	return await_reply(q, deadline, id, ret_return);
+}
+
+int mhp_qmp_execute_ref(struct mhp_qmp *q, mhp_deadline_t deadline, const char *command,
+			json_object *args, json_object **ret_return)
+{
+	return execute(q, deadline, command, args, -1, ret_return);
+}
+
+int mhp_qmp_getfd(struct mhp_qmp *q, mhp_deadline_t deadline, const char *name, int fd)
+{
+	json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "fdname", json_object_new_string(name));
+	return execute(q, deadline, "getfd", args, fd, NULL);
 }
 
 int mhp_qmp_handshake(struct mhp_qmp *q, mhp_deadline_t deadline)

@@ -68,6 +68,10 @@ int mhp_qmp_handshake(struct mhp_qmp *q, mhp_deadline_t deadline);
 int mhp_qmp_execute_ref(struct mhp_qmp *q, mhp_deadline_t deadline, const char *command,
 			json_object *args, json_object **ret_return);
 
+/* Hands QEMU a copy of descriptor fd under name (QMP getfd over
+ * SCM_RIGHTS), for a later "fd:NAME" URI; fd stays the caller's. */
+int mhp_qmp_getfd(struct mhp_qmp *q, mhp_deadline_t deadline, const char *name, int fd);
+
 /* Returns true for the event the caller waits for. */
 typedef bool (*mhp_qmp_event_match_fn)(json_object *event, void *ctx);
 

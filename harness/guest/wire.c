@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/util.h"
@@ -56,5 +57,22 @@ int mhp_wire_get_u64(const struct mhp_wire_msg *m, const char *key, unsigned lon
 	if (errno || *end)
 		return -EINVAL;
 	*ret = x;
+	return 0;
+}
+
+int mhp_guest_hello_parse(const struct mhp_wire_msg *m, struct mhp_guest_hello *h)
+{
+	unsigned long long bs = 0, proto = 0, order = 0;
+	const char *auto_online = mhp_wire_get(m, "auto_online"), *release = mhp_wire_get(m, "release");
+	const char *memmap = mhp_wire_get(m, "memmap_on_memory");
+
+	if (mhp_wire_get_u64(m, "proto", &proto) < 0 || proto != MHP_WIRE_PROTO ||
+	    mhp_wire_get_u64(m, "block_size", &bs) < 0 || bs == 0 || !release || !auto_online)
+		return -EPROTO;
+	h->block_size = bs;
+	snprintf(h->release, sizeof(h->release), "%s", release);
+	snprintf(h->auto_online, sizeof(h->auto_online), "%s", auto_online);
+	h->memmap_on_memory = memmap && strcmp(memmap, "-") && strcmp(memmap, "N") && strcmp(memmap, "0");
+	h->pageblock_order = mhp_wire_get_u64(m, "pageblock_order", &order) == 0 && order < 32 ? (unsigned)order : 0;
 	return 0;
 }

@@ -4,7 +4,9 @@
 #ifndef MHP_HARNESS_WIRE_H
 #define MHP_HARNESS_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "guest-init/lines.h"
 #include "guest-init/wire.h"
@@ -27,5 +29,19 @@ void mhp_wire_msg_release(struct mhp_wire_msg *m);
 const char *mhp_wire_get(const struct mhp_wire_msg *m, const char *key);
 /* Parses key's value as an unsigned number (decimal or 0x hex). */
 int mhp_wire_get_u64(const struct mhp_wire_msg *m, const char *key, unsigned long long *ret);
+
+/* What the guest says of its kernel: at boot ("hello ...") and when asked
+ * again ("ok ..." to the hello command). */
+struct mhp_guest_hello {
+	char release[128];        /* uname -r */
+	uint64_t block_size;
+	char auto_online[32];     /* auto_online_blocks */
+	bool memmap_on_memory;    /* the kernel has the parameter and it is on */
+	unsigned pageblock_order; /* from /proc/pagetypeinfo, 0 if unknown */
+};
+
+/* The hello fields of m (whatever its verb) into h: -EPROTO when m is no
+ * hello of this protocol. */
+int mhp_guest_hello_parse(const struct mhp_wire_msg *m, struct mhp_guest_hello *h);
 
 #endif

@@ -99,6 +99,34 @@ int mhp_write_all_deadline(int fd, const void *buf, size_t len, mhp_deadline_t d
 	return 0;
 }
 
+int mhp_send_with_fd(int fd, const void *buf, size_t len, int pass_fd, mhp_deadline_t deadline)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	/* The descriptor rides with the first byte that goes out; the rest is
+	 * plain data. */
+	for (;;) {
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+		if (n > 0)
+			break;
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return n == 0 ? -EIO : -errno;
+		int r = wait_fd(fd, POLLOUT, deadline);
+		if (r < 0)
+			return r;
+	}
+	return mhp_write_all_deadline(fd, (const char *)buf + n, len - (size_t)n, deadline);
+}
+
 int mhp_transcript_open(struct mhp_transcript *t, const char *path, uint64_t t0_ns)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -21,6 +21,10 @@ ssize_t mhp_read_deadline(int fd, void *buf, size_t len, mhp_deadline_t deadline
  * when the peer is gone). */
 int mhp_write_all_deadline(int fd, const void *buf, size_t len, mhp_deadline_t deadline);
 
+/* The same, with descriptor pass_fd sent along (SCM_RIGHTS) on the unix
+ * socket fd: how QMP's getfd receives a file. */
+int mhp_send_with_fd(int fd, const void *buf, size_t len, int pass_fd, mhp_deadline_t deadline);
+
 /* A receive buffer and the loop around it, shared by the QMP client and the
  * guest channel: bytes read under a deadline are handed to feed, which
  * consumes what it can (returning how much) and sets *ret_done to 1 when a

@@ -28,6 +28,7 @@ void mhp_result_release(struct mhp_result *r)
 	free(r->guest_release);
 	free(r->qemu_version);
 	free(r->accel);
+	free(r->boot);
 	free(r->phase);
 	free(r->step_kind);
 	free(r->step_device);

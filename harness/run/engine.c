@@ -12,6 +12,7 @@
 #include "acpi/tables.h"
 #include "lib/cleanup.h"
 #include "report/health.h"
+#include "run/boot.h"
 #include "run/capture.h"
 #include "run/steps.h"
 
@@ -24,6 +25,7 @@ struct engine {
 	struct mhp_tables tables;
 	struct mhp_initrd_table initrd[2];
 	struct mhp_steps steps;
+	struct mhp_boot boot;
 };
 
 static int setup(struct engine *e)
@@ -87,13 +89,18 @@ static int boot(struct engine *e)
 
 	mhp_result_phase(e->res, "boot");
 	mhp_result_step(e->res, 0, "boot", NULL);
-	r = mhp_guest_start(&e->g, &e->m);
+	r = mhp_boot_start(&e->boot, &e->g, &e->m);
+	e->res->boot = mhp_xstrdup(e->boot.how);
 	if (e->g.hypervisor_version[0])
 		e->res->qemu_version = mhp_xstrdup(e->g.hypervisor_version);
 	if (r < 0)
 		return mhp_steps_guest_failed(e->res, &e->g);
 	e->res->guest_release = mhp_xstrdup(e->g.hello.release);
-	return tables_taken(e);
+	if (tables_taken(e) < 0)
+		return -1;
+	free(e->res->boot);
+	e->res->boot = NULL;
+	return mhp_boot_settle(&e->boot, &e->g, e->res);
 }
 
 static void power_off(struct engine *e)
@@ -133,11 +140,14 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		       .append = o->append, .boot_timeout_ms = o->boot_timeout_ms, .timeout_ms = o->timeout_ms,
 		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns },
 		.tables = MHP_TABLES_INIT,
+		.boot = { .snapshots = o->snapshots, .cap = o->snapshot_cap, .guest_init = mhp_qemu_guest_init,
+			  .snap = MHP_SNAPSHOT_INIT },
 	};
 
 	mhp_qemu_guest_init(&e.g);
 	run(&e);
 	mhp_guest_teardown(&e.g);
+	mhp_boot_release(&e.boot);
 	mhp_tables_release(&e.tables);
 	/* After teardown the console is complete, whatever ended the run. */
 	mhp_health_check(res, results_dir);

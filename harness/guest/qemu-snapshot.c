@@ -1,0 +1,205 @@
+/* Boot snapshots with QEMU: the guest's whole state after boot saved as a
+ * migration stream to a file, and a new QEMU with the same command line
+ * restored from it (-incoming defer, then migrate-incoming).  No shell: the
+ * file goes to QEMU as a descriptor over the QMP socket (getfd, SCM_RIGHTS)
+ * and both sides use an "fd:NAME" URI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest/qemu-guest.h"
+#include "guest/qemu.h"
+#include "lib/cleanup.h"
+
+#define FD_NAME "mhp-snapshot"
+#define POLL_MS 20
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* QEMU's answer at path of a query command, as a new string ("" if none). */
+static int query_string(struct mhp_qemu_guest *q, mhp_deadline_t d, const char *cmd, const char *path, char *buf,
+			size_t size)
+{
+	json_object *ret = NULL;
+	int r = mhp_qmp_execute_ref(&q->qmp, d, cmd, NULL, &ret);
+
+	if (r == 0) {
+		const char *v = mhp_json_path_string(ret, path);
+		snprintf(buf, size, "%s", v ? v : "");
+	}
+	json_object_put(ret);
+	return r;
+}
+
+/* Polls query-migrate until the stream is written. */
+static int await_migration(struct mhp_guest *g, mhp_deadline_t d)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	char status[32];
+	int r;
+
+	for (;;) {
+		if ((r = query_string(q, d, "query-migrate", "status", status, sizeof(status))) < 0)
+			return mhp_qemu_fail(g, r, "query-migrate");
+		if (!strcmp(status, "completed"))
+			return 0;
+		if (!strcmp(status, "failed") || !strcmp(status, "cancelled")) {
+			snprintf(g->error, sizeof(g->error), "saving the boot snapshot: migration %s (see qmp.log)", status);
+			return -EIO;
+		}
+		if (mhp_deadline_expired(d) || mhp_interrupted)
+			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, "the snapshot's migration stream");
+		sleep_ms(POLL_MS);
+	}
+}
+
+static int qmp_do(struct mhp_guest *g, mhp_deadline_t d, const char *cmd, json_object *args)
+{
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, d, cmd, args, NULL);
+
+	return r < 0 ? mhp_qemu_fail(g, r, cmd) : 0;
+}
+
+static json_object *uri_args(void)
+{
+	json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "uri", json_object_new_string("fd:" FD_NAME));
+	return args;
+}
+
+static int save_stopped(struct mhp_guest *g, const char *path, int fd, mhp_deadline_t d)
+{
+	int r;
+
+	if ((r = mhp_qmp_getfd(&mhp_qemu_of(g)->qmp, d, FD_NAME, fd)) < 0)
+		return mhp_qemu_fail(g, r, "getfd");
+	if ((r = qmp_do(g, d, "migrate", uri_args())) < 0 || (r = await_migration(g, d)) < 0)
+		return r;
+	if (fdatasync(fd) < 0) {
+		snprintf(g->error, sizeof(g->error), "cannot write '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int mhp_qemu_save(struct mhp_guest *g, const char *path)
+{
+	mhp_deadline_t d = mhp_qemu_deadline(g);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0) {
+		snprintf(g->error, sizeof(g->error), "cannot create '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	/* Paused first: the stream then holds a stopped guest, and a restored
+	 * one stays paused until cont. */
+	if ((r = qmp_do(g, d, "stop", NULL)) < 0)
+		return r;
+	r = save_stopped(g, path, fd, d);
+	/* The run goes on whether or not the snapshot was written. */
+	int c = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, d, "cont", NULL, NULL);
+	if (r == 0 && c < 0)
+		r = mhp_qemu_fail(g, c, "cont");
+	return r;
+}
+
+/* After migrate-incoming: "inmigrate" while the stream loads, then the
+ * state it carries ("paused"). */
+static int await_loaded(struct mhp_guest *g, mhp_deadline_t d)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	char status[32];
+	int r;
+
+	for (;;) {
+		if ((r = query_string(q, d, "query-status", "status", status, sizeof(status))) < 0)
+			return mhp_qemu_fail(g, r, "the boot snapshot to load (see qemu.log)");
+		if (!strcmp(status, "paused") || !strcmp(status, "postmigrate"))
+			return 0;
+		if (strcmp(status, "inmigrate")) {
+			snprintf(g->error, sizeof(g->error), "restoring the boot snapshot left QEMU '%s', not paused", status);
+			return -EIO;
+		}
+		if (mhp_deadline_expired(d) || mhp_interrupted)
+			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, "the boot snapshot to load");
+		sleep_ms(POLL_MS);
+	}
+}
+
+int mhp_qemu_restore(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	mhp_deadline_t d = mhp_deadline_in_ms(g->m->boot_timeout_ms);
+	_cleanup_close_ int fd = open(g->m->restore, O_RDONLY | O_CLOEXEC);
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	int r;
+
+	if (fd < 0) {
+		snprintf(g->error, sizeof(g->error), "cannot open the boot snapshot '%s': %s", g->m->restore,
+			 strerror(errno));
+		return -errno;
+	}
+	if ((r = mhp_qmp_getfd(&q->qmp, d, FD_NAME, fd)) < 0)
+		return mhp_qemu_fail(g, r, "getfd");
+	if ((r = qmp_do(g, d, "migrate-incoming", uri_args())) < 0 || (r = await_loaded(g, d)) < 0 ||
+	    (r = qmp_do(g, d, "cont", NULL)) < 0)
+		return r;
+	/* The guest said hello before the snapshot: ask again. */
+	if ((r = mhp_qemu_command(g, "hello", &m)) < 0)
+		r = mhp_qemu_fail(g, r, "the restored guest's hello");
+	else if ((r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
+		snprintf(g->error, sizeof(g->error), "the restored guest answered hello with '%s'", m.verb);
+	mhp_wire_msg_release(&m);
+	return r;
+}
+
+static int hash_file(uint64_t *h, const char *path)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	int r = mhp_read_file(path, 1u << 30, &data, &len);
+
+	if (r < 0)
+		return r;
+	*h = mhp_hash(*h, data, len);
+	return 0;
+}
+
+int mhp_qemu_shape(const struct mhp_machine *m, char *key, size_t size)
+{
+	struct mhp_qemu_config cfg = { .binary = m->qemu, .accel = m->accel, .kernel = "K", .initrd = "I",
+				       .console_log = "C", .qmp_socket = "Q", .chan_socket = "S", .extra_append = m->append,
+				       .runtime_knobs = m->runtime_knobs, .shape = true };
+	struct mhp_strv args = MHP_STRV_INIT;
+	_cleanup_free_ char *version = mhp_qemu_version_line(m->qemu), *line = NULL;
+	uint64_t h = MHP_HASH_INIT;
+	int r;
+
+	if (!version)
+		return -ENOENT;
+	mhp_qemu_build_argv(&cfg, m->t, &args);
+	line = mhp_strv_join(&args);
+	mhp_strv_release(&args);
+	h = mhp_hash(h, version, strlen(version) + 1);
+	h = mhp_hash(h, line, strlen(line) + 1);
+	if ((r = hash_file(&h, m->kernel)) < 0 || (r = hash_file(&h, m->guest_init)) < 0)
+		return r;
+	for (size_t i = 0; i < m->ntables; i++) {
+		h = mhp_hash(h, m->tables[i].name, strlen(m->tables[i].name) + 1);
+		if ((r = hash_file(&h, m->tables[i].path)) < 0)
+			return r;
+	}
+	snprintf(key, size, "%016" PRIx64, h);
+	return 0;
+}

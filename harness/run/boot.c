@@ -1,0 +1,139 @@
+#include "run/boot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest-init/wire.h"
+#include "lib/cleanup.h"
+#include "run/steps.h"
+
+static int cold(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *m, char *how)
+{
+	free(b->how);
+	b->how = how;
+	m->restore = NULL;
+	return mhp_guest_start(g, m);
+}
+
+/* A snapshot QEMU would not take (another QEMU build wrote it, the file
+ * is cut short) costs one cold boot, never the run. */
+static int retry_cold(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *m)
+{
+	_cleanup_free_ char *console = mhp_xasprintf("%s/console.log", m->log_dir);
+	char *how = mhp_xasprintf("cold: boot snapshot %s did not restore (%s) and was dropped", b->snap.key, g->error);
+
+	mhp_guest_teardown(g);
+	b->guest_init(g);
+	mhp_snapshot_drop(&b->snap);
+	unlink(console);
+	return cold(b, g, m, how);
+}
+
+int mhp_boot_start(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *m)
+{
+	char key[32];
+	int r = -ENOTSUP;
+
+	m->runtime_knobs = b->snapshots;
+	if (!b->snapshots)
+		return cold(b, g, m, mhp_xstrdup("cold (snapshots off)"));
+	if (!g->ops->shape || (r = g->ops->shape(m, key, sizeof(key))) < 0)
+		return cold(b, g, m, mhp_xasprintf("cold (no snapshot key: %s)", strerror(-r)));
+	if ((r = mhp_snapshot_acquire(&b->snap, NULL, key, mhp_deadline_in_ms(m->boot_timeout_ms))) < 0) {
+		if (r == -EINTR) {
+			g->interrupted = true;
+			snprintf(g->error, sizeof(g->error), "interrupted while waiting for boot snapshot %s", key);
+			return r;
+		}
+		return cold(b, g, m, mhp_xasprintf("cold (boot snapshot cache: %s)", strerror(-r)));
+	}
+	if (!b->snap.restore) {
+		b->making = true;
+		return cold(b, g, m, mhp_xasprintf("cold, to make boot snapshot %s", key));
+	}
+	if ((r = mhp_snapshot_begin_run(&b->snap, m->log_dir)) < 0)
+		return cold(b, g, m, mhp_xasprintf("cold (boot snapshot %s: %s)", key, strerror(-r)));
+	_cleanup_free_ char *made_by = mhp_snapshot_made_by(&b->snap);
+	m->restore = b->snap.state;
+	free(b->how);
+	b->how = mhp_xasprintf("restored from boot snapshot %s (made by %s)", key, made_by);
+	if ((r = mhp_guest_start(g, m)) == 0 || g->interrupted)
+		return r;
+	return retry_cold(b, g, m);
+}
+
+static void save(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res)
+{
+	char err[512], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	mhp_result_phase(res, "snapshot");
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+	_cleanup_free_ char *by = mhp_xasprintf("%s at %s in %s", res->topology, stamp, g->m->log_dir);
+	free(b->how);
+	if (mhp_snapshot_store(&b->snap, g, g->m->log_dir, by, b->cap, err, sizeof(err)) < 0)
+		b->how = mhp_xasprintf("cold (boot snapshot %s not saved: %s)", b->snap.key, err);
+	else
+		b->how = mhp_xasprintf("cold, saved as boot snapshot %s", b->snap.key);
+	/* Whoever waits for this shape can restore it now. */
+	close(b->snap.lock_fd);
+	b->snap.lock_fd = -1;
+	b->making = false;
+}
+
+/* The knobs of the topology's command line the guest sets instead. */
+static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_strv *set)
+{
+	const struct mhp_strv *words = &g->m->t->cmdline;
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	int r;
+
+	for (size_t i = 0; i < words->n; i++) {
+		const char *w = words->v[i], *eq = strchr(w, '=');
+		if (!mhp_wire_knob_of(w) || !eq)
+			continue;
+		_cleanup_free_ char *cmd = mhp_xasprintf("knob %.*s %s", (int)(eq - w), w, eq + 1);
+		if (mhp_guest_command(g, cmd, NULL, cmd) < 0)
+			return mhp_steps_guest_failed(res, g);
+		mhp_strv_push(set, w);
+	}
+	if (!set->n)
+		return 0;
+	/* auto_online_blocks is in the hello, and the oracle reads it there. */
+	if ((r = mhp_guest_command(g, "hello", &m, "the guest's hello after the knobs")) == 0 &&
+	    (r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
+		mhp_result_error(res, "the guest answered hello with '%s'", m.verb);
+	mhp_wire_msg_release(&m);
+	if (r < 0 && !res->error)
+		return mhp_steps_guest_failed(res, g);
+	return r < 0 ? -1 : 0;
+}
+
+int mhp_boot_settle(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res)
+{
+	struct mhp_strv set = MHP_STRV_INIT;
+	int r = 0;
+
+	if (b->making)
+		save(b, g, res);
+	if (g->m->runtime_knobs) {
+		mhp_result_phase(res, "knobs");
+		r = set_knobs(g, res, &set);
+	}
+	_cleanup_free_ char *knobs = mhp_strv_join(&set);
+	res->boot = set.n ? mhp_xasprintf("%s; knobs set at run time: %s", b->how, knobs) : mhp_xstrdup(b->how);
+	mhp_strv_release(&set);
+	return r;
+}
+
+void mhp_boot_release(struct mhp_boot *b)
+{
+	mhp_snapshot_release(&b->snap);
+	free(b->how);
+	b->how = NULL;
+}
