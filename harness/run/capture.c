@@ -11,11 +11,14 @@
 #include "lib/cleanup.h"
 
 /* What QEMU's DSDT depends on: the QEMU build and the machine on its
- * command line (the run's own paths blanked, they change every time). */
+ * command line (the run's own paths and name blanked, they change every
+ * time, and the knobs the guest may set at run time left out), so every
+ * topology of one machine shape shares one capture. */
 static char *cache_file(const struct mhp_machine *m)
 {
 	struct mhp_qemu_config cfg = { .binary = m->qemu, .accel = m->accel, .kernel = "K", .initrd = "I",
-				       .console_log = "C", .qmp_socket = "Q", .chan_socket = "S" };
+				       .console_log = "C", .qmp_socket = "Q", .chan_socket = "S", .runtime_knobs = true,
+				       .shape = true };
 	struct mhp_strv args = MHP_STRV_INIT;
 	_cleanup_free_ char *version = mhp_qemu_version_line(m->qemu), *line = NULL, *name = NULL;
 	uint64_t h = MHP_HASH_INIT;

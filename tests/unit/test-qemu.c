@@ -49,7 +49,7 @@ static void test_argv(void **state)
 	assert_string_equal(after(&v, "-initrd", 0), "/i");
 	assert_string_equal(after(&v, "-append", 0), "console=ttyS0 panic=-1 rdinit=/init nokaslr movable_node loglevel=8");
 	/* ttyS0 is the console file, ttyS1 the channel; QMP is a monitor. */
-	assert_string_equal(after(&v, "-chardev", 0), "file,id=console,path=/r/console.log");
+	assert_string_equal(after(&v, "-chardev", 0), "file,id=console,path=/r/console.log,append=on");
 	assert_string_equal(after(&v, "-serial", 0), "chardev:console");
 	assert_string_equal(after(&v, "-chardev", 1), "socket,id=channel,path=/t/channel.sock");
 	assert_string_equal(after(&v, "-serial", 1), "chardev:channel");
@@ -96,6 +96,35 @@ static void test_q35(void **state)
 	mhp_topology_release(&s);
 }
 
+/* A restore waits for its stream; the knobs the guest sets at run time leave
+ * the command line, boot-only ones stay; a shape leaves the run's name out. */
+static void test_snapshot_argv(void **state)
+{
+	(void)state;
+	struct mhp_topology s = two_nodes();
+	struct mhp_qemu_config c = cfg;
+	struct mhp_strv cold = MHP_STRV_INIT, restore = MHP_STRV_INIT;
+
+	mhp_strv_push(&s.cmdline, "memhp_default_state=online");
+	mhp_strv_push(&s.cmdline, "memory_hotplug.online_policy=auto-movable");
+	mhp_strv_push(&s.cmdline, "memory_hotplug.memmap_on_memory=1");
+	mhp_qemu_build_argv(&c, &s, &cold);
+	assert_null(after(&cold, "-incoming", 0));
+	assert_string_equal(after(&cold, "-name", 0), "mhp-t");
+	assert_string_equal(after(&cold, "-append", 0),
+			    "console=ttyS0 panic=-1 rdinit=/init nokaslr movable_node memhp_default_state=online "
+			    "memory_hotplug.online_policy=auto-movable memory_hotplug.memmap_on_memory=1 loglevel=8");
+	c.incoming = c.runtime_knobs = c.shape = true;
+	mhp_qemu_build_argv(&c, &s, &restore);
+	assert_string_equal(after(&restore, "-incoming", 0), "defer");
+	assert_string_equal(after(&restore, "-name", 0), "mhp-");
+	assert_string_equal(after(&restore, "-append", 0),
+			    "console=ttyS0 panic=-1 rdinit=/init nokaslr movable_node memory_hotplug.memmap_on_memory=1 loglevel=8");
+	mhp_strv_release(&cold);
+	mhp_strv_release(&restore);
+	mhp_topology_release(&s);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -103,5 +132,6 @@ int main(void)
 	TEST_ONE(&l, test_argv);
 	TEST_ONE(&l, test_probe_has_no_sockets);
 	TEST_ONE(&l, test_q35);
+	TEST_ONE(&l, test_snapshot_argv);
 	return TEST_RUN("qemu", &l);
 }

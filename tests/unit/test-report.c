@@ -68,6 +68,32 @@ static void test_ktap(void **state)
 	mhp_result_release(&r);
 }
 
+/* mhp run -j N prints KTAP from each run's result.json read back: it must
+ * be what the run itself would have printed. */
+static void test_ktap_read_back(void **state)
+{
+	const struct ktap_row *row = *state;
+	char dir[] = "/tmp/mhp-readback-XXXXXX", err[256];
+	struct mhp_result r, back;
+
+	assert_non_null(mkdtemp(dir));
+	sample(&r, row->fail, row->error);
+	r.boot = mhp_xstrdup("restored from boot snapshot 0123456789abcdef (made by t)");
+	r.interrupted = row->error;
+	assert_int_equal(mhp_result_write_json(&r, dir), 0);
+	char *path = mhp_xasprintf("%s/result.json", dir);
+	assert_int_equal(mhp_result_read_json(&back, path, err, sizeof(err)), 0);
+	char *want = ktap_of(&r), *got = ktap_of(&back);
+	assert_string_equal(got, want);
+	assert_string_equal(back.boot, r.boot);
+	assert_int_equal(mhp_result_verdict(&back), mhp_result_verdict(&r));
+	unlink(path);
+	rmdir(dir);
+	free(path), free(want), free(got);
+	mhp_result_release(&r);
+	mhp_result_release(&back);
+}
+
 struct bad_row {
 	const char *name, *text;
 };
@@ -121,6 +147,7 @@ int main(void)
 	static struct test_list l;
 
 	TEST_ROWS(&l, test_ktap, ktap_rows);
+	TEST_ROWS(&l, test_ktap_read_back, ktap_rows);
 	TEST_ROWS(&l, test_checker_rejects, bad_rows);
 	TEST_ONE(&l, test_junit);
 	return TEST_RUN("report", &l);

@@ -102,6 +102,76 @@ static void test_msg_parse(void **state)
 	mhp_wire_msg_release(&m);
 }
 
+struct hello_row {
+	const char *name, *line;
+	int ret;
+	const char *release, *auto_online;
+	uint64_t block_size;
+	bool memmap;
+	unsigned order;
+};
+
+static const struct hello_row hello_rows[] = {
+	{ "hello at boot", "hello proto=1 release=6.1.0-57-amd64 block_size=0x8000000 nodes=0-1 auto_online=offline "
+	  "memmap_on_memory=N pageblock_order=9", 0, "6.1.0-57-amd64", "offline", 128ull << 20, false, 9 },
+	{ "hello asked again (ok)", "ok proto=1 release=6.12.1 block_size=0x8000000 nodes=0 auto_online=online_movable "
+	  "memmap_on_memory=Y pageblock_order=9", 0, "6.12.1", "online_movable", 128ull << 20, true, 9 },
+	{ "no memmap_on_memory parameter", "hello proto=1 release=r block_size=0x8000000 auto_online=online "
+	  "memmap_on_memory=-", 0, "r", "online", 128ull << 20, false, 0 },
+	{ "another protocol", "hello proto=2 release=r block_size=0x8000000 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
+	{ "no block size", "hello proto=1 release=r auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
+	{ "block size 0", "hello proto=1 release=r block_size=0 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
+	{ "no auto_online", "hello proto=1 release=r block_size=0x8000000", -EPROTO, NULL, NULL, 0, false, 0 },
+};
+
+static void test_hello_parse(void **state)
+{
+	const struct hello_row *row = *state;
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	struct mhp_guest_hello h = { 0 };
+
+	assert_int_equal(mhp_wire_msg_parse(&m, row->line), 0);
+	assert_int_equal(mhp_guest_hello_parse(&m, &h), row->ret);
+	if (row->ret == 0) {
+		assert_string_equal(h.release, row->release);
+		assert_string_equal(h.auto_online, row->auto_online);
+		assert_int_equal(h.block_size, row->block_size);
+		assert_int_equal(h.memmap_on_memory, row->memmap);
+		assert_int_equal(h.pageblock_order, row->order);
+	}
+	mhp_wire_msg_release(&m);
+}
+
+struct knob_row {
+	const char *name, *word, *path; /* path NULL: not a runtime knob */
+};
+
+static const struct knob_row knob_rows[] = {
+	{ "memhp_default_state", "memhp_default_state=online_movable", "/sys/devices/system/memory/auto_online_blocks" },
+	{ "online_policy", "memory_hotplug.online_policy=auto-movable", "/sys/module/memory_hotplug/parameters/online_policy" },
+	{ "auto_movable_ratio", "memory_hotplug.auto_movable_ratio=301",
+	  "/sys/module/memory_hotplug/parameters/auto_movable_ratio" },
+	{ "memmap_on_memory is boot-only", "memory_hotplug.memmap_on_memory=1", NULL },
+	{ "movable_node is boot-only", "movable_node", NULL },
+	{ "kernelcore is boot-only", "kernelcore=512M", NULL },
+	{ "a longer name is another parameter", "memhp_default_state_x=online", NULL },
+	{ "a bare parameter name (the guest's knob command)", "memory_hotplug.online_policy",
+	  "/sys/module/memory_hotplug/parameters/online_policy" },
+};
+
+static void test_knob_of(void **state)
+{
+	const struct knob_row *row = *state;
+	const struct mhp_wire_knob *k = mhp_wire_knob_of(row->word);
+
+	if (!row->path)
+		assert_null(k);
+	else {
+		assert_non_null(k);
+		assert_string_equal(k->path, row->path);
+	}
+}
+
 static int add_line(struct mhp_guest_report *r, const char *line)
 {
 	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
@@ -170,5 +240,7 @@ int main(void)
 	TEST_ROWS(&l, test_msg_parse, msg_rows);
 	TEST_ONE(&l, test_report_parse);
 	TEST_ROWS(&l, test_report_rejects, bad_rows);
+	TEST_ROWS(&l, test_hello_parse, hello_rows);
+	TEST_ROWS(&l, test_knob_of, knob_rows);
 	return TEST_RUN("wire", &l);
 }
