@@ -29,7 +29,7 @@ struct run {
 /* Starts mhp with args (NULL-terminated) and its own results directory. */
 static inline void run_start(struct run *r, const char *tag, const char *const *args)
 {
-	const char *argv[32];
+	const char *argv[64];
 	size_t n = 0;
 	posix_spawn_file_actions_t fa;
 
@@ -120,6 +120,17 @@ static inline const char *jstr(json_object *o, const char *key)
 		       ? json_object_get_string(v) : NULL;
 }
 
+/* The tests' own cache (boot snapshots, DSDTs, the accelerator verdict),
+ * in the work directory: nothing a run left in the user's cache, from an
+ * older mhp or guest-init, can change what a test sees. */
+static inline void itest_default_cache(void)
+{
+	char *cache = mhp_xasprintf("%s/cache", workdir);
+
+	setenv("XDG_CACHE_HOME", cache, 1);
+	free(cache);
+}
+
 /* main()'s start: MHP names the mhp binary; a fresh work directory;
  * MHP_TEST_FILTER (a cmocka glob) picks tests.  Exits 2 when unusable. */
 static inline void itest_setup(void)
@@ -137,6 +148,7 @@ static inline void itest_setup(void)
 	}
 	if (filter)
 		cmocka_set_test_filter(filter);
+	itest_default_cache();
 }
 
 /* main()'s end: runs the list; keeps the work directory only on failure. */

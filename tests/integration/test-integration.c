@@ -330,43 +330,133 @@ static const struct corpus_row corpus_rows[] = {
 	{ "every corpus topology passes on Debian 6.12", "6.12" },
 };
 
-/* Observation equals the oracle's prediction for every block of every
- * topology in topologies/, on both kernels ci/install-deps installs. */
-static void test_corpus(void **state)
+/* The corpus's file names, in readdir order (not sorted: KTAP must follow
+ * the order given, whatever order the runs finish in). */
+static size_t corpus_paths(char *paths[], size_t max)
 {
-	const struct corpus_row *row = *state;
-	char *kernel = debian_kernel(row->series), tag[32];
-	const char *args[40] = { "run", "--accel", "tcg", "--kernel", kernel };
-	size_t n = 5, topologies = 0;
 	DIR *d = opendir("topologies");
 	struct dirent *de;
-	char *paths[32];
-	struct run r;
+	size_t n = 0;
 
-	if (!kernel)
-		fail_msg("no /boot/vmlinuz-%s.* (ci/install-deps installs it)", row->series);
-	while ((de = readdir(d)) && topologies < 32) {
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < max) {
 		size_t len = strlen(de->d_name);
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".json"))
-			args[n++] = paths[topologies++] = mhp_xasprintf("topologies/%s", de->d_name);
+			paths[n++] = mhp_xasprintf("topologies/%s", de->d_name);
 	}
 	closedir(d);
-	args[n] = NULL;
-	assert_true(topologies >= 12);
-	snprintf(tag, sizeof(tag), "corpus-%s", row->series);
-	run_mhp(&r, tag, args);
-	expect_status(&r, 0);
-	char *out = slurp(r.out), summary[64];
-	snprintf(summary, sizeof(summary), "# mhp: %zu passed, 0 failed, 0 skipped", topologies);
+	return n;
+}
+
+/* One mhp run of the whole corpus, -j 2; every topology must pass, the
+ * KTAP must be valid and numbered in the order given. */
+static void corpus_run(struct run *r, const char *tag, const char *kernel, char *paths[], size_t n, bool cold)
+{
+	const char *args[48] = { "run", "--accel", "tcg", "--kernel", kernel, "-j", "2" };
+	size_t k = 7;
+	char summary[64];
+
+	if (cold)
+		args[k++] = "--no-snapshot";
+	for (size_t i = 0; i < n; i++)
+		args[k++] = paths[i];
+	args[k] = NULL;
+	run_mhp(r, tag, args);
+	expect_status(r, 0);
+	char *out = slurp(r->out);
+	snprintf(summary, sizeof(summary), "# mhp: %zu passed, 0 failed, 0 skipped", n);
 	assert_non_null(strstr(out, summary));
 	const char *why = ktap_check(out);
 	if (why)
 		fail_msg("mhp's stdout is not valid KTAP: %s", why);
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(paths[i], '/') + 1;
+		char *line = mhp_xasprintf("\nok %zu %.*s\n", i + 1, (int)(strlen(base) - 5), base);
+		if (!strstr(out, line))
+			fail_msg("no '%s' in KTAP order", line + 1);
+		free(line);
+	}
 	free(out);
-	for (size_t i = 0; i < topologies; i++)
+}
+
+/* The result.json of each topology's run in a results directory, by
+ * topology name. */
+static json_object *results_by_topology(const char *results)
+{
+	json_object *all = json_object_new_object();
+	char *pattern = mhp_xasprintf("%s/*/result.json", results);
+	glob_t g;
+
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_object *res = json_object_from_file(g.gl_pathv[i]);
+		assert_non_null(res);
+		json_object_object_add(all, jstr(res, "topology"), res);
+	}
+	globfree(&g);
+	free(pattern);
+	return all;
+}
+
+/* Every check of every topology the same, by name and status, in a and b;
+ * every run of b came up as boot_prefix says. */
+static void compare_runs(const char *a_dir, const char *b_dir, const char *boot_prefix)
+{
+	json_object *a = results_by_topology(a_dir), *b = results_by_topology(b_dir);
+
+	assert_int_equal(json_object_object_length(a), json_object_object_length(b));
+	json_object_object_foreach(a, name, ra) {
+		json_object *rb = json_object_object_get(b, name), *ca, *cb;
+		if (!rb)
+			fail_msg("%s: no run in %s", name, b_dir);
+		if (strncmp(jstr(rb, "boot"), boot_prefix, strlen(boot_prefix)))
+			fail_msg("%s in %s: boot '%s', want '%s...'", name, b_dir, jstr(rb, "boot"), boot_prefix);
+		ca = json_object_object_get(ra, "checks"), cb = json_object_object_get(rb, "checks");
+		if (json_object_array_length(ca) != json_object_array_length(cb))
+			fail_msg("%s: %zu checks cold, %zu in %s", name, json_object_array_length(ca),
+				 json_object_array_length(cb), b_dir);
+		for (size_t i = 0; i < json_object_array_length(ca); i++) {
+			json_object *x = json_object_array_get_idx(ca, i), *y = json_object_array_get_idx(cb, i);
+			if (strcmp(jstr(x, "name"), jstr(y, "name")) || strcmp(jstr(x, "status"), jstr(y, "status")))
+				fail_msg("%s check %zu: '%s' %s cold, '%s' %s in %s", name, i, jstr(x, "name"),
+					 jstr(x, "status"), jstr(y, "name"), jstr(y, "status"), b_dir);
+		}
+	}
+	json_object_put(a);
+	json_object_put(b);
+}
+
+/* Observation equals the oracle's prediction for every block of every
+ * topology in topologies/, on both kernels ci/install-deps installs; and
+ * runs restored from boot snapshots (knobs set at run time) reach the very
+ * same checks and verdicts as cold boots with the knobs on the command
+ * line: cold, then making the snapshots (a fresh cache), then restored. */
+static void test_corpus(void **state)
+{
+	const struct corpus_row *row = *state;
+	char *kernel = debian_kernel(row->series), *paths[32], tag[32];
+	char *cache = mhp_xasprintf("%s/corpus-cache-%s", workdir, row->series);
+	struct run cold, making, restored;
+	size_t n;
+
+	if (!kernel)
+		fail_msg("no /boot/vmlinuz-%s.* (ci/install-deps installs it)", row->series);
+	n = corpus_paths(paths, 32);
+	assert_true(n >= 12);
+	setenv("XDG_CACHE_HOME", cache, 1);
+	snprintf(tag, sizeof(tag), "corpus-%s-cold", row->series);
+	corpus_run(&cold, tag, kernel, paths, n, true);
+	snprintf(tag, sizeof(tag), "corpus-%s-making", row->series);
+	corpus_run(&making, tag, kernel, paths, n, false);
+	snprintf(tag, sizeof(tag), "corpus-%s-restored", row->series);
+	corpus_run(&restored, tag, kernel, paths, n, false);
+	itest_default_cache();
+	compare_runs(cold.results, making.results, "");
+	compare_runs(cold.results, restored.results, "restored from boot snapshot");
+	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
-	free(kernel);
-	run_release(&r);
+	free(kernel), free(cache);
+	run_release(&cold), run_release(&making), run_release(&restored);
 }
 
 /* A generated SRAT the kernel ignores must fail the run, naming the table. */
@@ -506,8 +596,10 @@ static void test_guest_stops_answering(void **state)
 	expect_status(&r, 1);
 	assert_true(mhp_now_ns() - t0 < 60ull * 1000000000ull);
 	json_object *res = latest_result(&r);
-	assert_string_equal(jstr(res, "failed_phase"), "baseline report");
-	assert_string_equal(jstr(res, "error"), "timed out waiting for the guest's report");
+	/* The first thing asked of the guest after its hello: the knob the
+	 * topology sets at run time (memhp_default_state). */
+	assert_string_equal(jstr(res, "failed_phase"), "knobs");
+	assert_string_equal(jstr(res, "error"), "timed out waiting for knob memhp_default_state offline");
 	expect_logs_kept(&r);
 	char *needle = mhp_xasprintf("%s/", r.results);
 	assert_false(process_mentions(needle));
@@ -526,7 +618,10 @@ static void test_qmp_closed(void **state)
 	*strrchr(dir, '/') = '\0';
 	char *fake = mhp_xasprintf("%s/fake-qemu", dir);
 	free(dir);
-	const char *args[] = { "run", "--accel", "tcg", "--timeout", "5", "--qemu", fake, "topologies/dimm-node1-movable.json", NULL };
+	/* The fake plays a guest that only says hello and reports: no
+	 * migration, no knobs, so no snapshot. */
+	const char *args[] = { "run", "--accel", "tcg", "--timeout", "5", "--qemu", fake, "--no-snapshot",
+			       "topologies/dimm-node1-movable.json", NULL };
 	struct run r;
 
 	run_mhp(&r, "qmp-closed", args);
@@ -674,7 +769,7 @@ static void test_dsdt_captured_once(void **state)
 		free(capture), free(aml);
 		run_release(&r);
 	}
-	unsetenv("XDG_CACHE_HOME");
+	itest_default_cache();
 	glob_t g;
 	char *pattern = mhp_xasprintf("%s/mhp/dsdt/*.aml", cache);
 	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
@@ -687,7 +782,7 @@ static void test_accel_auto(void **state)
 {
 	(void)state;
 	const char *args[] = { "boot", "--accel", "auto", "topologies/dimm-node1-movable.json", NULL };
-	char *cache = mhp_xasprintf("%s/cache", workdir);
+	char *cache = mhp_xasprintf("%s/accel-cache", workdir);
 	struct run r1, r2;
 
 	setenv("XDG_CACHE_HOME", cache, 1);
@@ -705,7 +800,7 @@ static void test_accel_auto(void **state)
 	out = slurp(r2.out);
 	assert_non_null(strstr(out, "cached probe verdict"));
 	free(out);
-	unsetenv("XDG_CACHE_HOME");
+	itest_default_cache();
 	unsetenv("MHP_KVM_DEVICE");
 	free(cache);
 	run_release(&r1);
