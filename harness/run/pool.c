@@ -197,7 +197,7 @@ unsigned mhp_pool_fit(const uint64_t *need, size_t n, unsigned width, uint64_t a
 	memcpy(sorted, need, n * sizeof(*need));
 	qsort(sorted, n, sizeof(*sorted), by_size_desc);
 	/* The width largest guests may run together: they must fit. */
-	while (w < width && w < n && sum + sorted[w] <= avail)
+	while (w < width && w < n && sorted[w] <= avail - sum)
 		sum += sorted[w++];
 	return w == n ? width : w;
 }
@@ -222,25 +222,28 @@ int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned asked, uns
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned want = asked ? asked : cpus > 0 ? (unsigned)cpus : 1, fit;
 	_cleanup_free_ uint64_t *need = mhp_xcalloc(n ? n : 1, sizeof(*need));
-	uint64_t avail, top = 0;
 	const char *fake = getenv("MHP_MEM_AVAILABLE"); /* a test hook: bytes */
+	uint64_t avail;
+	size_t top = 0;
 
-	if (fake && *fake)
-		avail = strtoull(fake, NULL, 0);
+	if (fake && *fake && mhp_parse_size(fake, &avail) == 0)
+		;
 	else if (mhp_mem_available(&avail) < 0) {
 		*ret_width = want;
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		need[i] = mhp_pool_guest_bytes(&all[i]);
-		top = need[i] > top ? need[i] : top;
+		top = need[i] > need[top] ? i : top;
 	}
 	fit = mhp_pool_fit(need, n, want, avail);
 	if (fit < want && (asked || fit == 0)) {
-		mhp_log_error("-j %u does not fit in memory: a guest takes up to %llu MiB here (boot memory, its DIMMs, "
-			      "%llu MiB for QEMU), and MemAvailable is %llu MiB; at most -j %u fits",
-			      want, (unsigned long long)(top >> 20), (unsigned long long)(MHP_POOL_QEMU_OVERHEAD >> 20),
-			      (unsigned long long)(avail >> 20), fit);
+		char most[64];
+		snprintf(most, sizeof(most), fit ? "at most -j %u fits" : "not even one fits", fit);
+		mhp_log_error("-j %u does not fit in memory: '%s' takes up to %llu MiB (boot memory, every DIMM, %llu MiB "
+			      "for QEMU) and MemAvailable is %llu MiB: %s", want, all[top].name,
+			      (unsigned long long)(need[top] >> 20), (unsigned long long)(MHP_POOL_QEMU_OVERHEAD >> 20),
+			      (unsigned long long)(avail >> 20), most);
 		return -ENOMEM;
 	}
 	if (fit < want)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,6 +145,11 @@ int mhp_snapshot_store(struct mhp_snapshot *s, struct mhp_guest *g, const char *
 		return r;
 	}
 	mhp_snapshot_evict(s->root, cap);
+	if (!exists(s->state)) {
+		snprintf(err, errsize, "the snapshot is larger than the cache's cap (--snapshot-cap %llu MiB)",
+			 (unsigned long long)(cap >> 20));
+		return -EFBIG;
+	}
 	return 0;
 }
 
@@ -168,6 +174,20 @@ static int by_use(const void *a, const void *b)
 	if (x->used.tv_sec != y->used.tv_sec)
 		return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
 	return x->used.tv_nsec < y->used.tv_nsec ? -1 : x->used.tv_nsec > y->used.tv_nsec;
+}
+
+/* A <key>.tmp-PID directory whose maker died (killed while saving):
+ * nothing will finish it, so it goes. */
+static void remove_if_abandoned(const char *root, const char *name)
+{
+	const char *tag = strstr(name, ".tmp-");
+	char *end;
+	long pid = tag ? strtol(tag + 5, &end, 10) : 0;
+
+	if (pid <= 0 || *end || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return; /* its maker still runs (or cannot be asked) */
+	_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", root, name);
+	remove_dir(dir);
 }
 
 /* A finished snapshot directory's size and last use, 0 when it is none. */
@@ -200,6 +220,8 @@ int mhp_snapshot_evict(const char *root, uint64_t cap)
 		return 0;
 	while ((de = readdir(d))) {
 		struct entry e = { 0 };
+		if (strstr(de->d_name, ".tmp-"))
+			remove_if_abandoned(root, de->d_name);
 		if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
 			continue; /* ., .., <key>.lock, <key>.tmp-PID */
 		e.dir = mhp_xasprintf("%s/%s", root, de->d_name);

@@ -50,8 +50,9 @@ char *mhp_snapshot_made_by(const struct mhp_snapshot *s);
 void mhp_snapshot_drop(struct mhp_snapshot *s);
 
 /* Removes the least recently used snapshots under root until what is left
- * takes at most cap bytes; returns how many went.  Directories being made
- * (".tmp-") and lock files stay. */
+ * takes at most cap bytes; returns how many went.  Lock files and
+ * directories being made (<key>.tmp-PID) stay, but for those whose maker
+ * is dead. */
 int mhp_snapshot_evict(const char *root, uint64_t cap);
 
 /* Releases the lock and frees; safe to repeat. */

@@ -682,6 +682,13 @@ static const struct input_row input_rows[] = {
 	{ "unknown accelerator", { "run", "--accel", "hvf", "topologies/dimm-node1-movable.json", NULL },
 	  "--accel: 'hvf' is not auto, kvm or tcg" },
 	{ "missing scenario file", { "run", "--accel", "tcg", "no-such.json", NULL }, "no-such.json: cannot read" },
+	{ "-j that is no number", { "run", "--accel", "tcg", "-j", "0", "topologies/dimm-node1-movable.json", NULL },
+	  "-j: '0' is not a number of guests at once (1-64)" },
+	/* 481 GiB of guest: refused before the OOM killer would decide. */
+	{ "a guest larger than the host's memory",
+	  { "run", "--accel", "tcg", "-j", "1", "tests/topologies/larger-than-the-host.json", NULL },
+	  "-j 1 does not fit in memory: 'larger-than-the-host' takes up to 492928 MiB (boot memory, every DIMM, 384 MiB "
+	  "for QEMU) and MemAvailable is " },
 };
 
 static void test_bad_input(void **state)
