@@ -40,24 +40,51 @@ static int query_string(struct mhp_qemu_guest *q, mhp_deadline_t d, const char *
 	return r;
 }
 
-/* Polls query-migrate until the stream is written. */
-static int await_migration(struct mhp_guest *g, mhp_deadline_t d)
+/* A wait on QEMU's own status: query until it is one of done, go on while
+ * it is one of going, anything else fails. */
+struct status_wait {
+	const char *query;         /* query-migrate, query-status */
+	const char *const *done;
+	const char *const *going;
+	const char *awaited;       /* for messages */
+};
+
+static const struct status_wait migrated = {
+	"query-migrate", (const char *const[]){ "completed", NULL },
+	(const char *const[]){ "none", "setup", "active", "pre-switchover", "device", "wait-unplug", NULL },
+	"the boot snapshot's migration stream",
+};
+/* After migrate-incoming: "inmigrate" while the stream loads, then the
+ * state it carries (paused: it was saved stopped). */
+static const struct status_wait loaded = {
+	"query-status", (const char *const[]){ "paused", "postmigrate", NULL },
+	(const char *const[]){ "inmigrate", NULL }, "the boot snapshot to load",
+};
+
+static bool one_of(const char *const *words, const char *w)
 {
-	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	for (; *words; words++)
+		if (!strcmp(*words, w))
+			return true;
+	return false;
+}
+
+static int await_status(struct mhp_guest *g, mhp_deadline_t d, const struct status_wait *w)
+{
 	char status[32];
 	int r;
 
 	for (;;) {
-		if ((r = query_string(q, d, "query-migrate", "status", status, sizeof(status))) < 0)
-			return mhp_qemu_fail(g, r, "query-migrate");
-		if (!strcmp(status, "completed"))
+		if ((r = query_string(mhp_qemu_of(g), d, w->query, "status", status, sizeof(status))) < 0)
+			return mhp_qemu_fail(g, r, w->awaited);
+		if (one_of(w->done, status))
 			return 0;
-		if (!strcmp(status, "failed") || !strcmp(status, "cancelled")) {
-			snprintf(g->error, sizeof(g->error), "saving the boot snapshot: migration %s (see qmp.log)", status);
+		if (!one_of(w->going, status)) {
+			snprintf(g->error, sizeof(g->error), "%s: QEMU says '%s' (see qmp.log, qemu.log)", w->awaited, status);
 			return -EIO;
 		}
 		if (mhp_deadline_expired(d) || mhp_interrupted)
-			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, "the snapshot's migration stream");
+			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, w->awaited);
 		sleep_ms(POLL_MS);
 	}
 }
@@ -83,7 +110,7 @@ static int save_stopped(struct mhp_guest *g, const char *path, int fd, mhp_deadl
 
 	if ((r = mhp_qmp_getfd(&mhp_qemu_of(g)->qmp, d, FD_NAME, fd)) < 0)
 		return mhp_qemu_fail(g, r, "getfd");
-	if ((r = qmp_do(g, d, "migrate", uri_args())) < 0 || (r = await_migration(g, d)) < 0)
+	if ((r = qmp_do(g, d, "migrate", uri_args())) < 0 || (r = await_status(g, d, &migrated)) < 0)
 		return r;
 	if (fdatasync(fd) < 0) {
 		snprintf(g->error, sizeof(g->error), "cannot write '%s': %s", path, strerror(errno));
@@ -114,29 +141,6 @@ int mhp_qemu_save(struct mhp_guest *g, const char *path)
 	return r;
 }
 
-/* After migrate-incoming: "inmigrate" while the stream loads, then the
- * state it carries ("paused"). */
-static int await_loaded(struct mhp_guest *g, mhp_deadline_t d)
-{
-	struct mhp_qemu_guest *q = mhp_qemu_of(g);
-	char status[32];
-	int r;
-
-	for (;;) {
-		if ((r = query_string(q, d, "query-status", "status", status, sizeof(status))) < 0)
-			return mhp_qemu_fail(g, r, "the boot snapshot to load (see qemu.log)");
-		if (!strcmp(status, "paused") || !strcmp(status, "postmigrate"))
-			return 0;
-		if (strcmp(status, "inmigrate")) {
-			snprintf(g->error, sizeof(g->error), "restoring the boot snapshot left QEMU '%s', not paused", status);
-			return -EIO;
-		}
-		if (mhp_deadline_expired(d) || mhp_interrupted)
-			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, "the boot snapshot to load");
-		sleep_ms(POLL_MS);
-	}
-}
-
 int mhp_qemu_restore(struct mhp_guest *g)
 {
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
@@ -152,7 +156,7 @@ int mhp_qemu_restore(struct mhp_guest *g)
 	}
 	if ((r = mhp_qmp_getfd(&q->qmp, d, FD_NAME, fd)) < 0)
 		return mhp_qemu_fail(g, r, "getfd");
-	if ((r = qmp_do(g, d, "migrate-incoming", uri_args())) < 0 || (r = await_loaded(g, d)) < 0 ||
+	if ((r = qmp_do(g, d, "migrate-incoming", uri_args())) < 0 || (r = await_status(g, d, &loaded)) < 0 ||
 	    (r = qmp_do(g, d, "cont", NULL)) < 0)
 		return r;
 	/* The guest said hello before the snapshot: ask again. */
