@@ -149,7 +149,7 @@ static int run_step(struct bisect_cli *c, struct mhp_topology *all, const char *
 	size_t n = c->topologies.n;
 	unsigned width;
 
-	if (mhp_suite_prepare(&su, &c->run, kernel) < 0 || mhp_pool_width(all, n, c->run.jobs, &width) < 0) {
+	if (mhp_suite_prepare(&su, &c->run, kernel) < 0 || mhp_pool_width(all, n, 1, c->run.jobs, &width) < 0) {
 		snprintf(why, whysize, "cannot run the kernel");
 		return STEP_SKIP;
 	}

@@ -306,7 +306,7 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 		return r;
 	}
 	if (prepare_side(c, &c->base, dir, "baseline") < 0 || prepare_side(c, &c->cand, dir, "candidate") < 0 ||
-	    mhp_pool_width(all, n, c->run.jobs, &width) < 0) {
+	    mhp_pool_width(all, n, 2, c->run.jobs, &width) < 0) {
 		mhp_gate_release(&g);
 		return MHP_EXIT_USAGE;
 	}

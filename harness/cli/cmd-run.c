@@ -149,7 +149,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		all[0].nr_steps = 0;
 		c.args.no_snapshot = true;
 	}
-	if (mhp_pool_width(all, total, c.args.jobs, &width) < 0) {
+	if (mhp_pool_width(all, total, 1, c.args.jobs, &width) < 0) {
 		r = MHP_EXIT_USAGE;
 		goto out;
 	}

@@ -54,6 +54,11 @@ static const struct status_wait migrated = {
 	(const char *const[]){ "none", "setup", "active", "pre-switchover", "device", "wait-unplug", NULL },
 	"the boot snapshot's migration stream",
 };
+static const struct status_wait cancelled = {
+	"query-migrate", (const char *const[]){ "cancelled", "failed", "completed", "none", NULL },
+	(const char *const[]){ "cancelling", "setup", "active", "pre-switchover", "device", "wait-unplug", NULL },
+	"a migration to be cancelled",
+};
 /* After migrate-incoming: "inmigrate" while the stream loads, then the
  * state it carries (paused: it was saved stopped). */
 static const struct status_wait loaded = {
@@ -119,9 +124,25 @@ static int save_stopped(struct mhp_guest *g, const char *path, int fd, mhp_deadl
 	return 0;
 }
 
+/* After a failed save the guest must run on as if nothing happened: no
+ * migration left going (it would pause the guest when it completes), and
+ * cont with a deadline of its own. */
+static int resume(struct mhp_guest *g)
+{
+	struct mhp_qemu_guest *q = mhp_qemu_of(g);
+	int r;
+
+	mhp_qmp_execute_ref(&q->qmp, mhp_qemu_deadline(g), "migrate_cancel", NULL, NULL);
+	await_status(g, mhp_qemu_deadline(g), &cancelled);
+	if ((r = mhp_qmp_execute_ref(&q->qmp, mhp_qemu_deadline(g), "cont", NULL, NULL)) < 0)
+		return mhp_qemu_fail(g, r, "cont after a failed snapshot save");
+	return 0;
+}
+
 int mhp_qemu_save(struct mhp_guest *g, const char *path)
 {
-	mhp_deadline_t d = mhp_qemu_deadline(g);
+	/* A whole guest's memory goes to disk: as long as a boot may take. */
+	mhp_deadline_t d = mhp_deadline_in_ms(g->m->boot_timeout_ms);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int r;
 
@@ -131,14 +152,16 @@ int mhp_qemu_save(struct mhp_guest *g, const char *path)
 	}
 	/* Paused first: the stream then holds a stopped guest, and a restored
 	 * one stays paused until cont. */
-	if ((r = qmp_do(g, d, "stop", NULL)) < 0)
+	if ((r = qmp_do(g, d, "stop", NULL)) < 0 || (r = save_stopped(g, path, fd, d)) < 0) {
+		/* The run goes on without a snapshot; the saved error stays. */
+		char why[sizeof(g->error)];
+		snprintf(why, sizeof(why), "%s", g->error);
+		if (resume(g) < 0)
+			return -EIO; /* g->error: the guest could not go on */
+		snprintf(g->error, sizeof(g->error), "%s", why);
 		return r;
-	r = save_stopped(g, path, fd, d);
-	/* The run goes on whether or not the snapshot was written. */
-	int c = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, d, "cont", NULL, NULL);
-	if (r == 0 && c < 0)
-		r = mhp_qemu_fail(g, c, "cont");
-	return r;
+	}
+	return qmp_do(g, mhp_qemu_deadline(g), "cont", NULL);
 }
 
 int mhp_qemu_restore(struct mhp_guest *g)

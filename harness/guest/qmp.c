@@ -204,6 +204,22 @@ static void remember_error(struct mhp_qmp *q, json_object *reply)
 	mhp_sanitize(q->error);
 }
 
+/* Whether reply id got is of a command sent before id ("mhp-N"): its
+ * caller stopped waiting (a deadline), and the reply came after all. */
+static bool is_late(const char *got, const char *id)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!got || strncmp(got, "mhp-", 4))
+		return false;
+	a = strtoul(got + 4, &end, 10);
+	if (*end || end == got + 4)
+		return false;
+	b = strtoul(id + 4, NULL, 10);
+	return a < b;
+}
+
 /* Waits for the reply to id, queueing events that come first. */
 static int await_reply(struct mhp_qmp *q, mhp_deadline_t deadline, const char *id, json_object **ret_return)
 {
@@ -219,6 +235,10 @@ static int await_reply(struct mhp_qmp *q, mhp_deadline_t deadline, const char *i
 			continue;
 		}
 		const char *got = mhp_json_path_string(msg, "id");
+		if (is_late(got, id)) { /* to a command whose wait ran out: dropped */
+			json_object_put(msg);
+			continue;
+		}
 		if ((kind != MHP_QMP_RETURN && kind != MHP_QMP_ERROR) || !got || strcmp(got, id)) {
 			json_object_put(msg);
 			return -EPROTO;

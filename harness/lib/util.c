@@ -223,7 +223,8 @@ static int write_all(int fd, const char *p, size_t len)
 
 int mhp_write_file_atomic(const char *path, const void *data, size_t len)
 {
-	_cleanup_free_ char *tmp = mhp_xasprintf("%s.tmp", path);
+	/* One temporary per process: workers may write the same cache file. */
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s.tmp-%d", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int r;
 

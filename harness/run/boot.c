@@ -9,6 +9,7 @@
 
 #include "guest-init/wire.h"
 #include "lib/cleanup.h"
+#include "report/health.h"
 #include "run/steps.h"
 
 static int cold(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *m, char *how)
@@ -26,10 +27,23 @@ static int retry_cold(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machin
 	_cleanup_free_ char *console = mhp_xasprintf("%s/console.log", m->log_dir);
 	char *how = mhp_xasprintf("cold: boot snapshot %s did not restore (%s) and was dropped", b->snap.key, g->error);
 
+	static const char *const logs[] = { "qemu.log", "qmp.log", "channel.log" };
+
 	mhp_guest_teardown(g);
 	b->guest_init(g);
 	mhp_snapshot_drop(&b->snap);
-	unlink(console);
+	/* Why QEMU refused the stream stays readable beside the cold boot's logs. */
+	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
+		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", m->log_dir, logs[i]);
+		_cleanup_free_ char *to = mhp_xasprintf("%s/restore-%s", m->log_dir, logs[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			unlink(from);
+	}
+	if (unlink(console) < 0 && errno != ENOENT) {
+		char *more = mhp_xasprintf("%s (console.log not reset: %s)", how, strerror(errno));
+		free(how);
+		how = more;
+	}
 	return cold(b, g, m, how);
 }
 
@@ -45,6 +59,8 @@ int mhp_boot_start(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *
 		return cold(b, g, m, mhp_xasprintf("cold (no snapshot key: %s)", strerror(-r)));
 	if ((r = mhp_snapshot_acquire(&b->snap, NULL, key, mhp_deadline_in_ms(m->boot_timeout_ms))) < 0) {
 		if (r == -EINTR) {
+			free(b->how);
+			b->how = mhp_xasprintf("not booted: interrupted while waiting for boot snapshot %s", key);
 			g->interrupted = true;
 			snprintf(g->error, sizeof(g->error), "interrupted while waiting for boot snapshot %s", key);
 			return r;
@@ -66,24 +82,50 @@ int mhp_boot_start(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *
 	return retry_cold(b, g, m);
 }
 
+static void store(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res);
+
+/* A boot that warned or oopsed is not frozen into every later run: each
+ * run of the shape then boots, and is checked, on its own. */
+static bool boot_splatted(const char *dir, char *first, size_t size)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/console.log", dir), *console = NULL;
+	struct mhp_splat splat;
+
+	if (mhp_read_file(path, 64u << 20, &console, NULL) < 0 || mhp_health_scan(console, &splat, 1) == 0)
+		return false;
+	snprintf(first, size, "%s", splat.first);
+	mhp_splat_release(&splat);
+	return true;
+}
+
 static void save(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res)
+{
+	char splat[160];
+
+	mhp_result_phase(res, "snapshot");
+	free(b->how);
+	if (boot_splatted(g->m->log_dir, splat, sizeof(splat)))
+		b->how = mhp_xasprintf("cold (no boot snapshot: the boot's console has '%s')", splat);
+	else
+		store(b, g, res);
+	/* Whoever waits for this shape can go on now. */
+	close(b->snap.lock_fd);
+	b->snap.lock_fd = -1;
+	b->making = false;
+}
+
+static void store(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res)
 {
 	char err[512], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	mhp_result_phase(res, "snapshot");
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
 	_cleanup_free_ char *by = mhp_xasprintf("%s at %s in %s", res->topology, stamp, g->m->log_dir);
-	free(b->how);
 	if (mhp_snapshot_store(&b->snap, g, g->m->log_dir, by, b->cap, err, sizeof(err)) < 0)
 		b->how = mhp_xasprintf("cold (boot snapshot %s not saved: %s)", b->snap.key, err);
 	else
 		b->how = mhp_xasprintf("cold, saved as boot snapshot %s", b->snap.key);
-	/* Whoever waits for this shape can restore it now. */
-	close(b->snap.lock_fd);
-	b->snap.lock_fd = -1;
-	b->making = false;
 }
 
 /* The knobs of the topology's command line the guest sets instead. */
@@ -98,7 +140,14 @@ static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_str
 		if (!mhp_wire_knob_of(w) || !eq)
 			continue;
 		_cleanup_free_ char *cmd = mhp_xasprintf("knob %.*s %s", (int)(eq - w), w, eq + 1);
-		if (mhp_guest_command(g, cmd, NULL, cmd) < 0)
+		int r = mhp_guest_command(g, cmd, NULL, cmd);
+		/* A kernel without the knob ignores it on its command line too
+		 * (an older kernel in a bisect): the same, said. */
+		if (r == -EREMOTEIO && strstr(g->refusal, " errno=2")) {
+			mhp_strv_pushf(set, "%s (the kernel has no such knob: ignored)", w);
+			continue;
+		}
+		if (r < 0)
 			return mhp_steps_guest_failed(res, g);
 		mhp_strv_push(set, w);
 	}

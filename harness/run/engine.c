@@ -90,7 +90,7 @@ static int boot(struct engine *e)
 	mhp_result_phase(e->res, "boot");
 	mhp_result_step(e->res, 0, "boot", NULL);
 	r = mhp_boot_start(&e->boot, &e->g, &e->m);
-	e->res->boot = mhp_xstrdup(e->boot.how);
+	e->res->boot = e->boot.how ? mhp_xstrdup(e->boot.how) : NULL;
 	if (e->g.hypervisor_version[0])
 		e->res->qemu_version = mhp_xstrdup(e->g.hypervisor_version);
 	if (r < 0)

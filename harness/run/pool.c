@@ -57,8 +57,12 @@ static int start(struct pool *p)
 	s->worker = (struct mhp_child)MHP_CHILD_INIT;
 	if ((r = mhp_child_fork(&s->worker)) == 0)
 		worker_main(&p->jobs[i], s->dir);
-	if (r < 0)
-		return mhp_log_errno(r, "cannot start a worker for '%s'", p->jobs[i].t->name);
+	if (r < 0) {
+		mhp_log_errno(r, "cannot start a worker for '%s'", p->jobs[i].t->name);
+		if (rmdir(s->dir) < 0)
+			mhp_log_errno(-errno, "cannot remove the unused run directory '%s'", s->dir);
+		return -EIO;
+	}
 	s->state = SLOT_RUNNING;
 	p->started++;
 	p->running++;
@@ -217,11 +221,11 @@ int mhp_mem_available(uint64_t *ret_bytes)
 	return 0;
 }
 
-int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned asked, unsigned *ret_width)
+int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned copies, unsigned asked, unsigned *ret_width)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned want = asked ? asked : cpus > 0 ? (unsigned)cpus : 1, fit;
-	_cleanup_free_ uint64_t *need = mhp_xcalloc(n ? n : 1, sizeof(*need));
+	_cleanup_free_ uint64_t *need = mhp_xcalloc(n * copies + 1, sizeof(*need));
 	const char *fake = getenv("MHP_MEM_AVAILABLE"); /* a test hook: bytes */
 	uint64_t avail;
 	size_t top = 0;
@@ -233,16 +237,17 @@ int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned asked, uns
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		need[i] = mhp_pool_guest_bytes(&all[i]);
-		top = need[i] > need[top] ? i : top;
+		for (unsigned c = 0; c < copies; c++)
+			need[i * copies + c] = mhp_pool_guest_bytes(&all[i]);
+		top = need[i * copies] > need[top * copies] ? i : top;
 	}
-	fit = mhp_pool_fit(need, n, want, avail);
+	fit = mhp_pool_fit(need, n * copies, want, avail);
 	if (fit < want && (asked || fit == 0)) {
 		char most[64];
 		snprintf(most, sizeof(most), fit ? "at most -j %u fits" : "not even one fits", fit);
 		mhp_log_error("-j %u does not fit in memory: '%s' takes up to %llu MiB (boot memory, every DIMM, %llu MiB "
 			      "for QEMU) and MemAvailable is %llu MiB: %s", want, all[top].name,
-			      (unsigned long long)(need[top] >> 20), (unsigned long long)(MHP_POOL_QEMU_OVERHEAD >> 20),
+			      (unsigned long long)(need[top * copies] >> 20), (unsigned long long)(MHP_POOL_QEMU_OVERHEAD >> 20),
 			      (unsigned long long)(avail >> 20), most);
 		return -ENOMEM;
 	}

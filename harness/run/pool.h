@@ -42,10 +42,11 @@ unsigned mhp_pool_fit(const uint64_t *need, size_t n, unsigned width, uint64_t a
 /* The host's MemAvailable from /proc/meminfo, in bytes (-errno). */
 int mhp_mem_available(uint64_t *ret_bytes);
 
-/* The pool width for the topologies: asked (0: the number of CPUs),
- * checked against MemAvailable.  When the width was asked for and does not
+/* The pool width for the topologies, each of which may run copies times at
+ * once (a gate runs it on both kernels side by side): asked (0: the number
+ * of CPUs), checked against MemAvailable.  When the width was asked for and does not
  * fit, says what each guest needs and what is there and returns -ENOMEM;
  * a default width shrinks to what fits (said with -v). */
-int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned asked, unsigned *ret_width);
+int mhp_pool_width(const struct mhp_topology *all, size_t n, unsigned copies, unsigned asked, unsigned *ret_width);
 
 #endif

@@ -77,6 +77,8 @@ int mhp_snapshot_acquire(struct mhp_snapshot *s, const char *root, const char *k
 		return 0;
 	if ((r = mhp_mkdir_p(s->root, 0755)) < 0)
 		return r;
+	/* No cap: only what a killed maker left goes. */
+	mhp_snapshot_evict(s->root, UINT64_MAX);
 	lock = mhp_xasprintf("%s/%s.lock", s->root, key);
 	if ((r = lock_wait(s, lock, deadline)) < 0)
 		return r;
@@ -103,7 +105,8 @@ int mhp_snapshot_begin_run(const struct mhp_snapshot *s, const char *run_dir)
 	_cleanup_free_ char *to = mhp_xasprintf("%s/console.log", run_dir);
 
 	/* Its age is when it was last used: eviction goes by it. */
-	utimensat(AT_FDCWD, s->state, NULL, 0);
+	if (utimensat(AT_FDCWD, s->state, NULL, 0) < 0)
+		return -errno;
 	return copy_file(from, to);
 }
 

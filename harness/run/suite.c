@@ -82,7 +82,7 @@ char *mhp_suite_mkdir(const char *results, const char *name)
 /* results/latest -> the newest run directory, replaced atomically. */
 static void point_latest(const char *results, const char *run_dir)
 {
-	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp", results);
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s/.latest.tmp-%d", results, (int)getpid());
 	_cleanup_free_ char *latest = mhp_xasprintf("%s/latest", results);
 	const char *base = strrchr(run_dir, '/');
 

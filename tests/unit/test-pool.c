@@ -101,17 +101,22 @@ struct width_row {
 	uint64_t avail_eighths; /* MemAvailable in eighths of one guest */
 	int ret;
 	unsigned width;
+	unsigned copies;        /* runs of each topology at once; 0: 1 */
 };
 
 /* Each guest: 512 MiB of boot memory, a 128 MiB DIMM, QEMU's 384 MiB: 1 GiB. */
 static const struct width_row width_rows[] = {
-	{ "width: asked, fits", 2, 3, 16, 0, 2 },
-	{ "width: asked, does not fit", 3, 3, 20, -ENOMEM, 0 },
-	{ "width: asked 1, not even one guest fits", 1, 2, 7, -ENOMEM, 0 },
-	{ "width: asked, above the jobs, all fit", 8, 2, 16, 0, 8 },
-	{ "width: default shrinks to what fits", 0, N_CPUS, 12, 0, 1 },
-	{ "width: default, nothing fits", 0, N_CPUS, 7, -ENOMEM, 0 },
-	{ "width: default, all fit: the CPUs", 0, N_CPUS, 8 * 1024, 0, WIDTH_CPUS },
+	{ "width: asked, fits", 2, 3, 16, 0, 2, 0 },
+	{ "width: asked, does not fit", 3, 3, 20, -ENOMEM, 0, 0 },
+	{ "width: asked 1, not even one guest fits", 1, 2, 7, -ENOMEM, 0, 0 },
+	{ "width: asked, above the jobs, all fit", 8, 2, 16, 0, 8, 0 },
+	{ "width: default shrinks to what fits", 0, N_CPUS, 12, 0, 1, 0 },
+	{ "width: default, nothing fits", 0, N_CPUS, 7, -ENOMEM, 0, 0 },
+	{ "width: default, all fit: the CPUs", 0, N_CPUS, 8 * 1024, 0, WIDTH_CPUS, 0 },
+	/* A gate runs one topology on both kernels side by side. */
+	{ "width: one topology, once at a time, fits", 2, 1, 12, 0, 2, 1 },
+	{ "width: one topology on both gate sides does not fit", 2, 1, 12, -ENOMEM, 0, 2 },
+	{ "width: one topology on both gate sides fits", 2, 1, 16, 0, 2, 2 },
 };
 
 static void test_width(void **state)
@@ -128,7 +133,7 @@ static void test_width(void **state)
 	assert_int_equal(mhp_pool_guest_bytes(&all[0]), 1 * GiB);
 	snprintf(avail, sizeof(avail), "%llu", (unsigned long long)(row->avail_eighths * GiB / 8));
 	assert_int_equal(setenv("MHP_MEM_AVAILABLE", avail, 1), 0);
-	int r = mhp_pool_width(all, n, row->asked, &width);
+	int r = mhp_pool_width(all, n, row->copies ? row->copies : 1, row->asked, &width);
 	assert_int_equal(unsetenv("MHP_MEM_AVAILABLE"), 0);
 	assert_int_equal(r, row->ret);
 	if (row->ret == 0)

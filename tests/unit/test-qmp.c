@@ -218,6 +218,21 @@ static void test_client_wrong_id_is_protocol_error(void **state)
 	peer_close(&p);
 }
 
+/* A reply to a command whose wait ran out (an older id) comes late: it is
+ * dropped, and the reply awaited now is taken. */
+static void test_client_late_reply_dropped(void **state)
+{
+	(void)state;
+	struct peer p;
+	json_object *ret = NULL;
+
+	peer_open(&p, "{\"return\": {\"late\": 1}, \"id\": \"mhp-0\"}\r\n{\"return\": {\"status\": \"running\"}, \"id\": \"mhp-1\"}\r\n");
+	assert_int_equal(mhp_qmp_execute_ref(&p.q, mhp_deadline_in_ms(1000), "query-status", NULL, &ret), 0);
+	assert_string_equal(mhp_json_path_string(ret, "status"), "running");
+	json_object_put(ret);
+	peer_close(&p);
+}
+
 static void test_client_truncated_then_closed(void **state)
 {
 	(void)state;
@@ -261,6 +276,7 @@ int main(void)
 	TEST_ONE(&l, test_client_event_match_keeps_others);
 	TEST_ONE(&l, test_client_error_reply);
 	TEST_ONE(&l, test_client_wrong_id_is_protocol_error);
+	TEST_ONE(&l, test_client_late_reply_dropped);
 	TEST_ONE(&l, test_client_truncated_then_closed);
 	TEST_ONE(&l, test_client_silence_times_out);
 	TEST_ONE(&l, test_client_greeting_required);

@@ -186,9 +186,9 @@ static void test_result_json(void **state)
 	assert_int_equal(json_object_array_length(json_object_object_get(o, "phases")), 2);
 	json_object_put(o);
 	/* Written through a temporary name that does not stay behind. */
-	char *tmp = tmp_path("result.json.tmp");
+	char *name = mhp_xasprintf("result.json.tmp-%d", (int)getpid()), *tmp = tmp_path(name);
 	assert_int_equal(access(tmp, F_OK), -1);
-	free(tmp);
+	free(tmp), free(name);
 	unlink(path);
 	free(path);
 	mhp_result_release(&r);
