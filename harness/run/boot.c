@@ -128,6 +128,18 @@ static void store(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *re
 		b->how = mhp_xasprintf("cold, saved as boot snapshot %s", b->snap.key);
 }
 
+/* Whether the guest's "error ... errno=N" line says err. */
+static bool refused_with(const char *line, int err)
+{
+	const char *p = strstr(line, " errno=");
+	char *end;
+
+	if (!p)
+		return false;
+	long v = strtol(p + 7, &end, 10);
+	return end != p + 7 && (*end == '\0' || *end == ' ') && v == err;
+}
+
 /* The knobs of the topology's command line the guest sets instead. */
 static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_strv *set)
 {
@@ -143,7 +155,7 @@ static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_str
 		int r = mhp_guest_command(g, cmd, NULL, cmd);
 		/* A kernel without the knob ignores it on its command line too
 		 * (an older kernel in a bisect): the same, said. */
-		if (r == -EREMOTEIO && strstr(g->refusal, " errno=2")) {
+		if (r == -EREMOTEIO && refused_with(g->refusal, ENOENT)) {
 			mhp_strv_pushf(set, "%s (the kernel has no such knob: ignored)", w);
 			continue;
 		}

@@ -236,7 +236,8 @@ int mhp_snapshot_evict(const char *root, uint64_t cap)
 		MHP_ARRAY_PUSH(all, n, alloc) = e;
 	}
 	closedir(d);
-	qsort(all, n, sizeof(*all), by_use);
+	if (n)
+		qsort(all, n, sizeof(*all), by_use);
 	for (size_t i = 0; i < n; i++) {
 		if (total > cap) {
 			remove_dir(all[i].dir);
