@@ -37,7 +37,11 @@ static int kernel_build(int argc, char **argv)
 	mhp_kbuild_init(&b);
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (mhp_kbuild_option(o, optarg, &b))
+		if ((r = mhp_kbuild_option(o, optarg, &b)) < 0) {
+			mhp_strv_release(&patches);
+			return MHP_EXIT_USAGE;
+		}
+		if (r)
 			continue;
 		switch (o) {
 		case 'r': b.rev = optarg; break;

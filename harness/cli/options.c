@@ -13,9 +13,11 @@ int mhp_cli_option(int argc, char **argv, const struct option *opts, struct mhp_
 	int o, r;
 
 	while ((o = getopt_long(argc, argv, "vhj:", opts, NULL)) != -1) {
-		if ((r = mhp_suite_option(o, optarg, run)) < 0)
+		if ((r = mhp_suite_option(o, optarg, run)) == 0 && build)
+			r = mhp_kbuild_option(o, optarg, build);
+		if (r < 0)
 			return MHP_CLI_OPTION_ERROR;
-		if (r || (build && mhp_kbuild_option(o, optarg, build)))
+		if (r)
 			continue;
 		return o;
 	}

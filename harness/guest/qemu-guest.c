@@ -69,7 +69,9 @@ int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited)
 	if (r == -EINTR) {
 		g->interrupted = true;
 		say(g, "interrupted while waiting for %s", awaited);
-	} else if (mhp_child_wait(&q->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0) {
+	} else if (q->qemu.status >= 0 ||
+		   (q->qemu.pid > 0 && mhp_child_wait(&q->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0)) {
+		/* (A QEMU that never started has not exited: pid 0, status -1.) */
 		end_reason(q, why, sizeof(why));
 		say(g, "QEMU exited (%s%s) while waiting for %s", mhp_child_describe(&q->qemu, how, sizeof(how)), why,
 		    awaited);

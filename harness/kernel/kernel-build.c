@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/cleanup.h"
 #include "kernel/kernel-tree.h"
 #include "lib/process.h"
@@ -309,7 +310,16 @@ int mhp_kbuild_option(int o, const char *arg, struct mhp_kbuild *b)
 	switch (o) {
 	case MHP_OPT_SRC: b->src = arg; return 1;
 	case MHP_OPT_CONFIG: b->config = arg; return 1;
-	case MHP_OPT_JOBS: b->jobs = (unsigned)atoi(arg); return 1;
+	case MHP_OPT_JOBS: {
+		char *end;
+		unsigned long v = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 1024) {
+			mhp_log_error("--jobs: '%s' is not a number of make jobs (1-1024)", arg);
+			return -EINVAL;
+		}
+		b->jobs = (unsigned)v;
+		return 1;
+	}
 	case MHP_OPT_CACHE: b->cache_dir = arg; return 1;
 	default: return 0;
 	}

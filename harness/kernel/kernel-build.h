@@ -29,7 +29,8 @@ enum { MHP_OPT_SRC = 0x200, MHP_OPT_CONFIG, MHP_OPT_JOBS, MHP_OPT_CACHE };
 #define MHP_KBUILD_OPTIONS                                                                                  \
 	{ "src", required_argument, NULL, MHP_OPT_SRC }, { "config", required_argument, NULL, MHP_OPT_CONFIG }, \
 	{ "jobs", required_argument, NULL, MHP_OPT_JOBS }, { "cache", required_argument, NULL, MHP_OPT_CACHE }
-/* Takes option o with its argument: 1 when it was one of those, else 0. */
+/* Takes option o with its argument: 1 when it was one of those, else 0;
+ * -EINVAL (said why) for a bad value. */
 int mhp_kbuild_option(int o, const char *arg, struct mhp_kbuild *b);
 
 /* Defaults: mhp.config of this mhp, a job per CPU, an hour. */

@@ -181,13 +181,22 @@ int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap = 0;
 
 	if (fd < 0)
 		return -errno;
-	buf = mhp_xcalloc(max + 1, 1);
+	/* Grown as the file comes, never max up front; one byte past max
+	 * is read to tell "exactly max" from "more". */
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max - len);
+		if (len == cap) {
+			cap = cap ? 2 * cap : 64 * 1024;
+			cap = cap > max + 1 ? max + 1 : cap;
+			char *more = realloc(buf, cap + 1);
+			if (!more)
+				abort();
+			buf = more;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -196,9 +205,11 @@ int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len == max)
+		if (len > max)
 			return -EFBIG;
 	}
+	if (!buf)
+		buf = mhp_xcalloc(1, 1);
 	buf[len] = '\0';
 	if (ret_len)
 		*ret_len = len;

@@ -60,7 +60,8 @@ int mhp_mkdir_p(const char *path, mode_t mode);
  * K/M/G/T are binary.  Returns 0 or -EINVAL / -ERANGE. */
 int mhp_parse_size(const char *s, uint64_t *ret_bytes);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+/* Reads a whole file of at most max bytes into a NUL-terminated buffer;
+ * -EFBIG for a longer one. */
 int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 /* Writes data to DIR/NAME through NAME.tmp + fsync + rename, so a reader
  * sees either the old file or the whole new one. */

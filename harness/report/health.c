@@ -59,11 +59,16 @@ size_t mhp_health_scan(const char *console, struct mhp_splat *out, size_t max)
 {
 	size_t n = 0;
 	const char *p = console;
+	bool sysrq_dump = false;
 
 	while (*p && n < max) {
 		const char *msg = message(p);
 
-		if (!starts_with_any(msg, triggers, sizeof(triggers) / sizeof(triggers[0]))) {
+		/* A topology's sysrq t/w/l asks for every task's or CPU's stack:
+		 * those "Call Trace:" lines are what was asked, not a splat. */
+		sysrq_dump = sysrq_dump || !strncmp(msg, "sysrq: Show", 11);
+		if (!starts_with_any(msg, triggers, sizeof(triggers) / sizeof(triggers[0])) ||
+		    (sysrq_dump && !strncmp(msg, "Call Trace:", 11))) {
 			p = next_line(p);
 			continue;
 		}

@@ -682,6 +682,9 @@ static const struct input_row input_rows[] = {
 	{ "unknown accelerator", { "run", "--accel", "hvf", "topologies/dimm-node1-movable.json", NULL },
 	  "--accel: 'hvf' is not auto, kvm or tcg" },
 	{ "missing scenario file", { "run", "--accel", "tcg", "no-such.json", NULL }, "no-such.json: cannot read" },
+	{ "--jobs (the kernel build\'s) that is no number",
+	  { "kernel", "build", "--src", "/nonexistent", "--jobs", "4x", NULL },
+	  "--jobs: '4x' is not a number of make jobs (1-1024)" },
 	{ "-j that is no number", { "run", "--accel", "tcg", "-j", "0", "topologies/dimm-node1-movable.json", NULL },
 	  "-j: '0' is not a number of guests at once (1-64)" },
 	/* 481 GiB of guest: refused before the OOM killer would decide. */

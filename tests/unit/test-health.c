@@ -48,7 +48,25 @@ static const struct clean_row clean_rows[] = {
 	{ "an offline refusal is not a splat", "[    2.1] memory memory32: Offline failed.\n" },
 	{ "words inside a line do not count", "[    1.0] random: crng init done (no WARNING: here)\n" },
 	{ "empty", "" },
+	{ "a sysrq task dump asked for is not a splat",
+	  "[    5.0] sysrq: Show State\n[    5.0] task:init            state:S stack:0     pid:1\n"
+	  "[    5.0] Call Trace:\n[    5.0]  <TASK>\n[    5.0]  __schedule+0x2f3/0x890\n[    5.0]  </TASK>\n"
+	  "[    5.1] task:kthreadd        state:S stack:0     pid:2\n[    5.1] Call Trace:\n" },
 };
+
+/* After a sysrq dump a real splat is still one. */
+static void test_splat_after_sysrq(void **state)
+{
+	(void)state;
+	struct mhp_splat s[2];
+	const char *console = "[    5.0] sysrq: Show Blocked State\n[    5.0] Call Trace:\n"
+			      "[    6.0] WARNING: CPU: 0 PID: 1 at mm/memory_hotplug.c:1 f+0x1/0x2\n"
+			      "[    6.0] Call Trace:\n[    6.0] ---[ end trace 0 ]---\n";
+
+	assert_int_equal(mhp_health_scan(console, s, 2), 1);
+	assert_string_equal(s[0].first, "WARNING: CPU: 0 PID: 1 at mm/memory_hotplug.c:1 f+0x1/0x2");
+	mhp_splat_release(&s[0]);
+}
 
 static void test_clean(void **state)
 {
@@ -81,6 +99,7 @@ int main(void)
 	static struct test_list l;
 
 	TEST_ONE(&l, test_scan);
+	TEST_ONE(&l, test_splat_after_sysrq);
 	TEST_ROWS(&l, test_clean, clean_rows);
 	TEST_ONE(&l, test_limit);
 	return TEST_RUN("health", &l);

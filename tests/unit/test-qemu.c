@@ -1,7 +1,9 @@
 /* QEMU command line built from a scenario. */
+#include <errno.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "guest/qemu-guest.h"
 #include "guest/qemu.h"
 
 static struct mhp_topology two_nodes(void)
@@ -125,6 +127,21 @@ static void test_snapshot_argv(void **state)
 	mhp_topology_release(&s);
 }
 
+/* A failure before QEMU ever started (a socket, the initrd) is said as
+ * what it is, not as "QEMU exited (still running)". */
+static void test_fail_before_start(void **state)
+{
+	(void)state;
+	struct mhp_machine m = { .timeout_ms = 1000, .boot_timeout_ms = 1000 };
+	struct mhp_guest g;
+
+	mhp_qemu_guest_init(&g);
+	g.m = &m;
+	assert_int_equal(mhp_qemu_fail(&g, -ENAMETOOLONG, "a QMP socket"), -ENAMETOOLONG);
+	assert_string_equal(g.error, "File name too long while waiting for a QMP socket");
+	mhp_guest_teardown(&g);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -133,5 +150,6 @@ int main(void)
 	TEST_ONE(&l, test_probe_has_no_sockets);
 	TEST_ONE(&l, test_q35);
 	TEST_ONE(&l, test_snapshot_argv);
+	TEST_ONE(&l, test_fail_before_start);
 	return TEST_RUN("qemu", &l);
 }

@@ -258,6 +258,41 @@ static void test_result_nothing_scored_is_skip(void **state)
 }
 
 /* A unix socket path must fit sockaddr_un (108 bytes): a clear error. */
+struct read_row {
+	const char *name;
+	size_t size, max;
+	int ret;
+};
+
+static const struct read_row read_rows[] = {
+	{ "read_file: a file of exactly max bytes", 100, 100, 0 },
+	{ "read_file: one byte over max", 101, 100, -EFBIG },
+	{ "read_file: grown past its first buffer", 300 * 1024 + 7, 1u << 20, 0 },
+	{ "read_file: an empty file", 0, 100, 0 },
+};
+
+/* Whole and NUL-terminated up to max, -EFBIG past it, with no buffer of
+ * max bytes allocated up front (a 64 MiB max is common). */
+static void test_read_file(void **state)
+{
+	const struct read_row *row = *state;
+	char *path = tmp_path("read-file"), *data = mhp_xcalloc(row->size + 1, 1), *got = NULL;
+	size_t len = 1;
+
+	for (size_t i = 0; i < row->size; i++)
+		data[i] = (char)('a' + i % 26);
+	write_bytes(path, data, row->size);
+	assert_int_equal(mhp_read_file(path, row->max, &got, &len), row->ret);
+	if (row->ret == 0) {
+		assert_int_equal(len, row->size);
+		assert_memory_equal(got, data, row->size);
+		assert_int_equal(got[len], '\0');
+	}
+	free(got), free(data);
+	unlink(path);
+	free(path);
+}
+
 static void test_socket_path_limit(void **state)
 {
 	(void)state;
@@ -290,6 +325,7 @@ int main(void)
 	TEST_ONE(&l, test_result_json_read_back);
 	TEST_ONE(&l, test_result_nothing_scored_is_skip);
 	TEST_ONE(&l, test_socket_path_limit);
+	TEST_ROWS(&l, test_read_file, read_rows);
 	r = TEST_RUN("util", &l);
 	rmdir(tmpdir);
 	return r;
