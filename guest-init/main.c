@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest-init/channel.h"
@@ -82,5 +83,8 @@ int main(void)
 			uevent_drain(&st.uevents);
 		if (pfd[0].revents & POLLIN)
 			channel_serve(&st.chan, run_line, &st);
+		else if (pfd[0].revents & (POLLHUP | POLLERR))
+			/* No host on the line: wait for one without spinning. */
+			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	}
 }

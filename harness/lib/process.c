@@ -22,11 +22,17 @@ static __attribute__((noreturn)) void child_exec(char *const argv[], int out_fd,
 		goto fail;
 	if (getppid() != parent) /* the parent died before prctl */
 		_exit(127);
-	null_fd = open("/dev/null", O_RDONLY);
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* dup2 makes 0 inheritable */
 	if (null_fd < 0 || dup2(null_fd, 0) < 0)
 		goto fail;
 	if (out_fd >= 0 && (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0))
 		goto fail;
+	/* Nothing mhp inherited (a CI runner's pipes) goes on to QEMU or make:
+	 * a stray child holding a pipe would keep its reader waiting.  CLOEXEC,
+	 * not closed: err_pipe must live until the exec. */
+	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -129,6 +135,9 @@ static void reap(struct mhp_child *c)
 {
 	int st;
 
+	/* A group member may outlive the leader: take the group down while the
+	 * leader, a zombie until reaped, still holds the group's id. */
+	kill(-c->pid, SIGKILL);
 	while (waitpid(c->pid, &st, 0) < 0) {
 		if (errno != EINTR) {
 			st = 0xff00; /* already reaped elsewhere: unknown, say 255 */
@@ -136,8 +145,6 @@ static void reap(struct mhp_child *c)
 		}
 	}
 	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
-	/* A group member may outlive the leader: take the group down with it. */
-	kill(-c->pid, SIGKILL);
 	close(c->pidfd);
 	c->pidfd = -1;
 	c->pid = 0;
@@ -178,9 +185,13 @@ void mhp_child_stop(struct mhp_child *c, unsigned grace_ms)
 		return;
 	kill(-c->pid, SIGKILL);
 	kill(c->pid, SIGKILL);
-	if (c->pidfd >= 0)
-		mhp_child_wait(c, mhp_deadline_in_ms(10000));
-	else {
+	if (c->pidfd >= 0 && mhp_child_wait(c, mhp_deadline_in_ms(10000)) < 0) {
+		/* Unkillable (stuck in the kernel): given up, not left looking alive. */
+		close(c->pidfd);
+		c->pidfd = -1;
+		c->pid = 0;
+		c->status = 128 + SIGKILL;
+	} else if (c->pidfd < 0) {
 		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		c->pid = 0;

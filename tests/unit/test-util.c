@@ -14,6 +14,7 @@
 #include "guest/kernel-image.h"
 #include "model/result.h"
 #include "report/report.h"
+#include "lib/process.h"
 #include "lib/sock.h"
 #include "lib/util.h"
 
@@ -293,6 +294,18 @@ static void test_read_file(void **state)
 	free(path);
 }
 
+/* A child gets stdin, stdout and stderr and nothing else of ours (ls's
+ * own directory descriptor is 3). */
+static void test_child_fds(void **state)
+{
+	(void)state;
+	char *argv[] = { "ls", "/proc/self/fd", NULL }, *out = NULL;
+
+	assert_int_equal(mhp_run_capture(argv, mhp_deadline_in_ms(10000), 4096, &out), 0);
+	assert_string_equal(out, "0\n1\n2\n3\n");
+	free(out);
+}
+
 static void test_socket_path_limit(void **state)
 {
 	(void)state;
@@ -326,6 +339,7 @@ int main(void)
 	TEST_ONE(&l, test_result_nothing_scored_is_skip);
 	TEST_ONE(&l, test_socket_path_limit);
 	TEST_ROWS(&l, test_read_file, read_rows);
+	TEST_ONE(&l, test_child_fds);
 	r = TEST_RUN("util", &l);
 	rmdir(tmpdir);
 	return r;
