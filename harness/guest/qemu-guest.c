@@ -95,14 +95,11 @@ static int prepare(struct mhp_guest *g)
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
 	int r;
 
-	strcpy(q->rundir, "/tmp/mhp-run-XXXXXX");
-	if (!mkdtemp(q->rundir)) {
-		q->rundir[0] = '\0';
-		return mhp_qemu_fail(g, -errno, "a private run directory in /tmp");
-	}
-	q->qmp_path = mhp_xasprintf("%s/qmp.sock", q->rundir);
-	q->chan_path = mhp_xasprintf("%s/channel.sock", q->rundir);
-	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir);
+	if ((r = mhp_rundir_make(&q->rundir, "mhp-run")) < 0)
+		return mhp_qemu_fail(g, r, "a private run directory in the temporary directory");
+	q->qmp_path = mhp_xasprintf("%s/qmp.sock", q->rundir.path);
+	q->chan_path = mhp_xasprintf("%s/channel.sock", q->rundir.path);
+	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir.path);
 	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables);
 	if (r < 0)
 		say(g, "cannot build the initrd from '%s': %s", g->m->guest_init, strerror(-r));
@@ -208,13 +205,7 @@ static int start(struct mhp_guest *g, const struct mhp_machine *m)
 
 static void remove_rundir(struct mhp_qemu_guest *q)
 {
-	if (q->rundir[0]) {
-		unlink(q->qmp_path);
-		unlink(q->chan_path);
-		unlink(q->initrd_path);
-		rmdir(q->rundir);
-		q->rundir[0] = '\0';
-	}
+	mhp_rundir_release(&q->rundir);
 	free(q->qmp_path);
 	free(q->chan_path);
 	free(q->initrd_path);
@@ -365,6 +356,7 @@ void mhp_qemu_guest_init(struct mhp_guest *g)
 	struct mhp_qemu_guest *q = mhp_xcalloc(1, sizeof(*q));
 
 	q->qemu = (struct mhp_child)MHP_CHILD_INIT;
+	q->rundir = (struct mhp_rundir)MHP_RUNDIR_INIT;
 	q->ch.fd = q->qmp.fd = -1;
 	*g = (struct mhp_guest){ .ops = &qemu_ops, .impl = q };
 }

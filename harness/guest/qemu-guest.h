@@ -8,9 +8,10 @@
 #include "guest/channel.h"
 #include "guest/qmp.h"
 #include "lib/process.h"
+#include "lib/rundir.h"
 
 struct mhp_qemu_guest {
-	char rundir[64]; /* private mkdtemp directory: sockets, initrd */
+	struct mhp_rundir rundir; /* private: sockets, initrd */
 	char *qmp_path, *chan_path, *initrd_path;
 	struct mhp_child qemu;
 	struct mhp_qmp qmp;

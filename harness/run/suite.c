@@ -10,6 +10,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "lib/rundir.h"
 #include "guest/kernel-image.h"
 #include "report/report.h"
 #include "guest/accel.h"
@@ -187,6 +188,12 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 
 	if (!init)
 		init = MHP_DEFAULT_GUEST_INIT;
+	/* What an mhp killed with SIGKILL left: its workers' QEMU sockets and
+	 * initrds (QEMU itself died with it, PR_SET_PDEATHSIG). */
+	int stale = mhp_rundir_sweep(mhp_tmp_dir(), "mhp-run");
+	if (stale > 0)
+		mhp_log_info("removed %d run director%s of mhp processes that are gone from %s", stale,
+			     stale == 1 ? "y" : "ies", mhp_tmp_dir());
 	if ((r = mhp_kernel_probe(kernel, su->kernel_version, sizeof(su->kernel_version))) < 0) {
 		mhp_log_errno(r, "kernel '%s' is not a bootable x86 kernel image", kernel);
 		return -EINVAL;
