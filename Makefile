@@ -4,6 +4,7 @@
 #   make check    install missing packages, run every test
 #   make bench    print speed ratios measured in one run
 #   make soak-gate  N clean gates in a row (MHP_SOAK_GATES, default 10): must never block
+#   make soak     the suite N times under a CPU hog, -j 2 (MHP_SOAK_RUNS, default 10): no false failure
 
 CC      ?= cc
 SHELL   := /bin/bash
@@ -29,7 +30,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps layers sizes run check unit unit-asan integration fuzz fuzz-check no-shell bench soak-gate clean
+.PHONY: all deps layers sizes run check unit unit-asan integration fuzz fuzz-check no-shell bench soak soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -139,6 +140,11 @@ run: deps
 bench: deps
 	$(MAKE) all
 	ci/bench
+
+# Not in check: 2 kernels x 10 suites under load take about 10 minutes here.
+soak: deps
+	$(MAKE) all
+	ci/soak
 
 # Not in check: ten gates take about 17 minutes here.
 soak-gate: deps

@@ -278,8 +278,10 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 	push_path(v, "src", c->build.src);
 	push_path(v, "results", dir);
 	mhp_strv_pushf(v, "--accel=%s", c->run.accel);
-	mhp_strv_pushf(v, "--timeout=%u", c->run.timeout_s);
-	mhp_strv_pushf(v, "--boot-timeout=%u", c->run.boot_timeout_s);
+	if (c->run.timeout_s)
+		mhp_strv_pushf(v, "--timeout=%u", c->run.timeout_s);
+	if (c->run.boot_timeout_s)
+		mhp_strv_pushf(v, "--boot-timeout=%u", c->run.boot_timeout_s);
 	mhp_strv_pushf(v, "--jobs=%u", c->build.jobs);
 	if (c->run.jobs)
 		mhp_strv_pushf(v, "--parallel=%u", c->run.jobs);

@@ -44,6 +44,15 @@ int mhp_log_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
+void mhp_log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap, NULL);
+	va_end(ap);
+}
+
 void mhp_log_info(const char *fmt, ...)
 {
 	va_list ap;

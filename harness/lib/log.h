@@ -10,6 +10,8 @@
 int mhp_log_errno(int r, const char *fmt, ...) MHP_FORMAT(2, 3);
 /* Prints "mhp: MSG" to stderr and returns -EINVAL. */
 int mhp_log_error(const char *fmt, ...) MHP_FORMAT(1, 2);
+/* A line on stderr that is no error but always worth saying. */
+void mhp_log_notice(const char *fmt, ...) MHP_FORMAT(1, 2);
 /* Informational line on stderr, shown only with mhp_log_verbose. */
 void mhp_log_info(const char *fmt, ...) MHP_FORMAT(1, 2);
 extern int mhp_log_verbose;

@@ -29,6 +29,7 @@ void mhp_result_release(struct mhp_result *r)
 	free(r->qemu_version);
 	free(r->accel);
 	free(r->boot);
+	free(r->deadlines);
 	free(r->phase);
 	free(r->step_kind);
 	free(r->step_device);

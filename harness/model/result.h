@@ -58,6 +58,7 @@ struct mhp_result {
 	char *guest_release;  /* uname -r in the guest, once it said hello */
 	char *qemu_version;
 	char *accel;
+	char *deadlines;      /* the boot and step deadlines, and how derived */
 	char *boot;           /* how the guest came up: cold, or restored from a
 				 boot snapshot (which, made by whom), and the
 				 knobs set at run time */

@@ -70,7 +70,7 @@ int mhp_result_write_json(const struct mhp_result *r, const char *dir)
 				      "failed_phase", r->error || r->interrupted ? r->phase : NULL, "error", r->error,
 				      "kernel", r->kernel, "kernel_version", r->kernel_version,
 				      "guest_release", r->guest_release, "qemu_version", r->qemu_version,
-				      "accel", r->accel, "boot", r->boot };
+				      "accel", r->accel, "deadlines", r->deadlines, "boot", r->boot };
 
 	add_strings(o, facts, ARRAY_SIZE(facts) / 2);
 	json_object_object_add(o, "interrupted", json_object_new_boolean(r->interrupted));
@@ -170,6 +170,7 @@ static void read_facts(struct mhp_result *r, json_object *root)
 	r->qemu_version = dup_str(root, "qemu_version");
 	r->accel = dup_str(root, "accel");
 	r->boot = dup_str(root, "boot");
+	r->deadlines = dup_str(root, "deadlines");
 	r->interrupted = json_object_object_get_ex(root, "interrupted", &v) && json_object_get_boolean(v);
 	if (json_object_object_get_ex(root, "seconds", &v))
 		r->duration_ns = (uint64_t)(json_object_get_double(v) * 1e9);

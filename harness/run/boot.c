@@ -14,10 +14,15 @@
 
 static int cold(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *m, char *how)
 {
+	uint64_t t0 = mhp_now_ns();
+	int r;
+
 	free(b->how);
 	b->how = how;
 	m->restore = NULL;
-	return mhp_guest_start(g, m);
+	if ((r = mhp_guest_start(g, m)) == 0)
+		b->cold_boot_ns = mhp_now_ns() - t0;
+	return r;
 }
 
 /* A snapshot QEMU would not take (another QEMU build wrote it, the file

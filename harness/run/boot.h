@@ -22,6 +22,7 @@ struct mhp_boot {
 	struct mhp_snapshot snap;
 	bool making;                          /* this run saves the snapshot */
 	char *how;                            /* for res->boot */
+	uint64_t cold_boot_ns;                /* a cold boot's start to hello, 0 if none */
 };
 
 /* Starts g on m (whose restore and runtime_knobs are set here), with

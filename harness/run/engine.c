@@ -13,6 +13,7 @@
 #include "lib/cleanup.h"
 #include "report/health.h"
 #include "run/boot.h"
+#include "run/deadlines.h"
 #include "run/capture.h"
 #include "run/steps.h"
 
@@ -95,6 +96,8 @@ static int boot(struct engine *e)
 		e->res->qemu_version = mhp_xstrdup(e->g.hypervisor_version);
 	if (r < 0)
 		return mhp_steps_guest_failed(e->res, &e->g);
+	if (e->boot.cold_boot_ns)
+		mhp_deadlines_record(&(struct mhp_deadline_key){ e->m.kernel, e->m.qemu, e->m.accel }, e->boot.cold_boot_ns);
 	e->res->guest_release = mhp_xstrdup(e->g.hello.release);
 	if (tables_taken(e) < 0)
 		return -1;

@@ -11,6 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/rundir.h"
+#include "run/deadlines.h"
 #include "guest/kernel-image.h"
 #include "report/report.h"
 #include "guest/accel.h"
@@ -111,6 +112,7 @@ void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, 
 	res->kernel = mhp_xstrdup(su->opts.kernel);
 	res->kernel_version = mhp_xstrdup(su->kernel_version);
 	res->accel = mhp_xstrdup(su->opts.accel);
+	res->deadlines = mhp_xstrdup(su->deadlines);
 	mhp_engine_run(&su->opts, s, dir, res);
 	/* A run whose results cannot be written has failed: say so in the
 	 * verdict, and try once more to leave a result.json that tells why. */
@@ -192,7 +194,7 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 	 * initrds (QEMU itself died with it, PR_SET_PDEATHSIG). */
 	int stale = mhp_rundir_sweep(mhp_tmp_dir(), "mhp-run");
 	if (stale > 0)
-		mhp_log_info("removed %d run director%s of mhp processes that are gone from %s", stale,
+		mhp_log_notice("removed %d run director%s of mhp processes that are gone from %s", stale,
 			     stale == 1 ? "y" : "ies", mhp_tmp_dir());
 	if ((r = mhp_kernel_probe(kernel, su->kernel_version, sizeof(su->kernel_version))) < 0) {
 		mhp_log_errno(r, "kernel '%s' is not a bootable x86 kernel image", kernel);
@@ -209,9 +211,14 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 		return -EINVAL;
 	}
 	mhp_log_info("accelerator %s (%s)", accel, su->accel_reason);
+	struct mhp_deadlines d;
+	mhp_deadlines_get(&(struct mhp_deadline_key){ kernel, a->qemu, accel }, a->boot_timeout_s * 1000,
+			  a->timeout_s * 1000, MHP_DEFAULT_BOOT_TIMEOUT_S * 1000, MHP_DEFAULT_STEP_TIMEOUT_S * 1000, &d);
+	snprintf(su->deadlines, sizeof(su->deadlines), "%s", d.why);
+	mhp_log_info("deadlines: %s", d.why);
 	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
-					  .append = a->append, .boot_timeout_ms = a->boot_timeout_s * 1000,
-					  .timeout_ms = a->timeout_s * 1000, .snapshots = !a->no_snapshot,
+					  .append = a->append, .boot_timeout_ms = d.boot_ms,
+					  .timeout_ms = d.step_ms, .snapshots = !a->no_snapshot,
 					  .snapshot_cap = a->snapshot_cap };
 	return 0;
 }

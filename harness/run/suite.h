@@ -15,6 +15,7 @@ struct mhp_suite {
 	const char *results;      /* where run directories go */
 	char kernel_version[160]; /* from the bzImage header */
 	char accel_reason[160];   /* why opts.accel */
+	char deadlines[192];      /* how opts' deadlines were derived */
 };
 
 /* Loads every topology first, so that bad input fails before any QEMU
@@ -44,12 +45,14 @@ struct mhp_suite_args {
 	const char *qemu;         /* NULL: qemu-system-x86_64 */
 	const char *guest_init;   /* NULL: $MHP_GUEST_INIT, else the one built with mhp */
 	const char *append;       /* more kernel command line, or NULL */
-	unsigned timeout_s, boot_timeout_s;
+	unsigned timeout_s, boot_timeout_s; /* 0: calibrated (run/deadlines.h) */
 	unsigned jobs;            /* guests at once; 0: one per CPU */
 	bool no_snapshot;         /* boot every run cold */
 	uint64_t snapshot_cap;    /* bytes of boot snapshots kept in the cache */
 };
-#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", .timeout_s = 60, .boot_timeout_s = 180, \
+#define MHP_DEFAULT_STEP_TIMEOUT_S 60
+#define MHP_DEFAULT_BOOT_TIMEOUT_S 180
+#define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", \
 			      .snapshot_cap = 4ull << 30 }
 
 /* Their getopt_long entries; the values are MHP_OPT_*. */

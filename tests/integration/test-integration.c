@@ -272,6 +272,60 @@ static void test_qemu_killed(void **state)
 	run_release(&r);
 }
 
+/* The parent of process pid, from /proc/PID/stat. */
+static pid_t parent_of(pid_t pid)
+{
+	char *path = mhp_xasprintf("/proc/%d/stat", (int)pid), *stat = slurp(path);
+	const char *close = strrchr(stat, ')');
+	int ppid = 0;
+
+	assert_non_null(close);
+	assert_int_equal(sscanf(close + 2, "%*c %d", &ppid), 1);
+	free(path), free(stat);
+	return ppid;
+}
+
+/* A worker killed outright (SIGKILL: no clean-up of its own): its QEMU
+ * dies with it, mhp reports the run as failed without losing the others'
+ * results, and the next mhp removes the run directory it left. */
+static void test_worker_killed(void **state)
+{
+	(void)state;
+	const char *args[] = { "run", "--accel", "tcg", "--no-snapshot", "tests/topologies/plug-cycles.json", NULL };
+	unsigned dirs_before = count_run_dirs();
+	struct run r, next;
+
+	run_start(&r, "worker-killed", args);
+	pid_t qemu = wait_for_qemu(&r), worker = parent_of(qemu);
+	wait_for_plug(&r);
+	assert_true(worker != r.pid);
+	assert_int_equal(kill(worker, SIGKILL), 0);
+	run_wait(&r);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	if (!strstr(jstr(res, "error"), "the mhp worker of this run ended (killed by signal 9) without its result"))
+		fail_msg("error: '%s'", jstr(res, "error"));
+	json_object_put(res);
+	char *needle = mhp_xasprintf("%s/", r.results);
+	for (int i = 0; i < 200 && process_mentions(needle); i++)
+		usleep(10000); /* QEMU's PDEATHSIG SIGKILL */
+	assert_false(process_mentions(needle));
+	assert_int_equal(count_run_dirs(), dirs_before + 1);
+	const char *again[] = { "run", "--accel", "tcg", "--no-such-option", NULL };
+	run_mhp(&next, "worker-killed-next", again); /* usage error: exits before any run */
+	assert_int_equal(count_run_dirs(), dirs_before + 1);
+	run_release(&next);
+	const char *boot[] = { "boot", "--accel", "tcg", "topologies/dimm-node1-movable.json", NULL };
+	run_mhp(&next, "worker-killed-boot", boot);
+	expect_status(&next, 0);
+	char *out = slurp(next.out);
+	assert_non_null(strstr(out, "mhp: removed 1 run directory of mhp processes that are gone from /tmp"));
+	assert_int_equal(count_run_dirs(), dirs_before);
+	free(out), free(needle);
+	run_release(&next);
+	run_release(&r);
+}
+
 struct signal_row {
 	const char *name;
 	int sig, status;
@@ -861,6 +915,7 @@ int main(void)
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ROWS(&l, test_signal_to_mhp, signal_rows);
+	TEST_ONE(&l, test_worker_killed);
 	TEST_ROWS(&l, test_bad_input, input_rows);
 	TEST_ONE(&l, test_bad_topology_corpus);
 	TEST_ROWS(&l, test_fault, fault_rows);
