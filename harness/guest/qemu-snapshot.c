@@ -16,7 +16,7 @@
 #include "lib/cleanup.h"
 
 #define FD_NAME "mhp-snapshot"
-#define POLL_MS 20
+#define POLL_MS 5 /* a restore takes a few hundred ms: a coarse poll shows */
 
 static void sleep_ms(unsigned ms)
 {

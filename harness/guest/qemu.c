@@ -33,13 +33,22 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
 
 char *mhp_qemu_version_line(const char *binary)
 {
+	/* Asked for by every cache key of a run (snapshot shape, deadlines,
+	 * DSDT): one exec of QEMU per process and binary, which workers
+	 * inherit from the parent that asked first. */
+	static char *cached_binary, *cached_line;
 	char *argv[] = { (char *)(binary ? binary : "qemu-system-x86_64"), "--version", NULL }, *out = NULL;
 
+	if (cached_line && !strcmp(cached_binary, argv[0]))
+		return mhp_xstrdup(cached_line);
 	if (mhp_run_capture(argv, mhp_deadline_in_ms(10000), 256, &out) != 0) {
 		free(out);
 		return NULL;
 	}
 	out[strcspn(out, "\n")] = '\0';
+	free(cached_binary), free(cached_line);
+	cached_binary = mhp_xstrdup(argv[0]);
+	cached_line = mhp_xstrdup(out);
 	return out;
 }
 

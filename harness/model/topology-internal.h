@@ -46,6 +46,9 @@ struct mhp_parse_ctx {
 };
 
 /* "PATH:LINE: field 'F': ..." at the line of field in obj.  -EINVAL. */
+/* Rejects key given as 0 where 0 is the struct's "not set" (hint: what to
+ * write instead). */
+int mhp_json_not_unset(struct mhp_parse_ctx *c, json_object *obj, const char *key, uint64_t value, const char *hint);
 int mhp_json_fail(struct mhp_parse_ctx *c, const json_object *obj, const char *field, const char *fmt, ...)
 	MHP_FORMAT(4, 5);
 /* The line of key in obj as messages name it (the object's when absent). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "model/json-strict.h"
 #include "model/topology-internal.h"
 
 #define MAX_SCENARIO_FILE (1u << 20)
@@ -81,7 +82,9 @@ static int parse_dimm(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *
 	    (r = mhp_json_get_size(c, o, "size", true, &d->size)) < 0 ||
 	    (r = mhp_json_get_uint(c, o, "node", true, MHP_MAX_NODES, &d->node)) < 0)
 		return r;
-	return mhp_json_get_size(c, o, "addr", false, &d->addr);
+	if ((r = mhp_json_get_size(c, o, "addr", false, &d->addr)) < 0)
+		return r;
+	return mhp_json_not_unset(c, o, "addr", d->addr, "leave addr out to let QEMU choose");
 }
 
 static int parse_dimm_entry(struct mhp_parse_ctx *c, struct mhp_topology *s, json_object *o, unsigned i)
@@ -96,6 +99,19 @@ static int parse_dimm_entry(struct mhp_parse_ctx *c, struct mhp_topology *s, jso
 		return r;
 	s->nr_dimms++;
 	return 0;
+}
+
+/* 0 is how the struct says "not set" for these: given, it would silently
+ * mean the kernel's default instead of what the file says. */
+static int not_unset_knobs(struct mhp_parse_ctx *c, json_object *o, const struct mhp_kernel_knobs *k)
+{
+	int r;
+
+	if ((r = mhp_json_not_unset(c, o, "auto_movable_ratio", k->auto_movable_ratio,
+				    "mhp cannot ask for a ratio of 0 yet; leave it out for the kernel's 301")) < 0 ||
+	    (r = mhp_json_not_unset(c, o, "kernelcore", k->kernelcore, "leave kernelcore out for none")) < 0)
+		return r;
+	return mhp_json_not_unset(c, o, "movablecore", k->movablecore, "leave movablecore out for none");
 }
 
 /* The kernel's hotplug knobs, turned into command-line words too. */
@@ -121,7 +137,7 @@ static int parse_kernel(struct mhp_parse_ctx *c, struct mhp_topology *s, json_ob
 	    (r = mhp_json_get_bool(c, o, "memmap_on_memory", &k->memmap_on_memory)) < 0 ||
 	    (r = mhp_json_get_size(c, o, "kernelcore", false, &k->kernelcore)) < 0 ||
 	    (r = mhp_json_get_size(c, o, "movablecore", false, &k->movablecore)) < 0 ||
-	    (r = mhp_topo_check_kernel(s, &c->e)) < 0)
+	    (r = not_unset_knobs(c, o, k)) < 0 || (r = mhp_topo_check_kernel(s, &c->e)) < 0)
 		return r;
 	mhp_kernel_knob_words(k, &s->cmdline);
 	return 0;
@@ -248,6 +264,19 @@ static json_object *parse_json(const char *path, const char *text, char *err, si
 	return root;
 }
 
+/* JSON that parses but would mean something else than it says. */
+static int strict(struct mhp_parse_ctx *c, const char *text, json_object *root)
+{
+	struct mhp_json_problem p;
+	int line;
+
+	if (mhp_json_strict(text, root, &p) == 0)
+		return 0;
+	line = p.obj ? mhp_json_locator_line(&c->loc, p.obj, NULL) : mhp_text_line_of(text, p.offset);
+	snprintf(c->e.err, c->e.errsize, "%s:%d: field '%s': %s", c->e.path, line ? line : 1, p.field, p.why);
+	return -1;
+}
+
 int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *text, char *err, size_t errsize)
 {
 	struct mhp_parse_ctx c = { .e = { .path = path, .err = err, .errsize = errsize } };
@@ -261,7 +290,7 @@ int mhp_topology_parse(struct mhp_topology *s, const char *path, const char *tex
 		return -EINVAL;
 	}
 	mhp_json_locator_build(&c.loc, text, root);
-	r = parse_root(&c, s, root);
+	r = strict(&c, text, root) < 0 ? -EINVAL : parse_root(&c, s, root);
 	mhp_json_locator_release(&c.loc);
 	json_object_put(root);
 	if (r < 0)

@@ -115,13 +115,20 @@ int mhp_json_get_size(struct mhp_parse_ctx *c, json_object *obj, const char *key
 
 	if (!lookup(c, obj, key, required, &v, &r))
 		return r;
-	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0) {
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
 		*dst = (uint64_t)json_object_get_int64(v);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string) || mhp_parse_size(json_object_get_string(v), dst) < 0)
 		return mhp_json_fail(c, obj, key, "must be a size such as \"512M\" or \"1G\"");
 	return 0;
+}
+
+int mhp_json_not_unset(struct mhp_parse_ctx *c, json_object *obj, const char *key, uint64_t value, const char *hint)
+{
+	if (value || !json_object_object_get_ex(obj, key, NULL))
+		return 0;
+	return mhp_json_fail(c, obj, key, "0 here would mean 'not set': %s", hint);
 }
 
 int mhp_json_get_array(struct mhp_parse_ctx *c, json_object *obj, const char *key, size_t max, json_object **ret)
