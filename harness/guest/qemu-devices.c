@@ -137,6 +137,13 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 	if ((r = add_device(g, index)) < 0 || (r = wait_ost(g, d->id, 1, &ret->ost_status)) < 0 ||
 	    (r = mhp_qemu_device(g, d->id, ret->device, sizeof(ret->device), &ret->addr)) < 0)
 		return r;
+	/* No DIMM sits at 0 (the hotplug window is above 4 GiB): without its
+	 * address every block id, the oracle and fill/verify would be wrong. */
+	if (ret->addr == 0) {
+		snprintf(g->error, sizeof(g->error), "QEMU does not list DIMM '%s' (or its address) after device_add: "
+			 "query-memory-devices says %s", d->id, ret->device);
+		return -EPROTO;
+	}
 	return await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
 			    "the guest to see the new memory blocks");
 }

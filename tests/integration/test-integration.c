@@ -665,6 +665,32 @@ static void test_guest_stops_answering(void **state)
 
 /* QEMU closes QMP but keeps running (build/fake-qemu plays it): a failed
  * verdict naming the phase, the process stopped, logs kept. */
+/* QEMU took the DIMM but does not list it: its address is unknown, and the
+ * run stops at the plug saying so (not checking blocks from id 0 on). */
+static void test_dimm_unlisted(void **state)
+{
+	(void)state;
+	char *dir = mhp_xstrdup(mhp_bin);
+	*strrchr(dir, '/') = '\0';
+	char *fake = mhp_xasprintf("%s/fake-qemu", dir);
+	const char *args[] = { "run", "--accel", "tcg", "--timeout", "5", "--qemu", fake, "--no-snapshot",
+			       "topologies/dimm-node1-movable.json", NULL };
+	struct run r;
+
+	setenv("FAKE_QEMU_FAULT", "dimm-unlisted", 1);
+	run_mhp(&r, "dimm-unlisted", args);
+	unsetenv("FAKE_QEMU_FAULT");
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "step 1 plug dimm1");
+	assert_string_equal(jstr(res, "error"), "QEMU does not list DIMM 'dimm1' (or its address) after device_add: "
+						"query-memory-devices says (absent)");
+	assert_false(process_mentions("fake-qemu"));
+	json_object_put(res);
+	free(fake), free(dir);
+	run_release(&r);
+}
+
 static void test_qmp_closed(void **state)
 {
 	(void)state;
@@ -912,6 +938,7 @@ int main(void)
 	TEST_ONE(&l, test_guest_stops_answering);
 	TEST_ONE(&l, test_disk_full);
 	TEST_ONE(&l, test_qmp_closed);
+	TEST_ONE(&l, test_dimm_unlisted);
 	TEST_ONE(&l, test_wrong_expectation_fails);
 	TEST_ONE(&l, test_qemu_killed);
 	TEST_ROWS(&l, test_signal_to_mhp, signal_rows);
