@@ -83,6 +83,9 @@ static void collect(struct pool *p, struct slot *s, const struct mhp_topology *t
 				 mhp_child_describe(&s->worker, how, sizeof(how)), err);
 		s->res.interrupted = p->stopping;
 		mhp_result_finish(&s->res);
+		/* The run directory says it too, for whoever reads it later. */
+		if (mhp_result_write_json(&s->res, s->dir) < 0 || mhp_report_junit(&s->res, s->dir) < 0)
+			mhp_log_errno(-EIO, "cannot write the results of a dead worker in '%s'", s->dir);
 	}
 	s->state = SLOT_DONE;
 	p->running--;
