@@ -85,6 +85,6 @@ int main(void)
 			channel_serve(&st.chan, run_line, &st);
 		else if (pfd[0].revents & (POLLHUP | POLLERR))
 			/* No host on the line: wait for one without spinning. */
-			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+			(void)nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL); /* EINTR: sooner */
 	}
 }

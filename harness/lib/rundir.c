@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -21,8 +22,9 @@ const char *mhp_tmp_dir(void)
 	return t && *t ? t : "/tmp";
 }
 
-/* Every file in dir, then dir (it holds no directories). */
-static void remove_tree(const char *dir)
+/* Every file in dir, then dir (it holds no directories); 0 when dir is
+ * gone.  A file that will not go leaves dir in place, which rmdir says. */
+static int remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -30,10 +32,10 @@ static void remove_tree(const char *dir)
 	if (d) {
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				unlinkat(dirfd(d), de->d_name, 0);
+				(void)unlinkat(dirfd(d), de->d_name, 0); /* rmdir below tells */
 		closedir(d);
 	}
-	rmdir(dir);
+	return rmdir(dir) < 0 ? -errno : 0;
 }
 
 int mhp_rundir_make(struct mhp_rundir *d, const char *prefix)
@@ -64,20 +66,33 @@ int mhp_rundir_make(struct mhp_rundir *d, const char *prefix)
 
 void mhp_rundir_release(struct mhp_rundir *d)
 {
+	/* Removed while still locked: a sweep never takes a live one's lock. */
 	if (d->path[0])
-		remove_tree(d->path);
+		(void)remove_tree(d->path); /* what stays is swept by the next mhp */
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	*d = (struct mhp_rundir)MHP_RUNDIR_INIT;
 }
 
-/* Whether dir's owner file exists and nobody holds its lock. */
-static bool abandoned(const char *dir)
+/* dir's owner file, locked, when dir is ours (our uid, a real directory)
+ * and its owner is gone; -1 otherwise.  Held until dir is removed, so two
+ * sweeps never both take it. */
+static int take_abandoned(const char *dir)
 {
 	_cleanup_free_ char *owner = mhp_xasprintf("%s/" OWNER, dir);
-	_cleanup_close_ int fd = open(owner, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	int fd;
 
-	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return -1;
+	if ((fd = open(owner, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
+		return -1;
+	/* Unlinked meanwhile: its owner released it cleanly, or a sweep did. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int mhp_rundir_sweep(const char *tmp, const char *prefix)
@@ -93,10 +108,9 @@ int mhp_rundir_sweep(const char *tmp, const char *prefix)
 		if (strncmp(de->d_name, prefix, len) || de->d_name[len] != '-')
 			continue;
 		_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", tmp, de->d_name);
-		if (abandoned(dir)) {
-			remove_tree(dir);
+		_cleanup_close_ int lock = take_abandoned(dir);
+		if (lock >= 0 && remove_tree(dir) == 0)
 			gone++;
-		}
 	}
 	closedir(d);
 	return gone;

@@ -12,19 +12,40 @@
 
 #include "lib/array.h"
 
-/* A key in the text: where it is, and which object (by its opening brace
- * count) holds it. */
+/* A key in the text: where it is, its name as json-c reads it, and which
+ * object (by its opening brace count) holds it. */
 struct key_seen {
 	const char *start;
-	size_t len;
+	char name[64];
 	size_t object;
 };
 
-static const char *skip_string(const char *p)
+/* Past the string that starts after quote q (json-c also takes '...'). */
+static const char *skip_string(const char *p, char q)
 {
-	while (*p && *p != '"')
+	while (*p && *p != q)
 		p += (*p == '\\' && p[1]) ? 2 : 1;
 	return *p ? p + 1 : p;
+}
+
+/* A key as json-c reads it, for comparing: the escapes \uXXXX (below
+ * 0x80) and \" \\ \/ decoded, anything else kept as written. */
+static size_t decode_key(const char *s, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		unsigned v;
+		if (s[i] == '\\' && i + 5 < len && s[i + 1] == 'u' && sscanf(s + i + 2, "%4x", &v) == 1 && v < 0x80) {
+			out[n++] = (char)v;
+			i += 5;
+		} else if (s[i] == '\\' && i + 1 < len && strchr("\"\\/'", s[i + 1]))
+			out[n++] = s[++i];
+		else
+			out[n++] = s[i];
+	}
+	out[n] = '\0';
+	return n;
 }
 
 static const char *skip_comment(const char *p)
@@ -35,15 +56,12 @@ static const char *skip_comment(const char *p)
 	return end ? end + 2 : p + strlen(p);
 }
 
-/* Whether key s[0..len) of object obj was seen before in that object. */
-static bool seen_in(const struct key_seen *keys, size_t n, size_t obj, const char *s, size_t len)
+/* Whether key name was seen before in object obj. */
+static bool seen_in(const struct key_seen *keys, size_t n, size_t obj, const char *name)
 {
-	for (size_t i = n; i-- > 0;) {
-		if (keys[i].object != obj)
-			continue;
-		if (keys[i].len == len && !memcmp(keys[i].start, s, len))
+	for (size_t i = n; i-- > 0;)
+		if (keys[i].object == obj && !strcmp(keys[i].name, name))
 			return true;
-	}
 	return false;
 }
 
@@ -80,18 +98,20 @@ static int scan_keys(const char *text, struct mhp_json_problem *ret)
 		} else if (*p == '}' || *p == ']') {
 			depth -= depth > 0;
 			p++;
-		} else if (*p == '"') {
-			const char *s = p + 1, *e = skip_string(s);
+		} else if (*p == '"' || *p == '\'') {
+			const char *s = p + 1, *e = skip_string(s, *p);
 			const char *q = e + strspn(e, " \t\r\n");
-			size_t len = (size_t)(e - s) - (e[-1] == '"'), obj = depth && depth <= 64 ? stack[depth - 1] : 0;
+			size_t len = (size_t)(e - s) - (e[-1] == *p), obj = depth && depth <= 64 ? stack[depth - 1] : 0;
+			struct key_seen k = { .start = s, .object = obj };
+			decode_key(s, len, k.name, sizeof(k.name));
 			if (*q == ':' && key_has_nul(s, len)) {
 				problem_at(ret, text, s, len, "a key holding a NUL character (\\u0000)");
 				r = -1;
-			} else if (*q == ':' && obj && seen_in(keys, n, obj, s, len)) {
+			} else if (*q == ':' && obj && seen_in(keys, n, obj, k.name)) {
 				problem_at(ret, text, s, len, "given twice in one object");
 				r = -1;
 			} else if (*q == ':' && obj)
-				MHP_ARRAY_PUSH(keys, n, cap) = (struct key_seen){ s, len, obj };
+				MHP_ARRAY_PUSH(keys, n, cap) = k;
 			p = e;
 		} else
 			p++;
@@ -100,33 +120,44 @@ static int scan_keys(const char *text, struct mhp_json_problem *ret)
 	return r;
 }
 
-/* The first value under obj, depth first, that a C program would read
- * wrong; its key (or NULL for an array element) into *ret_key. */
-static json_object *bad_value(json_object *obj, const char **ret_key, const char **why)
+/* Why a leaf value would be read wrong, or NULL. */
+static const char *bad_leaf(json_object *v)
 {
-	if (json_object_is_type(obj, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(obj); i++) {
-			json_object *bad = bad_value(json_object_array_get_idx(obj, i), ret_key, why);
-			if (bad)
-				return bad;
+	if (json_object_is_type(v, json_type_string) &&
+	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
+		return "holds a NUL character (\\u0000)";
+	if (json_object_is_type(v, json_type_int) &&
+	    (json_object_get_int64(v) == INT64_MAX || json_object_get_int64(v) == INT64_MIN))
+		return "is beyond the numbers mhp takes (64 bits)";
+	return NULL;
+}
+
+/* The first value at or under v, depth first, that a C program would read
+ * wrong; the key that holds it (an array's, for its elements) stays in
+ * *ret_key. */
+static json_object *bad_value(json_object *v, const char **ret_key, const char **why)
+{
+	json_object *bad;
+
+	if ((*why = bad_leaf(v)))
+		return v;
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			/* A bad element itself is named by the array's key line. */
+			if ((bad = bad_value(e, ret_key, why)))
+				return bad == e ? v : bad;
 		}
 		return NULL;
 	}
-	if (!json_object_is_type(obj, json_type_object))
+	if (!json_object_is_type(v, json_type_object))
 		return NULL;
-	json_object_object_foreach(obj, key, val) {
-		json_object *bad = NULL;
+	json_object_object_foreach(v, key, val) {
+		const char *outer = *ret_key;
 		*ret_key = key;
-		if (json_object_is_type(val, json_type_string) &&
-		    (size_t)json_object_get_string_len(val) != strlen(json_object_get_string(val)))
-			*why = "holds a NUL character (\\u0000)", bad = val;
-		else if (json_object_is_type(val, json_type_int) &&
-			 (json_object_get_int64(val) == INT64_MAX || json_object_get_int64(val) == INT64_MIN))
-			*why = "is beyond the numbers mhp takes (64 bits)", bad = val;
-		else
-			bad = bad_value(val, ret_key, why);
-		if (bad)
+		if ((bad = bad_value(val, ret_key, why)))
 			return bad;
+		*ret_key = outer;
 	}
 	return NULL;
 }

@@ -48,6 +48,8 @@ struct mhp_parse_ctx {
 /* "PATH:LINE: field 'F': ..." at the line of field in obj.  -EINVAL. */
 /* Rejects key given as 0 where 0 is the struct's "not set" (hint: what to
  * write instead). */
+/* A size that may be 0 (a memoryless node); mhp_json_get_size refuses 0. */
+int mhp_json_get_size_or_zero(struct mhp_parse_ctx *c, json_object *obj, const char *key, bool required, uint64_t *dst);
 int mhp_json_not_unset(struct mhp_parse_ctx *c, json_object *obj, const char *key, uint64_t value, const char *hint);
 int mhp_json_fail(struct mhp_parse_ctx *c, const json_object *obj, const char *field, const char *fmt, ...)
 	MHP_FORMAT(4, 5);

@@ -21,7 +21,6 @@ static int parse_node(struct mhp_parse_ctx *c, json_object *n, unsigned index, s
 		{ "memory", &node->lines.memory }, { "cpus", &node->lines.cpus },
 		{ "pxm", &node->lines.pxm }, { "hotpluggable", &node->lines.hotpluggable }, { NULL, NULL },
 	};
-	json_object *mem;
 	int r;
 
 	node->cpus = 1;
@@ -31,10 +30,7 @@ static int parse_node(struct mhp_parse_ctx *c, json_object *n, unsigned index, s
 	if ((r = mhp_json_check_keys(c, n, keys)) < 0)
 		return r;
 	/* 0 is a valid size here only: a memoryless node. */
-	if (json_object_object_get_ex(n, "memory", &mem) && json_object_is_type(mem, json_type_int) &&
-	    json_object_get_int64(mem) == 0)
-		node->memory = 0;
-	else if ((r = mhp_json_get_size(c, n, "memory", true, &node->memory)) < 0)
+	if ((r = mhp_json_get_size_or_zero(c, n, "memory", true, &node->memory)) < 0)
 		return r;
 	if ((r = mhp_json_get_uint(c, n, "cpus", false, MHP_TOPO_MAX_CPUS, &node->cpus)) < 0 ||
 	    (r = mhp_json_get_uint(c, n, "pxm", false, MHP_TOPO_MAX_PXM, &node->pxm)) < 0)
@@ -82,9 +78,7 @@ static int parse_dimm(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *
 	    (r = mhp_json_get_size(c, o, "size", true, &d->size)) < 0 ||
 	    (r = mhp_json_get_uint(c, o, "node", true, MHP_MAX_NODES, &d->node)) < 0)
 		return r;
-	if ((r = mhp_json_get_size(c, o, "addr", false, &d->addr)) < 0)
-		return r;
-	return mhp_json_not_unset(c, o, "addr", d->addr, "leave addr out to let QEMU choose");
+	return mhp_json_get_size(c, o, "addr", false, &d->addr);
 }
 
 static int parse_dimm_entry(struct mhp_parse_ctx *c, struct mhp_topology *s, json_object *o, unsigned i)
@@ -101,17 +95,13 @@ static int parse_dimm_entry(struct mhp_parse_ctx *c, struct mhp_topology *s, jso
 	return 0;
 }
 
-/* 0 is how the struct says "not set" for these: given, it would silently
- * mean the kernel's default instead of what the file says. */
+/* 0 is how the struct says "not set": given, it would silently mean the
+ * kernel's default instead of what the file says (sizes: in
+ * mhp_json_get_size). */
 static int not_unset_knobs(struct mhp_parse_ctx *c, json_object *o, const struct mhp_kernel_knobs *k)
 {
-	int r;
-
-	if ((r = mhp_json_not_unset(c, o, "auto_movable_ratio", k->auto_movable_ratio,
-				    "mhp cannot ask for a ratio of 0 yet; leave it out for the kernel's 301")) < 0 ||
-	    (r = mhp_json_not_unset(c, o, "kernelcore", k->kernelcore, "leave kernelcore out for none")) < 0)
-		return r;
-	return mhp_json_not_unset(c, o, "movablecore", k->movablecore, "leave movablecore out for none");
+	return mhp_json_not_unset(c, o, "auto_movable_ratio", k->auto_movable_ratio,
+				  "mhp cannot ask for a ratio of 0 yet; leave it out for the kernel's 301");
 }
 
 /* The kernel's hotplug knobs, turned into command-line words too. */

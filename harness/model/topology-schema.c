@@ -108,7 +108,7 @@ int mhp_json_get_uint(struct mhp_parse_ctx *c, json_object *obj, const char *key
 	return 0;
 }
 
-int mhp_json_get_size(struct mhp_parse_ctx *c, json_object *obj, const char *key, bool required, uint64_t *dst)
+int mhp_json_get_size_or_zero(struct mhp_parse_ctx *c, json_object *obj, const char *key, bool required, uint64_t *dst)
 {
 	json_object *v;
 	int r;
@@ -121,6 +121,20 @@ int mhp_json_get_size(struct mhp_parse_ctx *c, json_object *obj, const char *key
 	}
 	if (!json_object_is_type(v, json_type_string) || mhp_parse_size(json_object_get_string(v), dst) < 0)
 		return mhp_json_fail(c, obj, key, "must be a size such as \"512M\" or \"1G\"");
+	return 0;
+}
+
+int mhp_json_get_size(struct mhp_parse_ctx *c, json_object *obj, const char *key, bool required, uint64_t *dst)
+{
+	uint64_t v = 0;
+	int r = mhp_json_get_size_or_zero(c, obj, key, required, &v);
+
+	if (r < 0 || !json_object_object_get_ex(obj, key, NULL))
+		return r;
+	/* 0 is how the struct says "not set" (or it is no size at all). */
+	if (v == 0)
+		return mhp_json_fail(c, obj, key, "0 here would mean 'not set': leave %s out", key);
+	*dst = v;
 	return 0;
 }
 

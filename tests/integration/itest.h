@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "../unit/testutil.h"
@@ -149,6 +150,14 @@ static inline void itest_setup(void)
 	if (filter)
 		cmocka_set_test_filter(filter);
 	itest_default_cache();
+	/* Run directories of the tests' own: what another mhp on this
+	 * machine does in /tmp (or sweeps there) is none of theirs. */
+	char *tmp = mhp_xasprintf("%s/tmp", workdir);
+	if (mkdir(tmp, 0700) < 0 || setenv("TMPDIR", tmp, 1) < 0) {
+		perror(tmp);
+		exit(2);
+	}
+	free(tmp);
 }
 
 /* main()'s end: runs the list; keeps the work directory only on failure. */

@@ -56,8 +56,9 @@ static void test_calibration(void **state)
 	assert_non_null(strstr(d.why, "step 5 s (given)"));
 	/* Another kernel file (a rebuilt one: new mtime) is measured anew. */
 	FILE *f = fopen(kernel, "a");
-	fputs("rebuilt", f);
-	fclose(f);
+	assert_non_null(f);
+	assert_true(fputs("rebuilt", f) >= 0);
+	assert_int_equal(fclose(f), 0);
 	mhp_deadlines_get(&k, 0, 0, 180000, 60000, &d);
 	assert_int_equal(d.boot_ms, 180000);
 }
@@ -70,8 +71,8 @@ int main(void)
 	setenv("XDG_CACHE_HOME", tmp, 1);
 	snprintf(kernel, sizeof(kernel), "%s/bzImage", tmp);
 	FILE *f = fopen(kernel, "w");
-	fputs("not really a kernel", f);
-	fclose(f);
+	if (!f || fputs("not really a kernel", f) < 0 || fclose(f) != 0)
+		return 2;
 	TEST_ROWS(&l, test_derive, derive_rows);
 	TEST_ONE(&l, test_calibration);
 	int r = TEST_RUN("deadlines", &l);

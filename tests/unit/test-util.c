@@ -294,14 +294,19 @@ static void test_read_file(void **state)
 	free(path);
 }
 
-/* A child gets stdin, stdout and stderr and nothing else of ours (ls's
- * own directory descriptor is 3). */
+/* A child gets stdin, stdout and stderr and nothing else of ours, not
+ * even a descriptor open without O_CLOEXEC (ls's own is 3 or above). */
 static void test_child_fds(void **state)
 {
 	(void)state;
 	char *argv[] = { "ls", "/proc/self/fd", NULL }, *out = NULL;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	/* dup2 leaves 100 inheritable, as a descriptor mhp got from its caller. */
+	assert_int_equal(dup2(null, 100), 100);
+	close(null);
 	assert_int_equal(mhp_run_capture(argv, mhp_deadline_in_ms(10000), 4096, &out), 0);
+	close(100);
 	assert_string_equal(out, "0\n1\n2\n3\n");
 	free(out);
 }
