@@ -13,6 +13,8 @@ static const char *const triggers[] = {
 	"general protection fault", "Call Trace:",
 };
 static const char *const enders[] = { "---[ end trace", "---[ end Kernel panic" };
+/* How long a sysrq dump's burst may print for, by the console's clock. */
+#define SYSRQ_DUMP_S 2.0
 
 /* The message of a console line: after "[    1.234567] " when present. */
 static const char *message(const char *line)
@@ -59,16 +61,20 @@ size_t mhp_health_scan(const char *console, struct mhp_splat *out, size_t max)
 {
 	size_t n = 0;
 	const char *p = console;
-	bool sysrq_dump = false;
+	double now = 0, dump_until = -1;
 
 	while (*p && n < max) {
 		const char *msg = message(p);
 
-		/* A topology's sysrq t/w/l asks for every task's or CPU's stack:
-		 * those "Call Trace:" lines are what was asked, not a splat. */
-		sysrq_dump = sysrq_dump || !strncmp(msg, "sysrq: Show", 11);
+		/* A topology's sysrq t/w/l asks for every task's or CPU's stack,
+		 * printed in one burst: those "Call Trace:" lines are what was
+		 * asked, not a splat; one later on is. */
+		if (p[0] == '[')
+			now = strtod(p + 1, NULL);
+		if (!strncmp(msg, "sysrq: Show", 11))
+			dump_until = now + SYSRQ_DUMP_S;
 		if (!starts_with_any(msg, triggers, sizeof(triggers) / sizeof(triggers[0])) ||
-		    (sysrq_dump && !strncmp(msg, "Call Trace:", 11))) {
+		    (now <= dump_until && !strncmp(msg, "Call Trace:", 11))) {
 			p = next_line(p);
 			continue;
 		}

@@ -66,6 +66,12 @@ static void test_splat_after_sysrq(void **state)
 	assert_int_equal(mhp_health_scan(console, s, 2), 1);
 	assert_string_equal(s[0].first, "WARNING: CPU: 0 PID: 1 at mm/memory_hotplug.c:1 f+0x1/0x2");
 	mhp_splat_release(&s[0]);
+	/* A bare stack dump (dump_stack) well after the sysrq burst is one. */
+	const char *later = "[    5.0] sysrq: Show State\n[    5.1] Call Trace:\n[    9.0] Call Trace:\n"
+			    "[    9.0]  dump_stack_lvl+0x1/0x2\n";
+	assert_int_equal(mhp_health_scan(later, s, 2), 1);
+	assert_string_equal(s[0].first, "Call Trace:");
+	mhp_splat_release(&s[0]);
 }
 
 static void test_clean(void **state)
