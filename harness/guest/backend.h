@@ -114,6 +114,10 @@ void mhp_qemu_guest_init(struct mhp_guest *g);
 
 void mhp_plugged_release(struct mhp_plugged *p);
 
+/* Asks the guest's hello again (after a restore, after knobs) into
+ * g->hello; on failure g->error says why, awaited naming the wait. */
+int mhp_guest_hello_again(struct mhp_guest *g, const char *awaited);
+
 static inline int mhp_guest_start(struct mhp_guest *g, const struct mhp_machine *m) { return g->ops->start(g, m); }
 static inline int mhp_guest_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 {

@@ -361,6 +361,17 @@ void mhp_qemu_guest_init(struct mhp_guest *g)
 	*g = (struct mhp_guest){ .ops = &qemu_ops, .impl = q };
 }
 
+int mhp_guest_hello_again(struct mhp_guest *g, const char *awaited)
+{
+	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
+	int r = mhp_guest_command(g, "hello", &m, awaited);
+
+	if (r == 0 && (r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
+		snprintf(g->error, sizeof(g->error), "the guest answered hello with '%s'", m.verb);
+	mhp_wire_msg_release(&m);
+	return r;
+}
+
 void mhp_plugged_release(struct mhp_plugged *p)
 {
 	free(p->ids);

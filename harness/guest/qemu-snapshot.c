@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest/qemu-guest.h"
@@ -17,13 +16,6 @@
 
 #define FD_NAME "mhp-snapshot"
 #define POLL_MS 5 /* a restore takes a few hundred ms: a coarse poll shows */
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* QEMU's answer at path of a query command, as a new string ("" if none). */
 static int query_string(struct mhp_qemu_guest *q, mhp_deadline_t d, const char *cmd, const char *path, char *buf,
@@ -90,7 +82,7 @@ static int await_status(struct mhp_guest *g, mhp_deadline_t d, const struct stat
 		}
 		if (mhp_deadline_expired(d) || mhp_interrupted)
 			return mhp_qemu_fail(g, mhp_interrupted ? -EINTR : -ETIMEDOUT, w->awaited);
-		sleep_ms(POLL_MS);
+		mhp_sleep_ms(POLL_MS);
 	}
 }
 
@@ -169,7 +161,6 @@ int mhp_qemu_restore(struct mhp_guest *g)
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
 	mhp_deadline_t d = mhp_deadline_in_ms(g->m->boot_timeout_ms);
 	_cleanup_close_ int fd = open(g->m->restore, O_RDONLY | O_CLOEXEC);
-	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
 	int r;
 
 	if (fd < 0) {
@@ -183,12 +174,7 @@ int mhp_qemu_restore(struct mhp_guest *g)
 	    (r = qmp_do(g, d, "cont", NULL)) < 0)
 		return r;
 	/* The guest said hello before the snapshot: ask again. */
-	if ((r = mhp_qemu_command(g, "hello", &m)) < 0)
-		r = mhp_qemu_fail(g, r, "the restored guest's hello");
-	else if ((r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
-		snprintf(g->error, sizeof(g->error), "the restored guest answered hello with '%s'", m.verb);
-	mhp_wire_msg_release(&m);
-	return r;
+	return mhp_guest_hello_again(g, "the restored guest's hello");
 }
 
 static int hash_file(uint64_t *h, const char *path)

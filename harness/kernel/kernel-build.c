@@ -310,16 +310,10 @@ int mhp_kbuild_option(int o, const char *arg, struct mhp_kbuild *b)
 	switch (o) {
 	case MHP_OPT_SRC: b->src = arg; return 1;
 	case MHP_OPT_CONFIG: b->config = arg; return 1;
-	case MHP_OPT_JOBS: {
-		char *end;
-		unsigned long v = strtoul(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 1024) {
-			mhp_log_error("--jobs: '%s' is not a number of make jobs (1-1024)", arg);
-			return -EINVAL;
-		}
-		b->jobs = (unsigned)v;
+	case MHP_OPT_JOBS:
+		if (mhp_parse_count(arg, 1024, &b->jobs) < 0)
+			return mhp_log_error("--jobs: '%s' is not a number of make jobs (1-1024)", arg);
 		return 1;
-	}
 	case MHP_OPT_CACHE: b->cache_dir = arg; return 1;
 	default: return 0;
 	}

@@ -22,22 +22,6 @@ const char *mhp_tmp_dir(void)
 	return t && *t ? t : "/tmp";
 }
 
-/* Every file in dir, then dir (it holds no directories); 0 when dir is
- * gone.  A file that will not go leaves dir in place, which rmdir says. */
-static int remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				(void)unlinkat(dirfd(d), de->d_name, 0); /* rmdir below tells */
-		closedir(d);
-	}
-	return rmdir(dir) < 0 ? -errno : 0;
-}
-
 int mhp_rundir_make(struct mhp_rundir *d, const char *prefix)
 {
 	_cleanup_free_ char *owner = NULL;
@@ -68,7 +52,7 @@ void mhp_rundir_release(struct mhp_rundir *d)
 {
 	/* Removed while still locked: a sweep never takes a live one's lock. */
 	if (d->path[0])
-		(void)remove_tree(d->path); /* what stays is swept by the next mhp */
+		(void)mhp_remove_flat_dir(d->path); /* what stays is swept by the next mhp */
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	*d = (struct mhp_rundir)MHP_RUNDIR_INIT;
@@ -109,7 +93,7 @@ int mhp_rundir_sweep(const char *tmp, const char *prefix)
 			continue;
 		_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", tmp, de->d_name);
 		_cleanup_close_ int lock = take_abandoned(dir);
-		if (lock >= 0 && remove_tree(dir) == 0)
+		if (lock >= 0 && mhp_remove_flat_dir(dir) == 0)
 			gone++;
 	}
 	closedir(d);

@@ -1,6 +1,7 @@
 #include "lib/util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -284,4 +285,36 @@ int mhp_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(copy, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int mhp_parse_count(const char *s, unsigned long max, unsigned *ret)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end || v == 0 || v > max)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+void mhp_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	(void)nanosleep(&ts, NULL); /* EINTR: sooner, which every caller allows */
+}
+
+int mhp_remove_flat_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				(void)unlinkat(dirfd(d), de->d_name, 0); /* rmdir below tells */
+		closedir(d);
+	}
+	return rmdir(dir) < 0 ? -errno : 0;
 }

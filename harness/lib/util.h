@@ -60,6 +60,17 @@ int mhp_mkdir_p(const char *path, mode_t mode);
  * K/M/G/T are binary.  Returns 0 or -EINVAL / -ERANGE. */
 int mhp_parse_size(const char *s, uint64_t *ret_bytes);
 
+/* Parses a decimal count from 1 to max into *ret; -EINVAL otherwise
+ * (the caller says which option). */
+int mhp_parse_count(const char *s, unsigned long max, unsigned *ret);
+
+/* Sleeps ms milliseconds (a signal may end it sooner). */
+void mhp_sleep_ms(unsigned ms);
+
+/* Removes every file in dir, then dir (it holds no directories): 0, or
+ * rmdir's -errno when dir stays. */
+int mhp_remove_flat_dir(const char *dir);
+
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer;
  * -EFBIG for a longer one. */
 int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);

@@ -149,8 +149,6 @@ static bool refused_with(const char *line, int err)
 static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_strv *set)
 {
 	const struct mhp_strv *words = &g->m->t->cmdline;
-	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
-	int r;
 
 	for (size_t i = 0; i < words->n; i++) {
 		const char *w = words->v[i], *eq = strchr(w, '=');
@@ -171,13 +169,9 @@ static int set_knobs(struct mhp_guest *g, struct mhp_result *res, struct mhp_str
 	if (!set->n)
 		return 0;
 	/* auto_online_blocks is in the hello, and the oracle reads it there. */
-	if ((r = mhp_guest_command(g, "hello", &m, "the guest's hello after the knobs")) == 0 &&
-	    (r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
-		mhp_result_error(res, "the guest answered hello with '%s'", m.verb);
-	mhp_wire_msg_release(&m);
-	if (r < 0 && !res->error)
+	if (mhp_guest_hello_again(g, "the guest's hello after the knobs") < 0)
 		return mhp_steps_guest_failed(res, g);
-	return r < 0 ? -1 : 0;
+	return 0;
 }
 
 int mhp_boot_settle(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *res)
@@ -192,6 +186,7 @@ int mhp_boot_settle(struct mhp_boot *b, struct mhp_guest *g, struct mhp_result *
 		r = set_knobs(g, res, &set);
 	}
 	_cleanup_free_ char *knobs = mhp_strv_join(&set);
+	free(res->boot); /* what the start said, now said whole */
 	res->boot = set.n ? mhp_xasprintf("%s; knobs set at run time: %s", b->how, knobs) : mhp_xstrdup(b->how);
 	mhp_strv_release(&set);
 	return r;

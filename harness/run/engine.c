@@ -101,8 +101,6 @@ static int boot(struct engine *e)
 	e->res->guest_release = mhp_xstrdup(e->g.hello.release);
 	if (tables_taken(e) < 0)
 		return -1;
-	free(e->res->boot);
-	e->res->boot = NULL;
 	return mhp_boot_settle(&e->boot, &e->g, e->res);
 }
 

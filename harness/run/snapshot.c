@@ -19,27 +19,16 @@
 /* What a snapshot directory holds; nothing else is ever in one. */
 static const char *const files[] = { "state", "console.log", "made-by" };
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static bool exists(const char *path)
 {
 	return access(path, R_OK) == 0;
 }
 
-/* Removes a snapshot directory (or one being made): its known files, then
- * itself. */
+/* A snapshot directory (or one being made) holds files only: they go,
+ * then it; what stays is tried again by the next eviction. */
 static void remove_dir(const char *dir)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *p = mhp_xasprintf("%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	(void)mhp_remove_flat_dir(dir);
 }
 
 static int lock_wait(struct mhp_snapshot *s, const char *lock, mhp_deadline_t deadline)
@@ -58,7 +47,7 @@ static int lock_wait(struct mhp_snapshot *s, const char *lock, mhp_deadline_t de
 			close(fd);
 			return mhp_interrupted ? -EINTR : -ETIMEDOUT;
 		}
-		sleep_ms(LOCK_POLL_MS);
+		mhp_sleep_ms(LOCK_POLL_MS);
 	}
 	s->lock_fd = fd;
 	return 0;

@@ -129,27 +129,15 @@ void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, 
 
 static int parse_seconds(const char *opt, const char *arg, unsigned *ret)
 {
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 86400) {
-		mhp_log_error("%s: '%s' is not a number of seconds (1-86400)", opt, arg);
-		return -EINVAL;
-	}
-	*ret = (unsigned)v;
+	if (mhp_parse_count(arg, 86400, ret) < 0)
+		return mhp_log_error("%s: '%s' is not a number of seconds (1-86400)", opt, arg);
 	return 0;
 }
 
 static int parse_jobs(const char *arg, unsigned *ret)
 {
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*arg < '0' || *arg > '9' || *end || v == 0 || v > 64) {
-		mhp_log_error("-j: '%s' is not a number of guests at once (1-64)", arg);
-		return -EINVAL;
-	}
-	*ret = (unsigned)v;
+	if (mhp_parse_count(arg, 64, ret) < 0)
+		return mhp_log_error("-j: '%s' is not a number of guests at once (1-64)", arg);
 	return 0;
 }
 
