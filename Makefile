@@ -30,7 +30,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps layers sizes run check unit unit-asan integration fuzz fuzz-check no-shell bench soak soak-gate clean
+.PHONY: all deps layers sizes run check unit unit-asan integration fuzz-parsers fuzz-parsers-check no-shell bench soak soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -78,7 +78,8 @@ unit: $(UNIT_BINS)
 unit-asan: $(ASAN_BINS)
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t || exit 1; done
 
-$(B)/test-integration $(B)/test-kernels: $(B)/test-%: tests/integration/test-%.c tests/integration/itest.h tests/unit/testutil.h tests/ktap-check.h $(B)/libmhp.a | $(B)
+INTEGRATION_BINS := $(B)/test-integration $(B)/test-kernels $(B)/test-campaigns
+$(INTEGRATION_BINS): $(B)/test-%: tests/integration/test-%.c tests/integration/itest.h tests/integration/kernel-repo.h tests/unit/testutil.h tests/ktap-check.h $(B)/libmhp.a | $(B)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B)/fake-qemu: tests/fixtures/fake-qemu.c | $(B)
@@ -86,9 +87,10 @@ $(B)/fake-qemu: tests/fixtures/fake-qemu.c | $(B)
 
 # test-kernels builds a minimal 6.1 (5-10 minutes on a fresh machine, then
 # incremental rebuilds), gates the regression patches and bisects.
-integration: all $(B)/test-integration $(B)/test-kernels $(B)/fake-qemu
+integration: all $(INTEGRATION_BINS) $(B)/fake-qemu
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-integration
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-kernels
+	MHP=$(abspath $(B)/mhp) ./$(B)/test-campaigns
 
 # libFuzzer targets (clang, ASan+UBSan) over the parsers that take untrusted
 # input.  New inputs go to build/corpus-*; the checked-in seeds stay as they are.
@@ -96,7 +98,7 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(HARNESS_SRC) $(HARNESS_HDR) | $(B)
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(DEFS) $(PKG_CFLAGS) \
 		$(INC) -o $@ $< $(HARNESS_SRC) $(PKG_LIBS)
 
-fuzz: $(addprefix $(B)/fuzz-,$(FUZZ_TARGETS))
+fuzz-parsers: $(addprefix $(B)/fuzz-,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(B)/corpus-$$t && \
 		echo "== fuzz-$$t for $(FUZZ_SECONDS) s" && \
@@ -105,8 +107,8 @@ fuzz: $(addprefix $(B)/fuzz-,$(FUZZ_TARGETS))
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-fuzz-check:
-	$(MAKE) fuzz FUZZ_SECONDS=30
+fuzz-parsers-check:
+	$(MAKE) fuzz-parsers FUZZ_SECONDS=30
 
 # No shell anywhere: processes are started from an argv.
 no-shell:
@@ -126,11 +128,11 @@ sizes:
 check: deps
 	$(MAKE) layers
 	$(MAKE) sizes
-	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(B)/test-integration $(B)/test-kernels $(B)/fake-qemu
+	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(INTEGRATION_BINS) $(B)/fake-qemu
 	$(MAKE) no-shell
 	$(MAKE) unit
 	$(MAKE) unit-asan
-	$(MAKE) fuzz-check
+	$(MAKE) fuzz-parsers-check
 	$(MAKE) integration
 
 run: deps

@@ -70,21 +70,6 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return optind;
 }
 
-/* The kernel to boot: --kernel, else the newest /boot/vmlinuz-*. */
-static int default_kernel(struct cli *c, char **owned)
-{
-	int r;
-
-	if (c->kernel)
-		return 0;
-	if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
-		mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
-		return MHP_EXIT_SKIP;
-	}
-	c->kernel = *owned;
-	return 0;
-}
-
 static int exit_code(unsigned pass, unsigned fail)
 {
 	if (mhp_interrupted)
@@ -155,7 +140,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		r = MHP_EXIT_USAGE;
 		goto out;
 	}
-	if ((r = default_kernel(&c, &kernel)) != 0)
+	if ((r = mhp_cli_default_kernel(&c.kernel, &kernel)) != 0)
 		goto out;
 	if (mhp_suite_prepare(&suite, &c.args, c.kernel) < 0) {
 		r = MHP_EXIT_USAGE;

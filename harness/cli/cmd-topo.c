@@ -11,6 +11,7 @@
 #include "guest/kernel-image.h"
 #include "lib/log.h"
 #include "guest/qemu.h"
+#include "fuzz/generate.h"
 #include "model/topo-show.h"
 #include "model/topology.h"
 
@@ -20,6 +21,8 @@ static const char topo_usage[] =
 	"       mhp topo acpi FILE DIR     write the SRAT mhp generates (srat.dsl), compile it\n"
 	"                                  (srat.aml) and disassemble it back (srat-disassembled.dsl)\n"
 	"       mhp topo qemu FILE         the QEMU command line, one argument per line\n"
+	"       mhp topo generate SEED [INDEX]  scenario INDEX (default 0) of a fuzz campaign\n"
+	"                                  with SEED (decimal or 0x-hex): the topology file mhp fuzz runs\n"
 	"Bad input: exit 2 with FILE:LINE: field 'NAME': what is wrong.\n";
 
 static int load(const char *path, struct mhp_topology *t)
@@ -118,6 +121,30 @@ static int topo_qemu(const char *path)
 	return MHP_EXIT_PASS;
 }
 
+static int topo_generate(const char *seed_arg, const char *index_arg)
+{
+	uint64_t seed, index = 0;
+	_cleanup_free_ char *text = NULL;
+	struct mhp_topology t;
+	char err[512];
+	int r;
+
+	if (mhp_parse_u64(seed_arg, &seed) < 0 || (index_arg && mhp_parse_u64(index_arg, &index) < 0)) {
+		fprintf(stderr, "mhp: topo generate: SEED and INDEX are numbers (decimal or 0x-hex), not '%s'\n",
+			index_arg && mhp_parse_u64(seed_arg, &seed) == 0 ? index_arg : seed_arg);
+		return MHP_EXIT_USAGE;
+	}
+	if ((r = mhp_fuzz_generate(&t, seed, index, err, sizeof(err))) == 0)
+		r = mhp_topology_write(&t, &text);
+	mhp_topology_release(&t);
+	if (r < 0) {
+		fprintf(stderr, "mhp: topo generate: generator bug: %s\n", r == -EINVAL ? err : strerror(-r));
+		return MHP_EXIT_FAIL;
+	}
+	fputs(text, stdout);
+	return MHP_EXIT_PASS;
+}
+
 int mhp_cmd_topo(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -134,6 +161,8 @@ int mhp_cmd_topo(int argc, char **argv)
 		return topo_acpi(argv[2], argv[3]);
 	if (!strcmp(sub, "qemu") && argc == 3)
 		return topo_qemu(argv[2]);
+	if (!strcmp(sub, "generate") && (argc == 3 || argc == 4))
+		return topo_generate(argv[2], argc == 4 ? argv[3] : NULL);
 	fputs(topo_usage, stderr);
 	return MHP_EXIT_USAGE;
 }

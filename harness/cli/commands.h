@@ -22,7 +22,12 @@ enum { MHP_CLI_OPTIONS_END = -1, MHP_CLI_OPTION_ERROR = -2 };
 int mhp_cli_option(int argc, char **argv, const struct option *opts, struct mhp_suite_args *run,
 		   struct mhp_kbuild *build);
 
+/* The kernel to boot: *kernel when set, else the newest /boot/vmlinuz-*
+ * (into *owned, which the caller frees).  0, or MHP_EXIT_SKIP (said). */
+int mhp_cli_default_kernel(const char **kernel, char **owned);
+
 int mhp_cmd_run(int argc, char **argv);
+int mhp_cmd_fuzz(int argc, char **argv);
 int mhp_cmd_boot(int argc, char **argv);
 int mhp_cmd_topo(int argc, char **argv);
 int mhp_cmd_kernel(int argc, char **argv);

@@ -3,6 +3,9 @@
 #include <getopt.h>
 #include <stddef.h>
 
+#include "guest/kernel-image.h"
+#include "lib/log.h"
+
 #include "cli/commands.h"
 #include "kernel/kernel-build.h"
 #include "run/suite.h"
@@ -22,4 +25,18 @@ int mhp_cli_option(int argc, char **argv, const struct option *opts, struct mhp_
 		return o;
 	}
 	return MHP_CLI_OPTIONS_END;
+}
+
+int mhp_cli_default_kernel(const char **kernel, char **owned)
+{
+	int r;
+
+	if (*kernel)
+		return 0;
+	if ((r = mhp_kernel_newest("/boot", "vmlinuz-", owned)) < 0) {
+		mhp_log_errno(r, "no kernel given and none found as /boot/vmlinuz-* (install linux-image-amd64)");
+		return MHP_EXIT_SKIP;
+	}
+	*kernel = *owned;
+	return 0;
 }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,23 @@ int mhp_parse_count(const char *s, unsigned long max, unsigned *ret)
 	return 0;
 }
 
+int mhp_parse_u64(const char *s, uint64_t *ret)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	char *end;
+	unsigned long long v;
+
+	if (!isxdigit((unsigned char)*digits) || (!hex && !isdigit((unsigned char)*digits)))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 void mhp_sleep_ms(unsigned ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
@@ -317,4 +335,32 @@ int mhp_remove_flat_dir(const char *dir)
 		closedir(d);
 	}
 	return rmdir(dir) < 0 ? -errno : 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int mhp_remove_tree(const char *path)
+{
+	int r = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	if (r < 0 && errno == ENOENT)
+		return 0;
+	return r > 0 ? -EIO : r < 0 ? (r == -1 ? -errno : r) : 0;
+}
+
+static int by_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void mhp_strv_sort(struct mhp_strv *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), by_strcmp);
 }

@@ -38,6 +38,8 @@ void mhp_strv_pushf(struct mhp_strv *s, const char *fmt, ...) MHP_FORMAT(2, 3);
 void mhp_strv_release(struct mhp_strv *s);
 /* Joins with single spaces into a new string (for logs only). */
 char *mhp_strv_join(const struct mhp_strv *s);
+/* Sorts the strings in strcmp order. */
+void mhp_strv_sort(struct mhp_strv *s);
 
 /* ---- allocation that cannot fail (aborts with a message) ---- */
 void *mhp_xcalloc(size_t n, size_t size);
@@ -64,12 +66,19 @@ int mhp_parse_size(const char *s, uint64_t *ret_bytes);
  * (the caller says which option). */
 int mhp_parse_count(const char *s, unsigned long max, unsigned *ret);
 
+/* Parses a 64-bit number, decimal or 0x-hex, into *ret; -EINVAL for
+ * anything else (signs, trailing bytes, overflow). */
+int mhp_parse_u64(const char *s, uint64_t *ret);
+
 /* Sleeps ms milliseconds (a signal may end it sooner). */
 void mhp_sleep_ms(unsigned ms);
 
 /* Removes every file in dir, then dir (it holds no directories): 0, or
  * rmdir's -errno when dir stays. */
 int mhp_remove_flat_dir(const char *dir);
+
+/* rm -rf of path (no symlink followed): 0, or the first -errno. */
+int mhp_remove_tree(const char *path);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer;
  * -EFBIG for a longer one. */

@@ -119,6 +119,11 @@ static void boot_movable_starts(const struct mhp_topology *t, uint64_t *start)
 		usable_nodes += t->nodes[nid].memory != 0;
 		start[nid] = 0;
 	}
+	/* "If movable_node is specified, ignore kernelcore and movablecore
+	 * options": ZONE_MOVABLE at boot is then the hot-pluggable ranges'
+	 * (boot_node_movable), whatever they are. */
+	if (t->kernel.movable_node)
+		return;
 	if (t->kernel.movablecore) {
 		uint64_t movable = roundup_max_order(PFN(t->kernel.movablecore));
 		movable = movable < total ? movable : total;

@@ -91,6 +91,13 @@ int mhp_topo_check_nodes(const struct mhp_topology *t, const struct mhp_topo_err
 		return bad(e, t->lines.nodes, NULL, -1, "nodes", "the machine needs at least one CPU");
 	if (t->nodes[0].memory == 0)
 		return bad(e, t->nodes[0].lines.memory, "nodes", 0, "memory", "node 0 holds the kernel and needs memory");
+	/* SRAT names a node by its CPUs, its boot ranges, or (the last node) the
+	 * hotplug window: any other node with neither is absent for the kernel. */
+	for (unsigned i = 0; i + 1 < t->nr_nodes; i++)
+		if (!t->nodes[i].memory && !t->nodes[i].cpus)
+			return bad(e, t->nodes[i].line, "nodes", (int)i, "cpus",
+				   "a node with neither CPUs nor memory is in no SRAT entry unless it is the last "
+				   "(which owns the hotplug window): give it a CPU or make it the last node");
 	return 0;
 }
 

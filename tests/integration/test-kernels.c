@@ -5,7 +5,8 @@
  *
  * Every test builds in one cache (one work tree, one O= directory), as a
  * user's machine would: the first build is complete (5-10 minutes here),
- * the ones after recompile only what changed. */
+ * the ones after recompile only what changed.  The kernels stay in that
+ * cache for the next run and for test-campaigns (kernel-repo.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
@@ -14,99 +15,13 @@
 #include <unistd.h>
 
 #include "itest.h"
+#include "kernel-repo.h"
 #include "lib/process.h"
 
 extern char **environ;
 
 #define TOPOLOGY "topologies/two-nodes-movable-node.json"
 #define REGRESSION_SUBJECT "mm/memory_hotplug: online to the kernel zone unless told otherwise"
-
-static char *cache_dir(void)
-{
-	return mhp_xasprintf("%s/cache", workdir);
-}
-
-static void run_ok(char *const argv[])
-{
-	int st = spawn_wait(argv);
-
-	if (st != 0)
-		fail_msg("'%s %s %s' exited %d", argv[0], argv[1], argv[2] ? argv[2] : "", st);
-}
-
-/* Debian's linux-source-6.1, unpacked once into the user's cache. */
-static char *debian_source(void)
-{
-	const char *home = getenv("HOME");
-	char *dir = mhp_xasprintf("%s/.cache/mhp/src", home ? home : "/tmp");
-	char *tree = mhp_xasprintf("%s/linux-source-6.1", dir);
-	struct stat st;
-
-	if (stat(tree, &st) < 0) {
-		char *mkdir_argv[] = { "mkdir", "-p", dir, NULL };
-		char *tar_argv[] = { "tar", "-xJf", "/usr/src/linux-source-6.1.tar.xz", "-C", dir, NULL };
-		if (spawn_wait(mkdir_argv) != 0 || spawn_wait(tar_argv) != 0)
-			fail_msg("cannot unpack /usr/src/linux-source-6.1.tar.xz (ci/install-deps installs it)");
-	}
-	free(dir);
-	return tree;
-}
-
-static void git(const char *repo, const char *const *args)
-{
-	/* No gc --auto: 78000 new objects would start one that outlives us. */
-	const char *argv[16] = { "git", "-C", repo, "-c", "user.name=mhp test", "-c", "user.email=test@localhost",
-				 "-c", "gc.auto=0" };
-	size_t n = 9;
-
-	for (size_t i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	run_ok((char *const *)argv);
-}
-
-static char *git_out(const char *repo, const char *a, const char *b)
-{
-	char *argv[] = { "git", "-C", (char *)repo, (char *)a, (char *)b, NULL }, *out = NULL;
-
-	assert_int_equal(mhp_run_capture(argv, mhp_deadline_in_ms(60000), 4096, &out), 0);
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
-/* The user's tree: a git repository of Debian's 6.1 source whose first
- * commit is tagged mhp-base. */
-static const char *kernel_repo(void)
-{
-	static char *repo;
-
-	if (repo)
-		return repo;
-	char *src = debian_source();
-	repo = mhp_xasprintf("%s/linux-6.1", workdir);
-	char *cp[] = { "cp", "-a", src, repo, NULL };
-	run_ok(cp);
-	git(repo, (const char *[]){ "init", "-q", NULL });
-	git(repo, (const char *[]){ "add", "-A", "-f", NULL });
-	git(repo, (const char *[]){ "commit", "-q", "-m", "Debian linux-source-6.1", NULL });
-	git(repo, (const char *[]){ "tag", "mhp-base", NULL });
-	free(src);
-	return repo;
-}
-
-/* The bzImage path mhp printed alone on its last stdout line. */
-static char *printed_image(struct run *r)
-{
-	char *out = slurp(r->out), *end = strstr(out, "/bzImage\n"), *image = end;
-
-	assert_non_null(end);
-	while (image > out && image[-1] != '\n')
-		image--;
-	end[strlen("/bzImage")] = '\0';
-	char *path = mhp_xstrdup(image);
-	free(out);
-	return path;
-}
 
 /* ---------------------------------------------------------------- build */
 
@@ -443,5 +358,5 @@ int main(void)
 	TEST_ONE(&l, test_gate_build_failure);
 	TEST_ONE(&l, test_bad_revision);
 	TEST_ONE(&l, test_bisect);
-	return itest_run("kernels", &l);
+	return kernel_tests_end(itest_run("kernels", &l));
 }

@@ -189,6 +189,9 @@ static const struct row rows[] = {
 	  TWO_NODES("\"kernelcore\": \"256M\"", DIMM_A_1G), 601,
 	  "boot; bootzone 0; bootzone 1; bootzone 2; bootzone 4; bootzone 5; bootzone 7",
 	  "none none Movable DMA32 Movable Movable" },
+	{ "movable_node: kernelcore= is ignored, with no hot-pluggable range nothing is Movable at boot",
+	  TWO_NODES("\"kernelcore\": \"256M\", \"movable_node\": true", DIMM_A_1G), 601,
+	  "boot; bootzone 1; bootzone 2; bootzone 5; bootzone 7", "DMA32 DMA32 DMA32 DMA32" },
 	{ "auto-movable is NUMA aware: within the ratio globally but not on the node",
 	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"1G\" }, { \"memory\": \"256M\" } ], "
 	  "\"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"online_policy\": \"auto-movable\", "

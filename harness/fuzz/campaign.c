@@ -1,0 +1,202 @@
+/* A fuzz campaign (fuzz/campaign.h): generate a batch, write it to the
+ * corpus, run it, file the failures; then minimise what is new. */
+#include "fuzz/campaign.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz/campaign-file.h"
+#include "fuzz/crashdb.h"
+#include "fuzz/generate.h"
+#include "fuzz/minimize.h"
+#include "fuzz/runner.h"
+#include "lib/array.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/process.h"
+
+struct new_sig {
+	char hash[17];
+	uint64_t index;
+};
+
+struct campaign {
+	const struct mhp_campaign_opts *o;
+	struct mhp_campaign_stats *st;
+	struct mhp_suite *su;
+	char *crashes, *corpus;
+	char **texts;          /* the batch's topology files */
+	uint64_t batch_first;  /* scenario index of the batch's first */
+	struct new_sig *news;
+	size_t nnews, news_cap;
+	uint64_t progress_ns;  /* when progress was last printed */
+	bool tty;
+};
+
+static double per_minute(const struct mhp_campaign_stats *st)
+{
+	double min = (double)(mhp_now_ns() - st->start_ns) / 60e9;
+
+	return min > 0 ? (double)st->run / min : 0;
+}
+
+/* One line that updates on a terminal; a line a minute in a log. */
+static void progress(struct campaign *c, bool last)
+{
+	uint64_t now = mhp_now_ns();
+	char total[32] = "";
+
+	if (!c->tty && !last && now - c->progress_ns < 60000000000ull)
+		return;
+	c->progress_ns = now;
+	if (c->o->count)
+		snprintf(total, sizeof(total), "/%" PRIu64, c->o->count);
+	fprintf(stderr, "%sfuzz: %" PRIu64 "%s scenarios, %.1f/min, %" PRIu64 " kernel failures, %u distinct%s",
+		c->tty ? "\r" : "", c->st->run, total, per_minute(c->st), c->st->kernel_failures, c->st->signatures,
+		c->tty && !last ? "   " : "\n");
+}
+
+static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char *dir, enum mhp_sig_kind kind,
+		  const char *sig)
+{
+	struct campaign *c = ctx;
+	uint64_t index = c->batch_first + i;
+	bool is_new = false;
+	unsigned count = 0;
+
+	if (res->interrupted)
+		return 0;
+	c->st->run++;
+	if (kind == MHP_SIG_INFRA) {
+		mhp_log_error("scenario %" PRIu64 ": mhp itself failed, not the kernel (%s): campaign stopped", index, sig);
+		c->st->infra_stop = true;
+		return 1;
+	}
+	if (kind == MHP_SIG_NONE) {
+		c->st->passed++;
+	} else {
+		if (kind == MHP_SIG_HARNESS)
+			c->st->harness_failures++;
+		else
+			c->st->kernel_failures++;
+		if (mhp_crash_add(c->crashes, sig, kind, dir, c->texts[i], &is_new, &count) < 0) {
+			c->st->infra_stop = true;
+			return 1;
+		}
+	}
+	if (is_new) {
+		struct new_sig *n = &MHP_ARRAY_PUSH(c->news, c->nnews, c->news_cap);
+
+		mhp_crash_hash(sig, n->hash);
+		n->index = index;
+		c->st->signatures++;
+		fprintf(stdout, "%snew %s %s: %s (scenario %" PRIu64 ")\n", c->tty ? "\n" : "", mhp_sig_kind_name(kind),
+			n->hash, sig, index);
+		fflush(stdout);
+	}
+	progress(c, false);
+	return 0;
+}
+
+/* Scenarios [first, first + n) generated, written to the corpus, run. */
+static int run_batch(struct campaign *c, uint64_t first, size_t n)
+{
+	struct mhp_topology *t = mhp_xcalloc(n, sizeof(*t));
+	char err[512];
+	int r = 0;
+
+	c->texts = mhp_xcalloc(n, sizeof(*c->texts));
+	c->batch_first = first;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *path = mhp_xasprintf("%s/%06" PRIu64 ".json", c->corpus, first + i);
+
+		if (mhp_fuzz_generate(&t[i], c->o->seed, first + i, err, sizeof(err)) < 0) {
+			r = mhp_log_errno(-EIO, "generator bug: %s", err);
+		} else if ((r = mhp_topology_write(&t[i], &c->texts[i])) == 0 &&
+			   (r = mhp_write_file_atomic(path, c->texts[i], strlen(c->texts[i]))) < 0)
+			mhp_log_errno(r, "cannot write '%s'", path);
+	}
+	if (r == 0)
+		r = mhp_fuzz_run_batch(c->su, t, n, c->o->width, on_run, c);
+	for (size_t i = 0; i < n; i++) {
+		mhp_topology_release(&t[i]);
+		free(c->texts[i]);
+	}
+	free(t), free(c->texts);
+	c->texts = NULL;
+	return r < 0 && r != -EINTR ? -EIO : r;
+}
+
+static bool more(const struct campaign *c, uint64_t next)
+{
+	if (c->st->infra_stop || mhp_interrupted)
+		return false;
+	if (c->o->count)
+		return next < c->o->first + c->o->count;
+	return mhp_now_ns() - c->st->start_ns < (uint64_t)c->o->time_s * 1000000000ull;
+}
+
+static int run_all(struct campaign *c)
+{
+	uint64_t next = c->o->first;
+	size_t size = c->o->width * 3;
+	int r = 0;
+
+	while (r == 0 && more(c, next)) {
+		size_t n = size;
+
+		if (c->o->count && next + n > c->o->first + c->o->count)
+			n = (size_t)(c->o->first + c->o->count - next);
+		r = run_batch(c, next, n);
+		next += n;
+		if (mhp_campaign_write_json(c->o, c->su, c->st) < 0)
+			r = -EIO;
+	}
+	return r;
+}
+
+static void minimise_new(struct campaign *c)
+{
+	for (size_t i = 0; i < c->nnews && !mhp_interrupted; i++) {
+		_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", c->crashes, c->news[i].hash);
+
+		mhp_fuzz_minimize_crash(c->su, dir, c->o->width, c->o->minimize_budget);
+	}
+}
+
+static int make_dirs(struct campaign *c)
+{
+	_cleanup_free_ char *runs = mhp_xasprintf("%s/runs", c->o->dir);
+
+	c->crashes = mhp_xasprintf("%s/crashes", c->o->dir);
+	c->corpus = mhp_xasprintf("%s/corpus", c->o->dir);
+	if (mhp_mkdir_p(c->crashes, 0755) < 0 || mhp_mkdir_p(c->corpus, 0755) < 0 || mhp_mkdir_p(runs, 0755) < 0)
+		return mhp_log_errno(-errno, "cannot create the campaign directory '%s'", c->o->dir);
+	c->su->results = mhp_xstrdup(runs); /* released with the process */
+	return 0;
+}
+
+int mhp_campaign_run(struct mhp_suite *su, const struct mhp_campaign_opts *o, struct mhp_campaign_stats *st)
+{
+	struct campaign c = { .o = o, .st = st, .su = su, .tty = isatty(STDERR_FILENO) };
+	int r;
+
+	*st = (struct mhp_campaign_stats){ .start_ns = mhp_now_ns() };
+	if ((r = make_dirs(&c)) == 0) {
+		r = run_all(&c);
+		progress(&c, true);
+		if (r == 0 && !st->infra_stop && o->minimize_budget)
+			minimise_new(&c);
+		if (mhp_campaign_write_json(o, su, st) < 0 && r == 0)
+			r = -EIO;
+	}
+	free(c.crashes), free(c.corpus), free(c.news);
+	if (r == 0 && st->infra_stop)
+		r = -EIO;
+	return mhp_interrupted ? -EINTR : r;
+}

@@ -1,0 +1,39 @@
+/* A fuzz campaign: generated scenarios run in batches (-j), each failure
+ * filed in the crash database under its signature, every new signature
+ * minimised into a reproducer.  The campaign directory:
+ *
+ *   campaign.json   kernel, seed, counts, rate, the signatures found
+ *   corpus/         every generated topology that ran (<index>.json)
+ *   crashes/        fuzz/crashdb.h
+ *   runs/           run directories while they run (removed after)
+ */
+#ifndef MHP_FUZZ_CAMPAIGN_H
+#define MHP_FUZZ_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "run/suite.h"
+
+struct mhp_campaign_opts {
+	uint64_t seed;
+	uint64_t first, count; /* scenarios [first, first + count); count 0: until time_s */
+	unsigned time_s;       /* 0: until count */
+	unsigned width;        /* guests at once */
+	unsigned minimize_budget; /* runs per new signature; 0: no minimising */
+	const char *dir;       /* the campaign directory (created) */
+};
+
+struct mhp_campaign_stats {
+	uint64_t run, passed, kernel_failures, harness_failures;
+	unsigned signatures;   /* distinct ones found by this campaign */
+	bool infra_stop;       /* stopped on a failure of mhp's own tools */
+	uint64_t start_ns;
+};
+
+/* Runs the campaign on su's kernel; su->results is set to DIR/runs here.
+ * 0 when it ran to its end, -EINTR when interrupted, -EIO when it stopped
+ * on an infrastructure failure or could not write its directory (said). */
+int mhp_campaign_run(struct mhp_suite *su, const struct mhp_campaign_opts *o, struct mhp_campaign_stats *st);
+
+#endif

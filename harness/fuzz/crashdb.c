@@ -1,0 +1,130 @@
+/* The crash database (fuzz/crashdb.h): plain files, written atomically,
+ * under one lock per campaign. */
+#include "fuzz/crashdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+void mhp_crash_hash(const char *signature, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)signature; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	snprintf(out, 17, "%016" PRIx64, h);
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, name);
+	int r = mhp_write_file_atomic(path, text, strlen(text));
+
+	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+}
+
+unsigned mhp_crash_count(const char *crashes_dir, const char *hash)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%s/count", crashes_dir, hash), *text = NULL;
+	unsigned n = 0;
+
+	if (mhp_read_file(path, 64, &text, NULL) == 0)
+		n = (unsigned)strtoul(text, NULL, 10);
+	return n;
+}
+
+/* A copy of the run's logs, each capped: a crash directory stays small. */
+static int copy_logs(const char *run_dir, const char *log_dir)
+{
+	static const char *const files[] = { "console.log", "qmp.log", "channel.log", "result.json" };
+
+	if (mkdir(log_dir, 0755) < 0 && errno != EEXIST)
+		return mhp_log_errno(-errno, "cannot create '%s'", log_dir);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", run_dir, files[i]), *text = NULL;
+		_cleanup_free_ char *to = mhp_xasprintf("%s/%s", log_dir, files[i]);
+		size_t len = 0;
+		int r = mhp_read_file(from, 16u << 20, &text, &len);
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return mhp_log_errno(r, "cannot read '%s'", from);
+		if ((r = mhp_write_file_atomic(to, text, len)) < 0)
+			return mhp_log_errno(r, "cannot write '%s'", to);
+	}
+	return 0;
+}
+
+static int lock_db(const char *crashes_dir)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/.lock", crashes_dir);
+	int fd;
+
+	if (mkdir(crashes_dir, 0755) < 0 && errno != EEXIST)
+		return mhp_log_errno(-errno, "cannot create '%s'", crashes_dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return mhp_log_errno(-errno, "cannot open '%s'", path);
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		close(fd);
+		return mhp_log_errno(r, "cannot lock '%s'", path);
+	}
+	return fd;
+}
+
+static int add_locked(const char *dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
+		      const char *topology_text, unsigned count)
+{
+	_cleanup_free_ char *line = mhp_xasprintf("%s\n", signature), *kind_line = NULL, *n = NULL, *logs = NULL;
+	int r;
+
+	if (count == 1) {
+		kind_line = mhp_xasprintf("%s\n", mhp_sig_kind_name(kind));
+		if ((r = write_text(dir, "description", line)) < 0 || (r = write_text(dir, "kind", kind_line)) < 0 ||
+		    (r = write_text(dir, "first.json", topology_text)) < 0)
+			return r;
+	}
+	if (count <= MHP_CRASH_LOGS) {
+		logs = mhp_xasprintf("%s/log%u", dir, count - 1);
+		if ((r = copy_logs(run_dir, logs)) < 0)
+			return r;
+	}
+	n = mhp_xasprintf("%u\n", count);
+	return write_text(dir, "count", n);
+}
+
+int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
+		  const char *topology_text, bool *ret_new, unsigned *ret_count)
+{
+	char hash[17];
+	int fd = lock_db(crashes_dir), r;
+
+	if (fd < 0)
+		return fd;
+	mhp_crash_hash(signature, hash);
+	_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", crashes_dir, hash);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		r = mhp_log_errno(-errno, "cannot create '%s'", dir);
+		close(fd);
+		return r;
+	}
+	unsigned count = mhp_crash_count(crashes_dir, hash) + 1;
+	r = add_locked(dir, signature, kind, run_dir, topology_text, count);
+	close(fd);
+	if (r == 0) {
+		*ret_new = count == 1;
+		*ret_count = count;
+	}
+	return r;
+}

@@ -1,0 +1,36 @@
+/* A campaign's crash database, one directory per signature (after
+ * syzkaller's pkg/manager/crash.go):
+ *
+ *   crashes/<hash>/description   the signature, one line
+ *   crashes/<hash>/kind          splat, oracle or harness
+ *   crashes/<hash>/count         occurrences so far
+ *   crashes/<hash>/first.json    the topology of the first occurrence
+ *   crashes/<hash>/log<N>/       console.log, qmp.log, channel.log, result.json
+ *                                of occurrence N (the first MHP_CRASH_LOGS)
+ *   crashes/<hash>/repro.json    the minimised reproducer, once there is one
+ *
+ * Several mhp processes may add to one campaign directory at once: each
+ * addition holds an flock on crashes/.lock. */
+#ifndef MHP_FUZZ_CRASHDB_H
+#define MHP_FUZZ_CRASHDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fuzz/signature.h"
+
+#define MHP_CRASH_LOGS 20
+
+/* The directory name of a signature: 16 hex digits of its FNV-1a hash. */
+void mhp_crash_hash(const char *signature, char out[17]);
+
+/* Records an occurrence of signature (of kind) in crashes_dir: the run's
+ * logs from run_dir, the topology text it ran.  *ret_new says whether the
+ * signature is new, *ret_count its count now.  -errno (said) on failure. */
+int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
+		  const char *topology_text, bool *ret_new, unsigned *ret_count);
+
+/* The count recorded for hash (0 when none). */
+unsigned mhp_crash_count(const char *crashes_dir, const char *hash);
+
+#endif

@@ -1,0 +1,47 @@
+/* The fuzz generator: from a campaign seed and a scenario index, one random
+ * topology (machine, kernel knobs, DIMMs) and a hotplug step sequence over
+ * it that validation accepts.  Deterministic by construction: a private
+ * PRNG (splitmix64) and nothing of the host, so the same seed and index give
+ * the same topology file byte for byte on any machine, and scenario i of a
+ * campaign does not depend on any other (shards split the index space).
+ *
+ * Machines are drawn from a palette of the campaign (most scenarios) or
+ * fresh: scenarios that share a machine share its boot snapshot, and the
+ * palette still covers a new part of the space for every seed. */
+#ifndef MHP_FUZZ_GENERATE_H
+#define MHP_FUZZ_GENERATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/topology.h"
+
+struct mhp_rng {
+	uint64_t state;
+};
+
+void mhp_rng_seed(struct mhp_rng *r, uint64_t seed);
+uint64_t mhp_rng_next(struct mhp_rng *r);
+/* Uniform in [0, n); 0 when n is 0. */
+unsigned mhp_rng_below(struct mhp_rng *r, unsigned n);
+/* True with the given chance in percent. */
+bool mhp_rng_chance(struct mhp_rng *r, unsigned percent);
+/* An index into weights[0..n) drawn in proportion to the weights. */
+unsigned mhp_rng_pick(struct mhp_rng *r, const unsigned *weights, unsigned n);
+
+/* Machines in a campaign's palette. */
+#define MHP_FUZZ_PALETTE 12
+
+/* Topology number index of the campaign seed into t (which it initialises;
+ * release with mhp_topology_release).  Named "fuzz-<seed>-<index>"; it has
+ * passed mhp_topology_validate().  -EINVAL only if it did not (a generator
+ * bug, said in err). */
+int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, char *err, size_t errsize);
+
+/* The parts, for the generator's own files (generate-steps.c). */
+void mhp_fuzz_gen_machine(struct mhp_topology *t, struct mhp_rng *r);
+void mhp_fuzz_gen_knobs(struct mhp_topology *t, struct mhp_rng *r);
+void mhp_fuzz_gen_dimms(struct mhp_topology *t, struct mhp_rng *r);
+void mhp_fuzz_gen_steps(struct mhp_topology *t, struct mhp_rng *r);
+
+#endif

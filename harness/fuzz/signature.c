@@ -1,0 +1,140 @@
+/* Signatures of failed runs (fuzz/signature.h): the splat first, since a
+ * kernel that oopsed fails checks after it for that reason; then the first
+ * failed check; then the error that stopped the run. */
+#include "fuzz/signature.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/splat-title.h"
+
+const char *mhp_sig_kind_name(enum mhp_sig_kind k)
+{
+	static const char *const names[] = { "none", "splat", "oracle", "harness", "infrastructure" };
+
+	return k <= MHP_SIG_INFRA ? names[k] : "?";
+}
+
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Whether s[0..n) is a number: digits, or 0x and hex digits. */
+static bool is_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		for (i = 2; i < n && isxdigit((unsigned char)s[i]); i++)
+			;
+	else
+		for (; i < n && isdigit((unsigned char)s[i]); i++)
+			;
+	return n && i == n;
+}
+
+/* Numbers below keep_below stay (node ids in a value); hex always goes. */
+static void normalise(char *s, unsigned long keep_below)
+{
+	char *out = s;
+
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+
+		if (!word_char(*p)) {
+			*out++ = *p++;
+			continue;
+		}
+		while (word_char(p[n]))
+			n++;
+		if (is_number(p, n) && (p[1] == 'x' || p[1] == 'X' || strtoul(p, NULL, 10) >= keep_below)) {
+			*out++ = 'N';
+		} else {
+			memmove(out, p, n);
+			out += n;
+		}
+		p += n;
+	}
+	*out = '\0';
+}
+
+void mhp_sig_normalise(char *s)
+{
+	normalise(s, 0);
+}
+
+static const struct mhp_check *first_failed(const struct mhp_result *res, bool splats)
+{
+	for (size_t i = 0; i < res->nchecks; i++) {
+		const struct mhp_check *c = &res->checks[i];
+		bool splat = c->kind && !strcmp(c->kind, "kernel health");
+
+		if (c->status == MHP_STATUS_FAIL && splat == splats)
+			return c;
+	}
+	return NULL;
+}
+
+/* "online online_movable: block zone expected Movable observed Normal":
+ * the step's kind, the subject without its number, the aspect, the values. */
+static void oracle_signature(const struct mhp_check *c, char *buf, size_t size)
+{
+	char subject[48], expected[48], observed[48];
+
+	/* "%.40s": values are cut, never the compiler's worry about it. */
+	snprintf(subject, sizeof(subject), "%.40s%s", c->subject ? c->subject : "", c->subject ? " " : "");
+	snprintf(expected, sizeof(expected), "%s", c->expected ? c->expected : "");
+	snprintf(observed, sizeof(observed), "%s", c->observed ? c->observed : "");
+	mhp_sig_normalise(subject);
+	/* Sizes, counts and addresses go; a node id in a value stays. */
+	normalise(expected, 64);
+	normalise(observed, 64);
+	/* A long one is cut at size: still the same cut for every occurrence. */
+	if (snprintf(buf, size, "%s: %s%s expected %s observed %s", c->kind ? c->kind : "run", subject,
+		     c->aspect ? c->aspect : "", expected, observed) >= (int)size)
+		buf[size - 1] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Errors of the setup phase (tables, iasl, files) are mhp's, as is a worker
+ * that left no result behind. */
+static bool infrastructure(const struct mhp_result *res)
+{
+	const char *phase = res->phase ? res->phase : "";
+
+	return !strcmp(phase, "setup") || !strcmp(phase, "dsdt capture") ||
+	       (res->error && strstr(res->error, "No space left on device"));
+}
+
+enum mhp_sig_kind mhp_signature(const struct mhp_result *res, char *buf, size_t size)
+{
+	const struct mhp_check *c;
+
+	if (size > MHP_SIG_MAX)
+		size = MHP_SIG_MAX;
+	buf[0] = '\0';
+	if ((c = first_failed(res, true))) {
+		mhp_splat_title(c->observed ? c->observed : c->aspect, buf, size);
+		return MHP_SIG_SPLAT;
+	}
+	if (res->error && infrastructure(res)) {
+		snprintf(buf, size, "%s: %s", res->phase ? res->phase : "run", res->error);
+		return MHP_SIG_INFRA;
+	}
+	if ((c = first_failed(res, false))) {
+		oracle_signature(c, buf, size);
+		return MHP_SIG_ORACLE;
+	}
+	if (res->error || res->interrupted) {
+		snprintf(buf, size, "%s: %s", res->phase ? res->phase : "run",
+			 res->error ? res->error : "interrupted");
+		buf[strcspn(buf, "\n")] = '\0';
+		mhp_sig_normalise(buf);
+		return MHP_SIG_HARNESS;
+	}
+	return MHP_SIG_NONE;
+}
