@@ -249,6 +249,10 @@ void mhp_fuzz_gen_dimms(struct mhp_topology *t, struct mhp_rng *r)
 		total -= t->dimms[t->nr_dimms - 1].size;
 		t->nr_dimms--;
 	}
+	/* The regenerated DSDT only for a DIMM that is left with a pxm. */
+	t->dsdt = false;
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		t->dsdt |= t->dimms[i].pxm >= 0;
 	ratio_boundary(t, r);
 }
 
@@ -266,8 +270,10 @@ int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, cha
 
 	*t = (struct mhp_topology){ .cmdline = MHP_STRV_INIT };
 	mhp_rng_seed(&own, mix(seed, index));
-	/* Most scenarios take a machine of the campaign's palette. */
-	if (mhp_rng_chance(&own, 75))
+	/* Most scenarios take a machine of the campaign's palette: a fresh
+	 * machine is a cold boot (seconds), a palette one a restore of its boot
+	 * snapshot (a fraction of one). */
+	if (mhp_rng_chance(&own, 90))
 		mhp_rng_seed(&machine, mix(seed ^ 0x6d616368696e65ull, mhp_rng_below(&own, MHP_FUZZ_PALETTE)));
 	else
 		mhp_rng_seed(&machine, mhp_rng_next(&own));

@@ -30,7 +30,7 @@ bool mhp_rng_chance(struct mhp_rng *r, unsigned percent);
 unsigned mhp_rng_pick(struct mhp_rng *r, const unsigned *weights, unsigned n);
 
 /* Machines in a campaign's palette. */
-#define MHP_FUZZ_PALETTE 12
+#define MHP_FUZZ_PALETTE 10
 
 /* Topology number index of the campaign seed into t (which it initialises;
  * release with mhp_topology_release).  Named "fuzz-<seed>-<index>"; it has

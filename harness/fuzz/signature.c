@@ -79,11 +79,32 @@ static const struct mhp_check *first_failed(const struct mhp_result *res, bool s
 	return NULL;
 }
 
-/* "online online_movable: block zone expected Movable observed Normal":
- * the step's kind, the subject without its number, the aspect, the values. */
+/* Whether a and b list the same zones ("Normal,Movable", "Movable,Normal"). */
+static bool same_zones_reordered(const char *a, const char *b)
+{
+	char x[64];
+
+	if (strlen(a) != strlen(b) || strlen(b) > 48 || !strcmp(a, b) || !strchr(a, ','))
+		return false;
+	snprintf(x, sizeof(x), ",%.48s,", b);
+	for (const char *p = a; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		char word[24];
+
+		snprintf(word, sizeof(word), ",%.*s,", (int)strcspn(p, ","), p);
+		if (!strstr(x, word))
+			return false;
+	}
+	return true;
+}
+
+/* What is wrong, not where it was seen: a block's zone or a zone's span is
+ * wrong after a plug as after an online, so the step's kind stays only where
+ * it is the subject (an outcome, a step's own facts: "unplug: firmware
+ * memmap entry ..."); the subject loses its number ("block N"). */
 static void oracle_signature(const struct mhp_check *c, char *buf, size_t size)
 {
-	char subject[48], expected[48], observed[48];
+	char subject[48], expected[48], observed[48], values[112];
+	bool step_fact = !c->subject || (c->aspect && !strcmp(c->aspect, "outcome"));
 
 	/* "%.40s": values are cut, never the compiler's worry about it. */
 	snprintf(subject, sizeof(subject), "%.40s%s", c->subject ? c->subject : "", c->subject ? " " : "");
@@ -93,9 +114,13 @@ static void oracle_signature(const struct mhp_check *c, char *buf, size_t size)
 	/* Sizes, counts and addresses go; a node id in a value stays. */
 	normalise(expected, 64);
 	normalise(observed, 64);
+	if (same_zones_reordered(expected, observed))
+		snprintf(values, sizeof(values), "lists the same zones in another order");
+	else
+		snprintf(values, sizeof(values), "expected %s observed %s", expected, observed);
 	/* A long one is cut at size: still the same cut for every occurrence. */
-	if (snprintf(buf, size, "%s: %s%s expected %s observed %s", c->kind ? c->kind : "run", subject,
-		     c->aspect ? c->aspect : "", expected, observed) >= (int)size)
+	if (snprintf(buf, size, "%s%s%s%s %s", step_fact && c->kind ? c->kind : "", step_fact && c->kind ? ": " : "",
+		     subject, c->aspect ? c->aspect : "", values) >= (int)size)
 		buf[size - 1] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 }

@@ -1,8 +1,9 @@
 /* A failed run's signature: the one line a campaign deduplicates on.  A
  * kernel splat gives its syzkaller-style title ("WARNING in offline_pages");
  * an oracle mismatch the first failing check's fields, with step indexes,
- * block ids, addresses and sizes taken out ("online online_movable: block
- * zone expected Movable observed Normal"); a run the harness could not
+ * block ids, addresses and sizes taken out ("block N zone expected Movable
+ * observed Normal", "unplug: outcome expected removed observed refused");
+ * a run the harness could not
  * finish its phase and kind ("boot: guest silent").  A failure of the
  * harness's own tools or files (setup: iasl, the run directory) is no
  * kernel finding: the campaign stops on it. */

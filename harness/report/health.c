@@ -79,13 +79,15 @@ size_t mhp_health_scan(const char *console, struct mhp_splat *out, size_t max)
 			continue;
 		}
 		/* Take lines up to the end marker, the next splat (not its own
-		 * "Call Trace:") or the limit. */
+		 * "Call Trace:", nor the "Oops:" line a page fault or a BUG()
+		 * prints after its header) or the limit. */
 		const char *end = next_line(p);
 		bool done = starts_with_any(msg, enders, 2);
 		for (unsigned lines = 1; *end && !done && lines < MHP_SPLAT_MAX_LINES; lines++) {
 			const char *m = message(end);
 
-			if (strncmp(m, "Call Trace:", 11) && starts_with_any(m, triggers, sizeof(triggers) / sizeof(triggers[0])))
+			if (strncmp(m, "Call Trace:", 11) && strncmp(m, "Oops", 4) &&
+			    starts_with_any(m, triggers, sizeof(triggers) / sizeof(triggers[0])))
 				break;
 			done = starts_with_any(m, enders, 2);
 			end = next_line(end);

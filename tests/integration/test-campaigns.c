@@ -99,6 +99,9 @@ static const struct regression regressions[] = {
 	{ "campaign finds: valid_zones in a fixed order", "kernel-patches/regressions/valid-zones-fixed-order.patch" },
 	{ "campaign finds: firmware memmap entry left on hot-remove",
 	  "kernel-patches/regressions/firmware-memmap-left-behind.patch" },
+	{ "campaign finds: a zone's end shrunk over offline blocks", "kernel-patches/regressions/zone-end-shrink-offline.patch" },
+	{ "campaign finds: a CPU-less node offlined while a DIMM is on it",
+	  "kernel-patches/regressions/cpuless-node-offlined-early.patch" },
 };
 
 /* A kept reproducer: small, and `mhp run` fails on it with the patch and

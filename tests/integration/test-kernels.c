@@ -143,6 +143,7 @@ struct gate_row {
 	const char *check;      /* a blocking check, NULL when none */
 	const char *baseline;   /* its value on each side */
 	const char *cand_value; /* NULL: anything but the baseline's */
+	const char *topology;   /* NULL: TOPOLOGY */
 };
 
 static const struct gate_row gate_rows[] = {
@@ -153,6 +154,12 @@ static const struct gate_row gate_rows[] = {
 	{ "gate blocks: firmware memmap entry left on hot-remove",
 	  "kernel-patches/regressions/firmware-memmap-left-behind.patch", 1,
 	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL },
+	{ "gate blocks: a zone's end shrunk over offline blocks", "kernel-patches/regressions/zone-end-shrink-offline.patch",
+	  1, "step 3 offline dimm1: node 1 Movable spanned pages", "32768", "65536",
+	  "kernel-patches/regressions/zone-end-shrink-offline.topology.json" },
+	{ "gate blocks: a CPU-less node offlined while a DIMM is on it",
+	  "kernel-patches/regressions/cpuless-node-offlined-early.patch", 1, "step 4 unplug second: outcome", "removed",
+	  "(not reached)", "kernel-patches/regressions/cpuless-node-offlined-early.topology.json" },
 };
 
 static json_object *gate_json(const char *results)
@@ -190,7 +197,8 @@ static void test_gate(void **state)
 	const struct gate_row *row = *state;
 	char *cache = cache_dir(), *results = mhp_xasprintf("%s/gate-%p", workdir, (const void *)row);
 	const char *args[] = { "gate", "--src", kernel_repo(), "--baseline", "mhp-base", "--candidate", row->candidate,
-			       "--cache", cache, "--results", results, "--accel", "tcg", TOPOLOGY, NULL };
+			       "--cache", cache, "--results", results, "--accel", "tcg",
+			       row->topology ? row->topology : TOPOLOGY, NULL };
 	struct run r;
 	json_object *found = NULL;
 

@@ -74,6 +74,28 @@ static void test_splat_after_sysrq(void **state)
 	mhp_splat_release(&s[0]);
 }
 
+/* A page fault prints its "BUG:" header, then "Oops:" (6.12: "Oops:
+ * Oops:"), registers and the trace: one splat, whose text holds the RIP a
+ * title is taken from. */
+static void test_page_fault_one_splat(void **state)
+{
+	static const char fault[] =
+		"[   12.100000] BUG: unable to handle page fault for address: ffffea0004000008\r\n"
+		"[   12.100001] #PF: supervisor read access in kernel mode\r\n"
+		"[   12.100002] Oops: Oops: 0000 [#1] PREEMPT SMP NOPTI\r\n"
+		"[   12.100003] RIP: 0010:__free_one_page+0x8c/0x3a0\r\n"
+		"[   12.100004] Call Trace:\r\n"
+		"[   12.100005]  free_pcppages_bulk+0x1a0/0x2c0\r\n"
+		"[   12.100006] ---[ end trace 0000000000000000 ]---\r\n";
+	struct mhp_splat s[4];
+
+	(void)state;
+	assert_int_equal(mhp_health_scan(fault, s, 4), 1);
+	assert_string_equal(s[0].first, "BUG: unable to handle page fault for address: ffffea0004000008");
+	assert_non_null(strstr(s[0].text, "RIP: 0010:__free_one_page"));
+	mhp_splat_release(&s[0]);
+}
+
 static void test_clean(void **state)
 {
 	const struct clean_row *row = *state;
@@ -106,6 +128,7 @@ int main(void)
 
 	TEST_ONE(&l, test_scan);
 	TEST_ONE(&l, test_splat_after_sysrq);
+	TEST_ONE(&l, test_page_fault_one_splat);
 	TEST_ROWS(&l, test_clean, clean_rows);
 	TEST_ONE(&l, test_limit);
 	return TEST_RUN("health", &l);
