@@ -12,6 +12,7 @@
 #include "fuzz/campaign-file.h"
 #include "fuzz/campaign.h"
 #include "fuzz/minimize.h"
+#include "model/topology.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "run/pool.h"
@@ -33,6 +34,9 @@ static const char fuzz_usage[] =
 	"  --count N            scenarios to run (default 100)\n"
 	"  --time SECONDS       run scenarios until this much time has passed instead\n"
 	"  --campaign DIR       campaign directory (default: RESULTS/<time>-fuzz)\n"
+	"  --shape FILE         every scenario on the machine of this topology file (its\n"
+	"                       nodes, SRAT features, slots, maxmem, boot knobs); knobs,\n"
+	"                       DIMMs and steps are still drawn\n"
 	"  --minimize-budget N  runs to spend minimising each new signature (default 60;\n"
 	"                       0: do not minimise)\n"
 	"  --budget N           (minimize) the same\n"
@@ -43,13 +47,15 @@ static const char fuzz_usage[] =
 	"Exit status: 0 no failure, 1 failures found, 2 usage or input error,\n"
 	"4 stopped because mhp itself failed (not the kernel), 130/143 interrupted.\n";
 
-enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET };
+enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET, OPT_SHAPE };
 
 struct cli {
 	const char *kernel;
 	struct mhp_suite_args args;
 	struct mhp_campaign_opts o;
 	bool seeded;
+	const char *shape_file;
+	struct mhp_topology shape;
 };
 
 static int take(struct cli *c, int o, const char *arg)
@@ -62,6 +68,7 @@ static int take(struct cli *c, int o, const char *arg)
 	case OPT_COUNT: c->o.time_s = 0; return mhp_parse_u64(arg, &c->o.count) < 0 || !c->o.count ? -EINVAL : 0;
 	case OPT_TIME: c->o.count = 0; return mhp_parse_count(arg, 1u << 30, &c->o.time_s);
 	case OPT_CAMPAIGN: c->o.dir = arg; return 0;
+	case OPT_SHAPE: c->shape_file = arg; return 0;
 	case OPT_BUDGET:
 		if (!strcmp(arg, "0"))
 			return c->o.minimize_budget = 0;
@@ -77,6 +84,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "seed", required_argument, NULL, OPT_SEED }, { "count", required_argument, NULL, OPT_COUNT },
 		{ "time", required_argument, NULL, OPT_TIME }, { "campaign", required_argument, NULL, OPT_CAMPAIGN },
 		{ "minimize-budget", required_argument, NULL, OPT_BUDGET }, { "budget", required_argument, NULL, OPT_BUDGET },
+		{ "shape", required_argument, NULL, OPT_SHAPE },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int o;
@@ -132,6 +140,21 @@ static int exit_status(int r, const struct mhp_campaign_stats *st)
 	return st->kernel_failures || st->harness_failures ? MHP_EXIT_FAIL : MHP_EXIT_PASS;
 }
 
+/* --shape FILE, read before anything starts: bad input is exit 2 alone. */
+static int load_shape(struct cli *c)
+{
+	char err[512];
+
+	if (!c->shape_file)
+		return 0;
+	if (mhp_topology_load(&c->shape, c->shape_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mhp: %s\n", err);
+		return -EINVAL;
+	}
+	c->o.shape = &c->shape;
+	return 0;
+}
+
 static int campaign(struct cli *c, struct mhp_suite *su, unsigned width)
 {
 	_cleanup_free_ char *made = NULL, *crashes = NULL;
@@ -151,6 +174,8 @@ static int campaign(struct cli *c, struct mhp_suite *su, unsigned width)
 	crashes = mhp_xasprintf("%s/crashes", c->o.dir);
 	mhp_campaign_print_crashes(stdout, crashes);
 	printf("# campaign: %s/campaign.json\n", c->o.dir);
+	if (c->o.shape)
+		mhp_topology_release(&c->shape);
 	return exit_status(r, &st);
 }
 
@@ -184,8 +209,13 @@ int mhp_cmd_fuzz(int argc, char **argv)
 	}
 	if (!c.seeded && getrandom(&c.o.seed, sizeof(c.o.seed), 0) != sizeof(c.o.seed))
 		c.o.seed = mhp_now_ns();
-	if ((r = prepare(&c, &su, &kernel, &width)) != 0)
+	if (load_shape(&c) < 0)
+		return MHP_EXIT_USAGE;
+	if ((r = prepare(&c, &su, &kernel, &width)) != 0) {
+		if (c.o.shape)
+			mhp_topology_release(&c.shape);
 		return r;
+	}
 	su.results = c.args.results;
 	return min ? minimize(&c, &su, width, argv[argc - 1]) : campaign(&c, &su, width);
 }

@@ -115,7 +115,7 @@ static int run_batch(struct campaign *c, uint64_t first, size_t n)
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_free_ char *path = mhp_xasprintf("%s/%06" PRIu64 ".json", c->corpus, first + i);
 
-		if (mhp_fuzz_generate(&t[i], c->o->seed, first + i, err, sizeof(err)) < 0) {
+		if (mhp_fuzz_generate_on(&t[i], c->o->seed, first + i, c->o->shape, err, sizeof(err)) < 0) {
 			r = mhp_log_errno(-EIO, "generator bug: %s", err);
 		} else if ((r = mhp_topology_write(&t[i], &c->texts[i])) == 0 &&
 			   (r = mhp_write_file_atomic(path, c->texts[i], strlen(c->texts[i]))) < 0)

@@ -22,6 +22,7 @@ struct mhp_campaign_opts {
 	unsigned width;        /* guests at once */
 	unsigned minimize_budget; /* runs per new signature; 0: no minimising */
 	const char *dir;       /* the campaign directory (created) */
+	const struct mhp_topology *shape; /* every scenario on this machine, or NULL */
 };
 
 struct mhp_campaign_stats {

@@ -264,7 +264,45 @@ static void finish(struct mhp_topology *t, uint64_t seed, uint64_t index)
 	mhp_kernel_knob_words(&t->kernel, &t->cmdline);
 }
 
-int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, char *err, size_t errsize)
+/* The machine of shape: nodes, SRAT features, slots, the boot knobs. */
+static void take_machine(struct mhp_topology *t, const struct mhp_topology *shape)
+{
+	memcpy(t->machine, shape->machine, sizeof(t->machine));
+	t->one_socket = shape->one_socket;
+	t->nr_nodes = shape->nr_nodes;
+	memcpy(t->nodes, shape->nodes, sizeof(t->nodes));
+	t->slots = shape->slots;
+	t->maxmem = shape->maxmem;
+	t->interleave = shape->interleave;
+	t->kernel.movable_node = shape->kernel.movable_node;
+	t->kernel.memmap_on_memory = shape->kernel.memmap_on_memory;
+	t->kernel.kernelcore = shape->kernel.kernelcore;
+	t->kernel.movablecore = shape->kernel.movablecore;
+	t->srat = shape->srat;
+	t->srat_oem_revision = shape->srat_oem_revision;
+}
+
+/* DIMMs that fit a machine the generator did not make: its slots, its
+ * maxmem, its hotplug window for fixed addresses. */
+static void fit_dimms(struct mhp_topology *t)
+{
+	uint64_t room = t->maxmem - mhp_topology_boot_memory(t), total = 0;
+	uint64_t end = mhp_topology_hotplug_base(t) + mhp_topology_hotplug_size(t);
+
+	for (unsigned i = 0; i < t->nr_dimms; i++) {
+		total += t->dimms[i].size;
+		if (t->dimms[i].addr + t->dimms[i].size > end)
+			t->dimms[i].addr = 0;
+		if (total > room || i >= t->slots) {
+			t->nr_dimms = i ? i : 1;
+			t->dimms[0].size = t->dimms[0].size <= room ? t->dimms[0].size : MHP_BLOCK_SIZE;
+			break;
+		}
+	}
+}
+
+int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, const struct mhp_topology *shape,
+			 char *err, size_t errsize)
 {
 	struct mhp_rng own, machine;
 
@@ -277,12 +315,22 @@ int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, cha
 		mhp_rng_seed(&machine, mix(seed ^ 0x6d616368696e65ull, mhp_rng_below(&own, MHP_FUZZ_PALETTE)));
 	else
 		mhp_rng_seed(&machine, mhp_rng_next(&own));
-	mhp_fuzz_gen_machine(t, &machine);
+	if (shape)
+		take_machine(t, shape);
+	else
+		mhp_fuzz_gen_machine(t, &machine);
 	mhp_fuzz_gen_knobs(t, &own);
 	mhp_fuzz_gen_dimms(t, &own);
+	if (shape)
+		fit_dimms(t);
 	mhp_fuzz_gen_steps(t, &own);
 	finish(t, seed, index);
 	if (mhp_topology_validate(t, NULL, err, errsize) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, char *err, size_t errsize)
+{
+	return mhp_fuzz_generate_on(t, seed, index, NULL, err, errsize);
 }

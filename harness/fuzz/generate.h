@@ -38,6 +38,12 @@ unsigned mhp_rng_pick(struct mhp_rng *r, const unsigned *weights, unsigned n);
  * bug, said in err). */
 int mhp_fuzz_generate(struct mhp_topology *t, uint64_t seed, uint64_t index, char *err, size_t errsize);
 
+/* The same on the machine of shape (nodes, SRAT features, slots, maxmem,
+ * the boot knobs): only knobs, DIMMs and steps are drawn (mhp fuzz
+ * --shape).  -EINVAL (err) when no DIMM fits the machine. */
+int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, const struct mhp_topology *shape,
+			 char *err, size_t errsize);
+
 /* The parts, for the generator's own files (generate-steps.c). */
 void mhp_fuzz_gen_machine(struct mhp_topology *t, struct mhp_rng *r);
 void mhp_fuzz_gen_knobs(struct mhp_topology *t, struct mhp_rng *r);

@@ -71,8 +71,8 @@ static const struct title_fmt fmts[] = {
 	{ "general protection fault", NULL, NULL, FROM_RIP, NULL, NULL },
 	{ "kernel BUG at", NULL, "kernel BUG", FROM_RIP, NULL, NULL },
 	{ "invalid opcode: ", NULL, "invalid opcode", FROM_RIP, NULL, NULL },
-	/* mhp_health_scan() cuts a page fault's "Oops: 0000 [#1]" line, with
-	 * its RIP and trace, from its "BUG: unable to handle" header. */
+	/* An "Oops: 0000 [#1]" of its own (mhp_health_scan() keeps the one
+	 * after a "BUG: unable to handle" header inside that splat). */
 	{ "Oops: ", NULL, "Oops", FROM_RIP, NULL, NULL },
 	{ "INFO: task ", " blocked for more than ", "INFO: task hung", FROM_TRACE, NULL, SKIP_HUNG },
 	{ "INFO: rcu_", " stall", "INFO: rcu detected stall", FROM_RIP, NULL, "rcu|apic_timer_interrupt" },

@@ -4,10 +4,13 @@
 #include "guest/qemu-guest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guest/qemu.h"
 #include "lib/cleanup.h"
@@ -165,6 +168,61 @@ static bool unplug_event(json_object *ev, void *ctx)
 	       status != 0x84;
 }
 
+static char *console_path(const struct mhp_guest *g)
+{
+	return mhp_xasprintf("%s/console.log", g->m->log_dir);
+}
+
+/* The console's size now: where to look for an oops from. */
+static off_t console_size(const struct mhp_guest *g)
+{
+	_cleanup_free_ char *path = console_path(g);
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* Whether the kernel oopsed (an Oops, a BUG) in the console after byte
+ * from: the task that handles the eject died with it, and no _OST will
+ * come.  (A WARNING does not stop it; report/health.c judges them all.) */
+static bool oopsed_since(const struct mhp_guest *g, off_t from)
+{
+	static const char *const fatal[] = { "] Oops", "] BUG: ", "] kernel BUG at", "] general protection fault" };
+	_cleanup_free_ char *path = console_path(g);
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, from);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (memmem(buf, (size_t)n, fatal[i], strlen(fatal[i])))
+			return true;
+	return false;
+}
+
+/* The unplug's answer, waited for in slices of a second between which the
+ * console is looked at: -EOWNERDEAD when the kernel oopsed meanwhile, so a
+ * crashed eject costs a second instead of the whole deadline. */
+static int wait_unplug(struct mhp_guest *g, const char *id, off_t from, json_object **ev)
+{
+	mhp_deadline_t end = mhp_qemu_deadline(g);
+
+	for (;;) {
+		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
+		int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, unplug_event,
+					       (void *)id, ev);
+
+		if (r != -ETIMEDOUT || slice >= end)
+			return r;
+		if (oopsed_since(g, from))
+			return -EOWNERDEAD;
+	}
+}
+
 static int delete_backend(struct mhp_guest *g, const struct mhp_dimm *d)
 {
 	json_object *args = json_object_new_object();
@@ -182,10 +240,12 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 	json_object *args = json_object_new_object(), *ev = NULL;
 	int r;
 
+	off_t from = console_size(g);
+
 	json_object_object_add(args, "id", json_object_new_string(d->id));
 	if ((r = qmp(g, "device_del", args)) < 0)
 		return r;
-	r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), unplug_event, (void *)d->id, &ev);
+	r = wait_unplug(g, d->id, from, &ev);
 	if (r < 0)
 		return mhp_qemu_fail(g, r, "DEVICE_DELETED or a failed ACPI_DEVICE_OST");
 	*ret = strcmp(mhp_qmp_event_name(ev), "DEVICE_DELETED") ? MHP_UNPLUG_REFUSED : MHP_UNPLUG_REMOVED;

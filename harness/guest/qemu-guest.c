@@ -77,6 +77,8 @@ int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited)
 		    awaited);
 	} else if (r == -ETIMEDOUT)
 		say(g, "timed out waiting for %s", awaited);
+	else if (r == -EOWNERDEAD)
+		say(g, "the kernel oopsed (console.log) while it owed %s: no answer will come", awaited);
 	else if (r == -ECONNRESET)
 		say(g, "QEMU closed the connection, though still running, while waiting for %s", awaited);
 	else if (r == -EREMOTEIO && g->refusal[0])

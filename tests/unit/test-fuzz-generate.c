@@ -148,6 +148,34 @@ static void test_scenarios_differ(void **state)
 	assert_true(same < 5);
 }
 
+/* On a given machine (--shape): every scenario keeps it, whatever the
+ * corpus file, and validates (DIMMs fitted to its slots and maxmem). */
+static void test_shape(void **state)
+{
+	static const char *const shapes[] = { "two-nodes-movable-node", "memoryless-node-gains-memory",
+					      "three-nodes-interleaved", "pxm-disagrees-with-srat", "kernelcore-boot" };
+	char err[512];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		char *path = mhp_xasprintf(MHP_SOURCE_DIR "/topologies/%s.json", shapes[k]);
+		struct mhp_topology shape, t;
+
+		assert_int_equal(mhp_topology_load(&shape, path, err, sizeof(err)), 0);
+		for (uint64_t i = 0; i < 500; i++) {
+			if (mhp_fuzz_generate_on(&t, 9, i, &shape, err, sizeof(err)) < 0)
+				fail_msg("%s, scenario %llu: %s", shapes[k], (unsigned long long)i, err);
+			assert_int_equal(t.nr_nodes, shape.nr_nodes);
+			assert_memory_equal(t.nodes, shape.nodes, sizeof(t.nodes));
+			assert_true(t.maxmem == shape.maxmem && t.slots == shape.slots && t.interleave == shape.interleave);
+			assert_true(t.kernel.movable_node == shape.kernel.movable_node);
+			mhp_topology_release(&t);
+		}
+		mhp_topology_release(&shape);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -155,5 +183,6 @@ int main(void)
 	TEST_ONE(&l, test_property_round_trip);
 	TEST_ONE(&l, test_deterministic);
 	TEST_ONE(&l, test_scenarios_differ);
+	TEST_ONE(&l, test_shape);
 	return TEST_RUN("fuzz-generate", &l);
 }
