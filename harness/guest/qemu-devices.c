@@ -187,7 +187,7 @@ static off_t console_size(const struct mhp_guest *g)
  * come.  (A WARNING does not stop it; report/health.c judges them all.) */
 static bool oopsed_since(const struct mhp_guest *g, off_t from)
 {
-	static const char *const fatal[] = { "] Oops", "] BUG: ", "] kernel BUG at", "] general protection fault" };
+	static const char *const fatal[] = { "Oops", "BUG: ", "kernel BUG at", "general protection fault" };
 	_cleanup_free_ char *path = console_path(g);
 	char buf[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -198,9 +198,17 @@ static bool oopsed_since(const struct mhp_guest *g, off_t from)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		if (memmem(buf, (size_t)n, fatal[i], strlen(fatal[i])))
-			return true;
+	/* Line by line, after the "[   12.345678] " a kernel with
+	 * PRINTK_TIME puts first. */
+	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *msg = line, *close_bracket = line[0] == '[' ? strchr(line, ']') : NULL;
+
+		if (close_bracket && close_bracket[1] == ' ')
+			msg = close_bracket + 2;
+		for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+			if (!strncmp(msg, fatal[i], strlen(fatal[i])))
+				return true;
+	}
 	return false;
 }
 
