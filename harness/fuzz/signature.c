@@ -103,7 +103,7 @@ static bool same_zones_reordered(const char *a, const char *b)
  * memmap entry ..."); the subject loses its number ("block N"). */
 static void oracle_signature(const struct mhp_check *c, char *buf, size_t size)
 {
-	char subject[48], expected[48], observed[48], values[112];
+	char subject[48], expected[48], observed[48], values[128];
 	bool step_fact = !c->subject || (c->aspect && !strcmp(c->aspect, "outcome"));
 
 	/* "%.40s": values are cut, never the compiler's worry about it. */
