@@ -96,9 +96,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			exit(0);
 		}
 		if (o == '?' || take(c, o, optarg) < 0) {
-			if (o != '?')
-				fprintf(stderr, "mhp: fuzz: bad value '%s' for --%s\n", optarg,
-					opts[o == 'k' ? 0 : 0].name);
+			for (size_t i = 0; o != '?' && opts[i].name; i++)
+				if (opts[i].val == o) {
+					fprintf(stderr, "mhp: fuzz: bad value '%s' for --%s\n", optarg, opts[i].name);
+					break;
+				}
 			fputs(fuzz_usage, stderr);
 			return -EINVAL;
 		}
@@ -112,7 +114,7 @@ static int width_for(const struct cli *c, unsigned *ret)
 {
 	struct mhp_topology largest = { .nr_nodes = 1, .nr_dimms = 1 };
 
-	largest.nodes[0].memory = 2ull << 30;
+	largest.nodes[0].memory = c->o.shape ? mhp_topology_boot_memory(c->o.shape) : 2ull << 30;
 	largest.dimms[0].size = 2ull << 30;
 	return mhp_pool_width(&largest, 1, 1, c->args.jobs, ret) < 0 ? -ENOMEM : 0;
 }
@@ -152,6 +154,14 @@ static int load_shape(struct cli *c)
 		return -EINVAL;
 	}
 	c->o.shape = &c->shape;
+	/* One one-block DIMM at least, or no scenario can be drawn on it. */
+	if (c->shape.maxmem - mhp_topology_boot_memory(&c->shape) < MHP_BLOCK_SIZE) {
+		fprintf(stderr, "mhp: %s: field 'maxmem': leaves no room for a DIMM above the boot memory: "
+			"no scenario fits this machine\n", c->shape_file);
+		mhp_topology_release(&c->shape);
+		c->o.shape = NULL;
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -71,9 +71,18 @@ static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char 
 
 	if (res->interrupted)
 		return 0;
+	/* The corpus holds the scenarios that ran, as they ran. */
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%06" PRIu64 ".json", c->corpus, index);
+	int w = mhp_write_file_atomic(path, c->texts[i], strlen(c->texts[i]));
+	if (w < 0) {
+		mhp_log_errno(w, "cannot write '%s': campaign stopped", path);
+		c->st->infra_stop = true;
+		return 1;
+	}
 	c->st->run++;
 	if (kind == MHP_SIG_INFRA) {
-		mhp_log_error("scenario %" PRIu64 ": mhp itself failed, not the kernel (%s): campaign stopped", index, sig);
+		mhp_log_error("scenario %" PRIu64 ": mhp itself failed, not the kernel (%s): campaign stopped; its run "
+			      "directory %s is kept", index, sig, dir);
 		c->st->infra_stop = true;
 		return 1;
 	}
@@ -84,8 +93,9 @@ static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char 
 			c->st->harness_failures++;
 		else
 			c->st->kernel_failures++;
-		if (mhp_crash_add(c->crashes, sig, kind, dir, c->texts[i], &is_new, &count) < 0) {
-			c->st->infra_stop = true;
+		int r = mhp_crash_add(c->crashes, sig, kind, dir, c->texts[i], &is_new, &count);
+		if (r < 0) {
+			c->st->infra_stop = r != -EINTR; /* a SIGINT in flock is no failure of mhp's */
 			return 1;
 		}
 	}
@@ -113,13 +123,10 @@ static int run_batch(struct campaign *c, uint64_t first, size_t n)
 	c->texts = mhp_xcalloc(n, sizeof(*c->texts));
 	c->batch_first = first;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		_cleanup_free_ char *path = mhp_xasprintf("%s/%06" PRIu64 ".json", c->corpus, first + i);
-
-		if (mhp_fuzz_generate_on(&t[i], c->o->seed, first + i, c->o->shape, err, sizeof(err)) < 0) {
+		if (mhp_fuzz_generate_on(&t[i], c->o->seed, first + i, c->o->shape, err, sizeof(err)) < 0)
 			r = mhp_log_errno(-EIO, "generator bug: %s", err);
-		} else if ((r = mhp_topology_write(&t[i], &c->texts[i])) == 0 &&
-			   (r = mhp_write_file_atomic(path, c->texts[i], strlen(c->texts[i]))) < 0)
-			mhp_log_errno(r, "cannot write '%s'", path);
+		else if ((r = mhp_topology_write(&t[i], &c->texts[i])) < 0)
+			mhp_log_errno(r, "cannot write scenario %" PRIu64, first + i);
 	}
 	if (r == 0)
 		r = mhp_fuzz_run_batch(c->su, t, n, c->o->width, on_run, c);
@@ -176,7 +183,7 @@ static int make_dirs(struct campaign *c)
 	c->crashes = mhp_xasprintf("%s/crashes", c->o->dir);
 	c->corpus = mhp_xasprintf("%s/corpus", c->o->dir);
 	if (mhp_mkdir_p(c->crashes, 0755) < 0 || mhp_mkdir_p(c->corpus, 0755) < 0 || mhp_mkdir_p(runs, 0755) < 0)
-		return mhp_log_errno(-errno, "cannot create the campaign directory '%s'", c->o->dir);
+		return mhp_log_errno(-EIO, "cannot create the campaign directory '%s': %s", c->o->dir, strerror(errno));
 	c->su->results = mhp_xstrdup(runs); /* released with the process */
 	return 0;
 }

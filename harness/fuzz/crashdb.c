@@ -43,7 +43,26 @@ unsigned mhp_crash_count(const char *crashes_dir, const char *hash)
 	return n;
 }
 
-/* A copy of the run's logs, each capped: a crash directory stays small. */
+/* At most LOG_CAP bytes of each log: a console flooded by a kernel that
+ * loops on a splat must not fill the disk, nor stop the campaign. */
+#define LOG_CAP (4u << 20)
+
+static int copy_head(const char *from, const char *to)
+{
+	_cleanup_free_ char *buf = mhp_xcalloc(1, LOG_CAP);
+	int fd = open(from, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mhp_log_errno(-errno, "cannot read '%s'", from);
+	n = read(fd, buf, LOG_CAP);
+	close(fd);
+	if (n < 0)
+		return mhp_log_errno(-errno, "cannot read '%s'", from);
+	int r = mhp_write_file_atomic(to, buf, (size_t)n);
+	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", to) : 0;
+}
+
 static int copy_logs(const char *run_dir, const char *log_dir)
 {
 	static const char *const files[] = { "console.log", "qmp.log", "channel.log", "result.json" };
@@ -51,17 +70,12 @@ static int copy_logs(const char *run_dir, const char *log_dir)
 	if (mkdir(log_dir, 0755) < 0 && errno != EEXIST)
 		return mhp_log_errno(-errno, "cannot create '%s'", log_dir);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", run_dir, files[i]), *text = NULL;
+		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", run_dir, files[i]);
 		_cleanup_free_ char *to = mhp_xasprintf("%s/%s", log_dir, files[i]);
-		size_t len = 0;
-		int r = mhp_read_file(from, 16u << 20, &text, &len);
+		int r = copy_head(from, to);
 
-		if (r == -ENOENT)
-			continue;
 		if (r < 0)
-			return mhp_log_errno(r, "cannot read '%s'", from);
-		if ((r = mhp_write_file_atomic(to, text, len)) < 0)
-			return mhp_log_errno(r, "cannot write '%s'", to);
+			return r;
 	}
 	return 0;
 }
@@ -75,10 +89,13 @@ static int lock_db(const char *crashes_dir)
 		return mhp_log_errno(-errno, "cannot create '%s'", crashes_dir);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return mhp_log_errno(-errno, "cannot open '%s'", path);
-	if (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, LOCK_EX) < 0) {
 		int r = -errno;
+
+		if (r == -EINTR && !mhp_interrupted)
+			continue;
 		close(fd);
-		return mhp_log_errno(r, "cannot lock '%s'", path);
+		return r == -EINTR ? r : mhp_log_errno(r, "cannot lock '%s'", path);
 	}
 	return fd;
 }

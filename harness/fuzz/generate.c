@@ -299,6 +299,9 @@ static void fit_dimms(struct mhp_topology *t)
 			break;
 		}
 	}
+	t->dsdt = false;
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		t->dsdt |= t->dimms[i].pxm >= 0;
 }
 
 int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, const struct mhp_topology *shape,

@@ -19,7 +19,8 @@ static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 	char sig[MHP_SIG_MAX];
 	enum mhp_sig_kind kind = mhp_signature(res, sig, sizeof(sig));
 	int r = b->visit(b->ctx, i, res, dir, kind, sig);
-	int rm = mhp_remove_tree(dir);
+	/* A run that failed mhp itself is kept: it says what broke. */
+	int rm = kind == MHP_SIG_INFRA ? 0 : mhp_remove_tree(dir);
 
 	if (rm < 0)
 		mhp_log_errno(rm, "cannot remove the run directory '%s'", dir);

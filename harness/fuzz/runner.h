@@ -1,7 +1,7 @@
 /* Runs a batch of fuzz topologies through the suite's pool (-j) and hands
  * each over with its signature, in batch order; the run directory goes
  * away after the hand-over (what a campaign keeps of it, the crash
- * database copies).  What campaigns and the minimiser share. */
+ * database copies), unless mhp itself failed in it.  What campaigns and the minimiser share. */
 #ifndef MHP_FUZZ_RUNNER_H
 #define MHP_FUZZ_RUNNER_H
 

@@ -32,7 +32,7 @@ const char *mhp_sig_kind_name(enum mhp_sig_kind k);
 /* Numbers out of s, in place: a word of digits or a 0x-hex number becomes
  * "N" ("block 32" -> "block N"), so that occurrences compare equal; words
  * that merely hold digits (DMA32, dimm0) stay.  In a check's expected and
- * observed values numbers below 64 stay: they are node ids. */
+ * observed values only the node ids of a check about nodes stay. */
 void mhp_sig_normalise(char *s);
 
 #endif

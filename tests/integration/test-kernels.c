@@ -148,12 +148,12 @@ struct gate_row {
 
 static const struct gate_row gate_rows[] = {
 	{ "gate blocks: plain online ignores movable_node", "kernel-patches/regressions/movable-node-ignored.patch", 1,
-	  "step 3 online dimm0: block 32 zone", "Movable", "Normal" },
+	  "step 3 online dimm0: block 32 zone", "Movable", "Normal", NULL },
 	{ "gate blocks: valid_zones in a fixed order", "kernel-patches/regressions/valid-zones-fixed-order.patch", 1,
-	  "step 1 plug dimm0: block 32 valid_zones", "Movable,Normal", "Normal,Movable" },
+	  "step 1 plug dimm0: block 32 valid_zones", "Movable,Normal", "Normal,Movable", NULL },
 	{ "gate blocks: firmware memmap entry left on hot-remove",
 	  "kernel-patches/regressions/firmware-memmap-left-behind.patch", 1,
-	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL },
+	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL, NULL },
 	{ "gate blocks: a zone's end shrunk over offline blocks", "kernel-patches/regressions/zone-end-shrink-offline.patch",
 	  1, "step 3 offline dimm1: node 1 Movable spanned pages", "32768", "65536",
 	  "kernel-patches/regressions/zone-end-shrink-offline.topology.json" },
