@@ -122,7 +122,8 @@ static bool edit_dimm(struct mhp_topology *c, unsigned k, bool *applies)
 }
 
 /* The last node, when no DIMM sits on it (tried once per node: each try
- * sees the nodes the one before left); then the pc machine. */
+ * sees the nodes the one before left); then the pc machine; then every
+ * proximity domain back to QEMU's. */
 static bool edit_node_machine(struct mhp_topology *c, unsigned k, bool *applies)
 {
 	*applies = false;
@@ -138,8 +139,20 @@ static bool edit_node_machine(struct mhp_topology *c, unsigned k, bool *applies)
 	} else if (k == MHP_MAX_NODES) {
 		*applies = strcmp(c->machine, "pc") != 0;
 		strcpy(c->machine, "pc");
+	} else if (k == MHP_MAX_NODES + 1) {
+		/* Proximity domains back to the node indexes together with the
+		 * DIMMs' own: apart, neither validates when they were offset. */
+		*applies = c->dsdt;
+		for (unsigned i = 0; i < c->nr_nodes; i++) {
+			*applies |= c->nodes[i].pxm != i;
+			c->nodes[i].pxm = i;
+		}
+		for (unsigned d = 0; d < c->nr_dimms; d++)
+			c->dimms[d].pxm = -1;
+		c->dsdt = false;
+		c->srat = c->srat && mhp_topology_needs_srat(c);
 	}
-	return k <= MHP_MAX_NODES;
+	return k <= MHP_MAX_NODES + 1;
 }
 
 bool mhp_minimize_edit(const struct mhp_topology *t, unsigned k, struct mhp_topology *c, bool *applies)
@@ -147,7 +160,7 @@ bool mhp_minimize_edit(const struct mhp_topology *t, unsigned k, struct mhp_topo
 	static bool (*const groups[])(struct mhp_topology *, unsigned, bool *) = {
 		edit_knob, edit_srat, edit_dimm, edit_node_machine,
 	};
-	static const unsigned sizes[] = { 7, MHP_MAX_NODES + 2, 3 * MHP_MAX_DIMMS, MHP_MAX_NODES + 1 };
+	static const unsigned sizes[] = { 7, MHP_MAX_NODES + 2, 3 * MHP_MAX_DIMMS, MHP_MAX_NODES + 2 };
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); k -= sizes[g], g++) {
 		if (k >= sizes[g])

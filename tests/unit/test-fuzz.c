@@ -207,6 +207,10 @@ static void test_minimize_search(void **state)
 		assert_int_equal(m.dimms[0].addr, 0);
 		assert_false(m.kernel.movable_node || m.kernel.memmap_on_memory || m.interleave);
 		assert_string_equal(m.machine, "pc");
+		/* Proximity domains as QEMU has them, even where they were offset. */
+		assert_false(m.dsdt);
+		for (unsigned n = 0; n < m.nr_nodes; n++)
+			assert_int_equal(m.nodes[n].pxm, n);
 		assert_true(m.nr_nodes == 2);
 		assert_true(runs <= 200);
 		mhp_topology_release(&t), mhp_topology_release(&m);
