@@ -8,21 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz/crashdb.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/util.h"
-
-/* One field of a crash directory, its first line; "" when absent. */
-static char *crash_field(const char *dir, const char *name)
-{
-	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, name);
-	char *text = NULL;
-
-	if (mhp_read_file(path, 4096, &text, NULL) < 0)
-		return mhp_xstrdup("");
-	text[strcspn(text, "\n")] = '\0';
-	return text;
-}
 
 static bool has_file(const char *dir, const char *name)
 {
@@ -34,8 +23,8 @@ static bool has_file(const char *dir, const char *name)
 static json_object *crash_json(const char *crashes, const char *hash)
 {
 	_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", crashes, hash);
-	_cleanup_free_ char *desc = crash_field(dir, "description"), *kind = crash_field(dir, "kind");
-	_cleanup_free_ char *count = crash_field(dir, "count"), *rel = crash_field(dir, "reliability");
+	_cleanup_free_ char *desc = mhp_crash_field(dir, "description"), *kind = mhp_crash_field(dir, "kind");
+	_cleanup_free_ char *count = mhp_crash_field(dir, "count"), *rel = mhp_crash_field(dir, "reliability");
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "hash", json_object_new_string(hash));
@@ -120,8 +109,8 @@ void mhp_campaign_print_crashes(FILE *f, const char *crashes)
 	list_crashes(crashes, &names);
 	for (size_t i = 0; i < names.n; i++) {
 		_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", crashes, names.v[i]);
-		_cleanup_free_ char *desc = crash_field(dir, "description"), *kind = crash_field(dir, "kind");
-		_cleanup_free_ char *count = crash_field(dir, "count"), *rel = crash_field(dir, "reliability");
+		_cleanup_free_ char *desc = mhp_crash_field(dir, "description"), *kind = mhp_crash_field(dir, "kind");
+		_cleanup_free_ char *count = mhp_crash_field(dir, "count"), *rel = mhp_crash_field(dir, "reliability");
 
 		fprintf(f, "%s x%-4s %-7s %s\n", names.v[i], count, kind, desc);
 		if (has_file(dir, "repro.json"))

@@ -33,14 +33,22 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
 }
 
+char *mhp_crash_field(const char *crash_dir, const char *name)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", crash_dir, name);
+	char *text = NULL;
+
+	if (mhp_read_file(path, 4096, &text, NULL) < 0)
+		return mhp_xstrdup("");
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
 unsigned mhp_crash_count(const char *crashes_dir, const char *hash)
 {
-	_cleanup_free_ char *path = mhp_xasprintf("%s/%s/count", crashes_dir, hash), *text = NULL;
-	unsigned n = 0;
+	_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", crashes_dir, hash), *count = mhp_crash_field(dir, "count");
 
-	if (mhp_read_file(path, 64, &text, NULL) == 0)
-		n = (unsigned)strtoul(text, NULL, 10);
-	return n;
+	return (unsigned)strtoul(count, NULL, 10);
 }
 
 /* At most LOG_CAP bytes of each log: a console flooded by a kernel that

@@ -30,6 +30,8 @@ void mhp_crash_hash(const char *signature, char out[17]);
 int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
 		  const char *topology_text, bool *ret_new, unsigned *ret_count);
 
+/* The first line of file name in one crash directory; "" when absent. */
+char *mhp_crash_field(const char *crash_dir, const char *name);
 /* The count recorded for hash (0 when none). */
 unsigned mhp_crash_count(const char *crashes_dir, const char *hash);
 

@@ -179,14 +179,6 @@ static unsigned dimm_node(const struct mhp_topology *t, struct mhp_rng *r)
 	return mhp_rng_pick(r, w, t->nr_nodes);
 }
 
-static bool node_has_pxm(const struct mhp_topology *t, unsigned pxm)
-{
-	for (unsigned i = 0; i < t->nr_nodes; i++)
-		if (t->nodes[i].pxm == pxm)
-			return true;
-	return false;
-}
-
 static void gen_dimm(struct mhp_topology *t, struct mhp_rng *r, unsigned i, uint64_t *fixed_at)
 {
 	static const unsigned blocks[] = { 1, 2, 3, 4, 8 };
@@ -199,10 +191,8 @@ static void gen_dimm(struct mhp_topology *t, struct mhp_rng *r, unsigned i, uint
 	d->pxm = -1;
 	/* QEMU's _PXM is the node index: where no node has it as its proximity
 	 * domain, or now and then anyway, the regenerated DSDT says otherwise. */
-	if (!node_has_pxm(t, d->node) || mhp_rng_chance(r, 8)) {
+	if (!mhp_topology_has_pxm(t, d->node) || mhp_rng_chance(r, 8))
 		d->pxm = (int)t->nodes[mhp_rng_below(r, t->nr_nodes)].pxm;
-		t->dsdt = true;
-	}
 	if (mhp_rng_chance(r, 20)) {
 		/* A fixed address, leaving a gap of 0-2 blocks after the last one. */
 		uint64_t at = *fixed_at + MHP_BLOCK_SIZE * mhp_rng_below(r, 3);
@@ -250,9 +240,7 @@ void mhp_fuzz_gen_dimms(struct mhp_topology *t, struct mhp_rng *r)
 		t->nr_dimms--;
 	}
 	/* The regenerated DSDT only for a DIMM that is left with a pxm. */
-	t->dsdt = false;
-	for (unsigned i = 0; i < t->nr_dimms; i++)
-		t->dsdt |= t->dimms[i].pxm >= 0;
+	t->dsdt = mhp_topology_needs_dsdt(t);
 	ratio_boundary(t, r);
 }
 
@@ -299,9 +287,7 @@ static void fit_dimms(struct mhp_topology *t)
 			break;
 		}
 	}
-	t->dsdt = false;
-	for (unsigned i = 0; i < t->nr_dimms; i++)
-		t->dsdt |= t->dimms[i].pxm >= 0;
+	t->dsdt = mhp_topology_needs_dsdt(t);
 }
 
 int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, const struct mhp_topology *shape,

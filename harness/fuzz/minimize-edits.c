@@ -88,9 +88,7 @@ static bool edit_srat(struct mhp_topology *c, unsigned k, bool *applies)
 static void dimm_pxm_off(struct mhp_topology *c, unsigned d)
 {
 	c->dimms[d].pxm = -1;
-	c->dsdt = false;
-	for (unsigned i = 0; i < c->nr_dimms; i++)
-		c->dsdt |= c->dimms[i].pxm >= 0;
+	c->dsdt = mhp_topology_needs_dsdt(c);
 }
 
 /* One block: every block pick of its steps becomes that block (a

@@ -20,6 +20,22 @@ bool mhp_topology_needs_srat(const struct mhp_topology *t)
 	return t->interleave != 0;
 }
 
+bool mhp_topology_has_pxm(const struct mhp_topology *t, unsigned pxm)
+{
+	for (unsigned i = 0; i < t->nr_nodes; i++)
+		if (t->nodes[i].pxm == pxm)
+			return true;
+	return false;
+}
+
+bool mhp_topology_needs_dsdt(const struct mhp_topology *t)
+{
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		if (t->dimms[i].pxm >= 0)
+			return true;
+	return false;
+}
+
 /* Deals boot RAM out; calls fn(node, start, size, ctx) for each range. */
 static void deal_ranges(const struct mhp_topology *s, void (*fn)(unsigned, uint64_t, uint64_t, void *), void *ctx)
 {

@@ -147,14 +147,6 @@ int mhp_topo_check_cmdline(const struct mhp_topology *t, const struct mhp_topo_e
 	return 0;
 }
 
-static bool has_pxm(const struct mhp_topology *t, unsigned pxm)
-{
-	for (unsigned i = 0; i < t->nr_nodes; i++)
-		if (t->nodes[i].pxm == pxm)
-			return true;
-	return false;
-}
-
 /* The id, then where the DIMM sits: node, proximity domain, alignment. */
 int mhp_topo_check_dimm(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e)
 {
@@ -177,10 +169,10 @@ int mhp_topo_check_dimm(const struct mhp_topology *t, unsigned i, const struct m
 	if (d->node >= t->nr_nodes)
 		return bad(e, d->lines.node, "dimms", at, "node", "node %u does not exist (the topology has %u)", d->node,
 			   t->nr_nodes);
-	if (d->pxm < 0 && !has_pxm(t, d->node))
+	if (d->pxm < 0 && !mhp_topology_has_pxm(t, d->node))
 		return bad(e, d->lines.node, "dimms", at, "node",
 			   "QEMU reports this DIMM's _PXM as %u, and no node has proximity domain %u", d->node, d->node);
-	if (d->pxm >= 0 && !has_pxm(t, (unsigned)d->pxm))
+	if (d->pxm >= 0 && !mhp_topology_has_pxm(t, (unsigned)d->pxm))
 		return bad(e, d->lines.pxm, "dimms", at, "pxm", "no node has proximity domain %d", d->pxm);
 	if (d->pxm >= 0 && !t->dsdt)
 		return bad(e, d->lines.pxm, "dimms", at, "pxm", "needs the regenerated DSDT (dsdt) the topology lacks");

@@ -165,6 +165,10 @@ size_t mhp_kernel_knob_words(const struct mhp_kernel_knobs *k, struct mhp_strv *
 /* Whether the nodes or the interleave need a generated SRAT (a pxm other
  * than the node index, a hot-pluggable flag, interleaved ranges). */
 bool mhp_topology_needs_srat(const struct mhp_topology *t);
+/* Whether a node has proximity domain pxm. */
+bool mhp_topology_has_pxm(const struct mhp_topology *t, unsigned pxm);
+/* Whether a DIMM has a pxm of its own, which only a regenerated DSDT gives. */
+bool mhp_topology_needs_dsdt(const struct mhp_topology *t);
 
 uint64_t mhp_topology_boot_memory(const struct mhp_topology *s);
 struct mhp_range {
