@@ -21,6 +21,7 @@
 static const char fuzz_usage[] =
 	"usage: mhp fuzz [options] [--count N | --time SECONDS]\n"
 	"       mhp fuzz minimize [options] CRASHDIR\n"
+	"       mhp fuzz merge SHARDDIR... --into DIR\n"
 	"\n"
 	"Generates random machines (nodes, memoryless ones too, SRAT proximity domains\n"
 	"and hot-pluggable ranges, interleave, kernel knobs, DIMMs) and hotplug step\n"
@@ -33,7 +34,11 @@ static const char fuzz_usage[] =
 	"                       the same seed gives the same scenarios on any machine\n"
 	"  --count N            scenarios to run (default 100)\n"
 	"  --time SECONDS       run scenarios until this much time has passed instead\n"
-	"  --campaign DIR       campaign directory (default: RESULTS/<time>-fuzz)\n"
+	"  --campaign DIR       campaign directory (default: RESULTS/<time>-fuzz): new,\n"
+	"                       empty, or an unfinished run of the same shard (started over)\n"
+	"  --shard K/N          run only the K-th (0-based) of N slices of the campaign:\n"
+	"                       scenarios K, K+N, K+2N, ...; `mhp fuzz merge` puts the N\n"
+	"                       shards' directories together into one campaign\n"
 	"  --shape FILE         every scenario on the machine of this topology file (its\n"
 	"                       nodes, SRAT features, slots, maxmem, boot knobs); knobs,\n"
 	"                       DIMMs and steps are still drawn\n"
@@ -47,7 +52,7 @@ static const char fuzz_usage[] =
 	"Exit status: 0 no failure, 1 failures found, 2 usage or input error,\n"
 	"4 stopped because mhp itself failed (not the kernel), 130/143 interrupted.\n";
 
-enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET, OPT_SHAPE };
+enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET, OPT_SHAPE, OPT_SHARD };
 
 struct cli {
 	const char *kernel;
@@ -69,6 +74,7 @@ static int take(struct cli *c, int o, const char *arg)
 	case OPT_TIME: c->o.count = 0; return mhp_parse_count(arg, 1u << 30, &c->o.time_s);
 	case OPT_CAMPAIGN: c->o.dir = arg; return 0;
 	case OPT_SHAPE: c->shape_file = arg; return 0;
+	case OPT_SHARD: return mhp_parse_shard(arg, &c->o.shard, &c->o.shards);
 	case OPT_BUDGET:
 		if (!strcmp(arg, "0"))
 			return c->o.minimize_budget = 0;
@@ -84,7 +90,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "seed", required_argument, NULL, OPT_SEED }, { "count", required_argument, NULL, OPT_COUNT },
 		{ "time", required_argument, NULL, OPT_TIME }, { "campaign", required_argument, NULL, OPT_CAMPAIGN },
 		{ "minimize-budget", required_argument, NULL, OPT_BUDGET }, { "budget", required_argument, NULL, OPT_BUDGET },
-		{ "shape", required_argument, NULL, OPT_SHAPE },
+		{ "shape", required_argument, NULL, OPT_SHAPE }, { "shard", required_argument, NULL, OPT_SHARD },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int o;
@@ -137,6 +143,8 @@ static int exit_status(int r, const struct mhp_campaign_stats *st)
 {
 	if (mhp_interrupted)
 		return 128 + mhp_interrupted;
+	if (r == -EEXIST)
+		return MHP_EXIT_USAGE;
 	if (r == -EIO || st->infra_stop)
 		return MHP_EXIT_SKIP;
 	return st->kernel_failures || st->harness_failures ? MHP_EXIT_FAIL : MHP_EXIT_PASS;
@@ -174,8 +182,9 @@ static int campaign(struct cli *c, struct mhp_suite *su, unsigned width)
 	if (!c->o.dir && !(c->o.dir = made = mhp_suite_mkdir(c->args.results, "fuzz")))
 		return MHP_EXIT_USAGE;
 	c->o.width = width;
-	printf("# mhp fuzz: kernel %s (%.*s), accel %s, seed 0x%016" PRIx64 ", %u at once, campaign %s\n", c->kernel,
-	       (int)strcspn(su->kernel_version, " "), su->kernel_version, su->opts.accel, c->o.seed, width, c->o.dir);
+	printf("# mhp fuzz: kernel %s (%.*s), accel %s, seed 0x%016" PRIx64 ", shard %u/%u, %u at once, campaign %s\n",
+	       c->kernel, (int)strcspn(su->kernel_version, " "), su->kernel_version, su->opts.accel, c->o.seed,
+	       c->o.shard, c->o.shards, width, c->o.dir);
 	fflush(stdout);
 	r = mhp_campaign_run(su, &c->o, &st);
 	printf("# %" PRIu64 " scenarios: %" PRIu64 " passed, %" PRIu64 " kernel failures, %" PRIu64
@@ -204,12 +213,16 @@ static int minimize(struct cli *c, struct mhp_suite *su, unsigned width, const c
 
 int mhp_cmd_fuzz(int argc, char **argv)
 {
-	struct cli c = { .args = MHP_SUITE_ARGS_INIT, .o = { .count = 100, .minimize_budget = 60 } };
+	struct cli c = { .args = MHP_SUITE_ARGS_INIT, .o = { .count = 100, .minimize_budget = 60, .shards = 1 } };
 	bool min = argc > 1 && !strcmp(argv[1], "minimize");
 	_cleanup_free_ char *kernel = NULL;
 	struct mhp_suite su = { 0 };
 	unsigned width;
-	int first = parse_cli(argc - min, argv + min, &c), r;
+	int first, r;
+
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return mhp_cmd_fuzz_merge(argc - 1, argv + 1);
+	first = parse_cli(argc - min, argv + min, &c);
 
 	if (first < 0)
 		return MHP_EXIT_USAGE;

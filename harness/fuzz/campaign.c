@@ -32,6 +32,7 @@ struct campaign {
 	char *crashes, *corpus;
 	char **texts;          /* the batch's topology files */
 	uint64_t batch_first;  /* scenario index of the batch's first */
+	unsigned stride;       /* between the batch's scenarios: the shard count */
 	struct new_sig *news;
 	size_t nnews, news_cap;
 	uint64_t progress_ns;  /* when progress was last printed */
@@ -54,8 +55,8 @@ static void progress(struct campaign *c, bool last)
 	if (!c->tty && !last && now - c->progress_ns < 60000000000ull)
 		return;
 	c->progress_ns = now;
-	if (c->o->count)
-		snprintf(total, sizeof(total), "/%" PRIu64, c->o->count);
+	if (c->o->count) /* this shard's part of the campaign */
+		snprintf(total, sizeof(total), "/%" PRIu64, mhp_campaign_shard_left(c->o, 0, UINT64_MAX));
 	fprintf(stderr, "%sfuzz: %" PRIu64 "%s scenarios, %.1f/min, %" PRIu64 " kernel failures, %u distinct%s",
 		c->tty ? "\r" : "", c->st->run, total, per_minute(c->st), c->st->kernel_failures, c->st->signatures,
 		c->tty && !last ? "   " : "\n");
@@ -65,7 +66,7 @@ static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char 
 		  const char *sig)
 {
 	struct campaign *c = ctx;
-	uint64_t index = c->batch_first + i;
+	uint64_t index = c->batch_first + i * c->stride;
 	bool is_new = false;
 	unsigned count = 0;
 
@@ -93,7 +94,8 @@ static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char 
 			c->st->harness_failures++;
 		else
 			c->st->kernel_failures++;
-		int r = mhp_crash_add(c->crashes, sig, kind, dir, c->texts[i], &is_new, &count);
+		struct mhp_crash crash = { sig, kind, dir, c->texts[i], index };
+		int r = mhp_crash_add(c->crashes, &crash, &is_new, &count);
 		if (r < 0) {
 			c->st->infra_stop = r != -EINTR; /* a SIGINT in flock is no failure of mhp's */
 			return 1;
@@ -113,9 +115,11 @@ static int on_run(void *ctx, size_t i, const struct mhp_result *res, const char 
 	return 0;
 }
 
-/* Scenarios [first, first + n) generated, written to the corpus, run. */
+/* Scenarios first, first + stride, ... (n of them) generated and run. */
 static int run_batch(struct campaign *c, uint64_t first, size_t n)
 {
+	uint64_t stride = c->stride;
+
 	struct mhp_topology *t = mhp_xcalloc(n, sizeof(*t));
 	char err[512];
 	int r = 0;
@@ -123,10 +127,10 @@ static int run_batch(struct campaign *c, uint64_t first, size_t n)
 	c->texts = mhp_xcalloc(n, sizeof(*c->texts));
 	c->batch_first = first;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (mhp_fuzz_generate_on(&t[i], c->o->seed, first + i, c->o->shape, err, sizeof(err)) < 0)
+		if (mhp_fuzz_generate_on(&t[i], c->o->seed, first + i * stride, c->o->shape, err, sizeof(err)) < 0)
 			r = mhp_log_errno(-EIO, "generator bug: %s", err);
 		else if ((r = mhp_topology_write(&t[i], &c->texts[i])) < 0)
-			mhp_log_errno(r, "cannot write scenario %" PRIu64, first + i);
+			mhp_log_errno(r, "cannot write scenario %" PRIu64, first + i * stride);
 	}
 	if (r == 0)
 		r = mhp_fuzz_run_batch(c->su, t, n, c->o->width, on_run, c);
@@ -148,19 +152,31 @@ static bool more(const struct campaign *c, uint64_t next)
 	return mhp_now_ns() - c->st->start_ns < (uint64_t)c->o->time_s * 1000000000ull;
 }
 
+uint64_t mhp_campaign_shard_left(const struct mhp_campaign_opts *o, uint64_t p, uint64_t want)
+{
+	uint64_t mine;
+
+	if (!o->count)
+		return want;
+	/* Scenarios shard, shard + shards, ... below count. */
+	mine = o->count > o->shard ? (o->count - o->shard + o->shards - 1) / o->shards : 0;
+	if (p >= mine)
+		return 0;
+	return mine - p < want ? mine - p : want;
+}
+
 static int run_all(struct campaign *c)
 {
-	uint64_t next = c->o->first;
-	size_t size = c->o->width * 3;
+	uint64_t p = 0;
 	int r = 0;
 
-	while (r == 0 && more(c, next)) {
-		size_t n = size;
+	while (r == 0 && more(c, mhp_campaign_scenario(c->o, p))) {
+		size_t n = (size_t)mhp_campaign_shard_left(c->o, p, c->o->width * 3);
 
-		if (c->o->count && next + n > c->o->first + c->o->count)
-			n = (size_t)(c->o->first + c->o->count - next);
-		r = run_batch(c, next, n);
-		next += n;
+		if (!n)
+			break;
+		r = run_batch(c, mhp_campaign_scenario(c->o, p), n);
+		p += n;
 		if (mhp_campaign_write_json(c->o, c->su, c->st) < 0)
 			r = -EIO;
 	}
@@ -190,15 +206,16 @@ static int make_dirs(struct campaign *c)
 
 int mhp_campaign_run(struct mhp_suite *su, const struct mhp_campaign_opts *o, struct mhp_campaign_stats *st)
 {
-	struct campaign c = { .o = o, .st = st, .su = su, .tty = isatty(STDERR_FILENO) };
+	struct campaign c = { .o = o, .st = st, .su = su, .tty = isatty(STDERR_FILENO), .stride = o->shards };
 	int r;
 
 	*st = (struct mhp_campaign_stats){ .start_ns = mhp_now_ns() };
-	if ((r = make_dirs(&c)) == 0) {
+	if ((r = mhp_campaign_claim_dir(o)) == 0 && (r = make_dirs(&c)) == 0) {
 		r = run_all(&c);
 		progress(&c, true);
 		if (r == 0 && !st->infra_stop && o->minimize_budget)
 			minimise_new(&c);
+		st->finished = r == 0 && !st->infra_stop && !mhp_interrupted;
 		if (mhp_campaign_write_json(o, su, st) < 0 && r == 0)
 			r = -EIO;
 	}

@@ -18,6 +18,9 @@
 struct mhp_campaign_opts {
 	uint64_t seed;
 	uint64_t first, count; /* scenarios [first, first + count); count 0: until time_s */
+	/* This process runs shard (0-based) of shards: the scenarios i of the
+	 * campaign with (i - first) % shards == shard.  0 of 1: all of them. */
+	unsigned shard, shards;
 	unsigned time_s;       /* 0: until count */
 	unsigned width;        /* guests at once */
 	unsigned minimize_budget; /* runs per new signature; 0: no minimising */
@@ -29,10 +32,23 @@ struct mhp_campaign_stats {
 	uint64_t run, passed, kernel_failures, harness_failures;
 	unsigned signatures;   /* distinct ones found by this campaign */
 	bool infra_stop;       /* stopped on a failure of mhp's own tools */
+	bool finished;         /* ran to its end, minimising included */
 	uint64_t start_ns;
 };
 
+/* The scenario index of this shard's p-th scenario. */
+static inline uint64_t mhp_campaign_scenario(const struct mhp_campaign_opts *o, uint64_t p)
+{
+	return o->first + o->shard + p * o->shards;
+}
+/* How many scenarios this shard runs from its p-th on (at most want): the
+ * shards of a campaign of count scenarios split them all, none twice. */
+uint64_t mhp_campaign_shard_left(const struct mhp_campaign_opts *o, uint64_t p, uint64_t want);
+
 /* Runs the campaign on su's kernel; su->results is set to DIR/runs here.
+ * DIR must be new, empty, or hold an unfinished run of the same campaign
+ * and shard (a rerun of a shard that died: started over); anything else is
+ * refused with -EEXIST (said).
  * 0 when it ran to its end, -EINTR when interrupted, -EIO when it stopped
  * on an infrastructure failure or could not write its directory (said). */
 int mhp_campaign_run(struct mhp_suite *su, const struct mhp_campaign_opts *o, struct mhp_campaign_stats *st);

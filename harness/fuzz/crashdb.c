@@ -18,11 +18,7 @@
 
 void mhp_crash_hash(const char *signature, char out[17])
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (const unsigned char *p = (const unsigned char *)signature; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	snprintf(out, 17, "%016" PRIx64, h);
+	snprintf(out, 17, "%016" PRIx64, mhp_hash(MHP_HASH_INIT, signature, strlen(signature)));
 }
 
 static int write_text(const char *dir, const char *name, const char *text)
@@ -71,21 +67,23 @@ static int copy_head(const char *from, const char *to)
 	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", to) : 0;
 }
 
-static int copy_logs(const char *run_dir, const char *log_dir)
+const char *const mhp_crash_log_files[] = { "console.log", "qmp.log", "channel.log", "result.json", NULL };
+
+static int copy_logs(const char *run_dir, const char *log_dir, uint64_t scenario)
 {
-	static const char *const files[] = { "console.log", "qmp.log", "channel.log", "result.json" };
+	_cleanup_free_ char *index = mhp_xasprintf("%" PRIu64 "\n", scenario);
 
 	if (mkdir(log_dir, 0755) < 0 && errno != EEXIST)
 		return mhp_log_errno(-errno, "cannot create '%s'", log_dir);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", run_dir, files[i]);
-		_cleanup_free_ char *to = mhp_xasprintf("%s/%s", log_dir, files[i]);
+	for (size_t i = 0; mhp_crash_log_files[i]; i++) {
+		_cleanup_free_ char *from = mhp_xasprintf("%s/%s", run_dir, mhp_crash_log_files[i]);
+		_cleanup_free_ char *to = mhp_xasprintf("%s/%s", log_dir, mhp_crash_log_files[i]);
 		int r = copy_head(from, to);
 
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return write_text(log_dir, "scenario", index);
 }
 
 static int lock_db(const char *crashes_dir)
@@ -108,36 +106,36 @@ static int lock_db(const char *crashes_dir)
 	return fd;
 }
 
-static int add_locked(const char *dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
-		      const char *topology_text, unsigned count)
+static int add_locked(const char *dir, const struct mhp_crash *c, unsigned count)
 {
-	_cleanup_free_ char *line = mhp_xasprintf("%s\n", signature), *kind_line = NULL, *n = NULL, *logs = NULL;
+	_cleanup_free_ char *line = mhp_xasprintf("%s\n", c->signature), *kind_line = NULL, *n = NULL, *logs = NULL;
+	_cleanup_free_ char *first = mhp_xasprintf("%" PRIu64 "\n", c->scenario);
 	int r;
 
 	if (count == 1) {
-		kind_line = mhp_xasprintf("%s\n", mhp_sig_kind_name(kind));
+		kind_line = mhp_xasprintf("%s\n", mhp_sig_kind_name(c->kind));
 		if ((r = write_text(dir, "description", line)) < 0 || (r = write_text(dir, "kind", kind_line)) < 0 ||
-		    (r = write_text(dir, "first.json", topology_text)) < 0)
+		    (r = write_text(dir, "first.json", c->topology_text)) < 0 ||
+		    (r = write_text(dir, "first-scenario", first)) < 0)
 			return r;
 	}
 	if (count <= MHP_CRASH_LOGS) {
 		logs = mhp_xasprintf("%s/log%u", dir, count - 1);
-		if ((r = copy_logs(run_dir, logs)) < 0)
+		if ((r = copy_logs(c->run_dir, logs, c->scenario)) < 0)
 			return r;
 	}
 	n = mhp_xasprintf("%u\n", count);
 	return write_text(dir, "count", n);
 }
 
-int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
-		  const char *topology_text, bool *ret_new, unsigned *ret_count)
+int mhp_crash_add(const char *crashes_dir, const struct mhp_crash *c, bool *ret_new, unsigned *ret_count)
 {
 	char hash[17];
 	int fd = lock_db(crashes_dir), r;
 
 	if (fd < 0)
 		return fd;
-	mhp_crash_hash(signature, hash);
+	mhp_crash_hash(c->signature, hash);
 	_cleanup_free_ char *dir = mhp_xasprintf("%s/%s", crashes_dir, hash);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		r = mhp_log_errno(-errno, "cannot create '%s'", dir);
@@ -145,7 +143,7 @@ int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_k
 		return r;
 	}
 	unsigned count = mhp_crash_count(crashes_dir, hash) + 1;
-	r = add_locked(dir, signature, kind, run_dir, topology_text, count);
+	r = add_locked(dir, c, count);
 	close(fd);
 	if (r == 0) {
 		*ret_new = count == 1;

@@ -5,8 +5,10 @@
  *   crashes/<hash>/kind          splat, oracle or harness
  *   crashes/<hash>/count         occurrences so far
  *   crashes/<hash>/first.json    the topology of the first occurrence
+ *   crashes/<hash>/first-scenario  its scenario index
  *   crashes/<hash>/log<N>/       console.log, qmp.log, channel.log, result.json
- *                                of occurrence N (the first MHP_CRASH_LOGS)
+ *                                and scenario (its index) of occurrence N
+ *                                (the first MHP_CRASH_LOGS)
  *   crashes/<hash>/repro.json    the minimised reproducer, once there is one
  *
  * Several mhp processes may add to one campaign directory at once: each
@@ -16,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fuzz/signature.h"
 
@@ -24,11 +27,21 @@
 /* The directory name of a signature: 16 hex digits of its FNV-1a hash. */
 void mhp_crash_hash(const char *signature, char out[17]);
 
-/* Records an occurrence of signature (of kind) in crashes_dir: the run's
- * logs from run_dir, the topology text it ran.  *ret_new says whether the
+/* One occurrence: the signature, its kind, the run's directory (logs), the
+ * topology text it ran, and its scenario index in the campaign. */
+struct mhp_crash {
+	const char *signature;
+	enum mhp_sig_kind kind;
+	const char *run_dir, *topology_text;
+	uint64_t scenario;
+};
+
+/* Records an occurrence in crashes_dir.  *ret_new says whether the
  * signature is new, *ret_count its count now.  -errno (said) on failure. */
-int mhp_crash_add(const char *crashes_dir, const char *signature, enum mhp_sig_kind kind, const char *run_dir,
-		  const char *topology_text, bool *ret_new, unsigned *ret_count);
+int mhp_crash_add(const char *crashes_dir, const struct mhp_crash *c, bool *ret_new, unsigned *ret_count);
+
+/* The log files an occurrence keeps (NULL-terminated). */
+extern const char *const mhp_crash_log_files[];
 
 /* The first line of file name in one crash directory; "" when absent. */
 char *mhp_crash_field(const char *crash_dir, const char *name);

@@ -226,12 +226,8 @@ static int configure(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadli
 
 static int copy_file(const char *from, const char *to, char *err, size_t errsize)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	int r = mhp_read_file(from, MAX_TEXT, &data, &len);
+	int r = mhp_copy_file(from, to, MAX_TEXT);
 
-	if (r == 0)
-		r = mhp_write_file_atomic(to, data, len);
 	if (r < 0)
 		snprintf(err, errsize, "cannot copy '%s' to '%s': %s", from, to, strerror(-r));
 	return r;

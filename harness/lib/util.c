@@ -316,6 +316,33 @@ int mhp_parse_u64(const char *s, uint64_t *ret)
 	return 0;
 }
 
+int mhp_parse_shard(const char *s, unsigned *ret_k, unsigned *ret_n)
+{
+	const char *slash = strchr(s, '/');
+	char *k = slash ? mhp_xasprintf("%.*s", (int)(slash - s), s) : NULL;
+	uint64_t vk, vn;
+	int r = -EINVAL;
+
+	if (k && mhp_parse_u64(k, &vk) == 0 && mhp_parse_u64(slash + 1, &vn) == 0 && vk < vn && vn <= 1u << 20) {
+		*ret_k = (unsigned)vk, *ret_n = (unsigned)vn;
+		r = 0;
+	}
+	free(k);
+	return r;
+}
+
+int mhp_copy_file(const char *from, const char *to, size_t max)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r = mhp_read_file(from, max, &data, &len);
+
+	if (r == 0)
+		r = mhp_write_file_atomic(to, data, len);
+	free(data);
+	return r;
+}
+
 void mhp_sleep_ms(unsigned ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };

@@ -69,6 +69,8 @@ int mhp_parse_count(const char *s, unsigned long max, unsigned *ret);
 /* Parses a 64-bit number, decimal or 0x-hex, into *ret; -EINVAL for
  * anything else (signs, trailing bytes, overflow). */
 int mhp_parse_u64(const char *s, uint64_t *ret);
+/* "K/N", a 0-based shard K of N (0 <= K < N <= 2^20): 0, or -EINVAL. */
+int mhp_parse_shard(const char *s, unsigned *ret_k, unsigned *ret_n);
 
 /* Sleeps ms milliseconds (a signal may end it sooner). */
 void mhp_sleep_ms(unsigned ms);
@@ -86,6 +88,8 @@ int mhp_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
 /* Writes data to DIR/NAME through NAME.tmp + fsync + rename, so a reader
  * sees either the old file or the whole new one. */
 int mhp_write_file_atomic(const char *path, const void *data, size_t len);
+/* Copies a file of at most max bytes to another path, atomically as above. */
+int mhp_copy_file(const char *from, const char *to, size_t max);
 
 /* Replaces control characters (but \n and \t) with '?', in place: guest and
  * QEMU text is untrusted before it reaches a terminal. */

@@ -79,15 +79,6 @@ int mhp_snapshot_acquire(struct mhp_snapshot *s, const char *root, const char *k
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
-	int r = mhp_read_file(from, 64u << 20, &data, &len);
-
-	return r < 0 ? r : mhp_write_file_atomic(to, data, len);
-}
-
 int mhp_snapshot_begin_run(const struct mhp_snapshot *s, const char *run_dir)
 {
 	_cleanup_free_ char *from = mhp_xasprintf("%s/console.log", s->dir);
@@ -96,7 +87,7 @@ int mhp_snapshot_begin_run(const struct mhp_snapshot *s, const char *run_dir)
 	/* Its age is when it was last used: eviction goes by it. */
 	if (utimensat(AT_FDCWD, s->state, NULL, 0) < 0)
 		return -errno;
-	return copy_file(from, to);
+	return mhp_copy_file(from, to, 64u << 20);
 }
 
 char *mhp_snapshot_made_by(const struct mhp_snapshot *s)
@@ -126,7 +117,7 @@ int mhp_snapshot_store(struct mhp_snapshot *s, struct mhp_guest *g, const char *
 	}
 	if ((r = mhp_guest_save(g, state)) < 0)
 		snprintf(err, errsize, "%s", g->error);
-	else if ((r = copy_file(run_console, console)) < 0 || (r = mhp_write_file_atomic(by, made_by, strlen(made_by))) < 0)
+	else if ((r = mhp_copy_file(run_console, console, 64u << 20)) < 0 || (r = mhp_write_file_atomic(by, made_by, strlen(made_by))) < 0)
 		snprintf(err, errsize, "cannot write the snapshot in '%s': %s", tmp, strerror(-r));
 	else if (remove_dir(s->dir), rename(tmp, s->dir) < 0) {
 		r = -errno;

@@ -132,7 +132,8 @@ static void test_crashdb_concurrent(void **state)
 				bool is_new;
 				unsigned count;
 				char *text = mhp_xasprintf("{\"from\": %d}\n", p * 5 + i);
-				if (mhp_crash_add(crashes, sig, MHP_SIG_ORACLE, run, text, &is_new, &count) < 0)
+				struct mhp_crash c = { sig, MHP_SIG_ORACLE, run, text, (uint64_t)(p * 5 + i) };
+				if (mhp_crash_add(crashes, &c, &is_new, &count) < 0)
 					_exit(1);
 				free(text);
 			}
