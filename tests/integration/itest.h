@@ -160,17 +160,22 @@ static inline void itest_setup(void)
 	free(tmp);
 }
 
-/* main()'s end: runs the list; keeps the work directory only on failure. */
-static inline int itest_run(const char *group, struct test_list *l)
+/* After the tests ran (r: cmocka's result): keeps the work directory only
+ * on failure. */
+static inline int itest_end(int r)
 {
-	int r = TEST_RUN(group, l);
-
 	if (r == 0) {
 		char *argv[] = { "rm", "-rf", workdir, NULL };
 		spawn_wait(argv);
 	} else
 		fprintf(stderr, "kept %s for inspection\n", workdir);
 	return r;
+}
+
+/* main()'s end: runs the list, then itest_end. */
+static inline int itest_run(const char *group, struct test_list *l)
+{
+	return itest_end(TEST_RUN(group, l));
 }
 
 #endif
