@@ -52,7 +52,7 @@ static const char fuzz_usage[] =
 	"Exit status: 0 no failure, 1 failures found, 2 usage or input error,\n"
 	"4 stopped because mhp itself failed (not the kernel), 130/143 interrupted.\n";
 
-enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET, OPT_SHAPE, OPT_SHARD };
+enum { OPT_SEED = 0x200, OPT_COUNT, OPT_TIME, OPT_CAMPAIGN, OPT_BUDGET, OPT_SHAPE };
 
 struct cli {
 	const char *kernel;
@@ -74,7 +74,6 @@ static int take(struct cli *c, int o, const char *arg)
 	case OPT_TIME: c->o.count = 0; return mhp_parse_count(arg, 1u << 30, &c->o.time_s);
 	case OPT_CAMPAIGN: c->o.dir = arg; return 0;
 	case OPT_SHAPE: c->shape_file = arg; return 0;
-	case OPT_SHARD: return mhp_parse_shard(arg, &c->o.shard, &c->o.shards);
 	case OPT_BUDGET:
 		if (!strcmp(arg, "0"))
 			return c->o.minimize_budget = 0;
@@ -90,7 +89,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "seed", required_argument, NULL, OPT_SEED }, { "count", required_argument, NULL, OPT_COUNT },
 		{ "time", required_argument, NULL, OPT_TIME }, { "campaign", required_argument, NULL, OPT_CAMPAIGN },
 		{ "minimize-budget", required_argument, NULL, OPT_BUDGET }, { "budget", required_argument, NULL, OPT_BUDGET },
-		{ "shape", required_argument, NULL, OPT_SHAPE }, { "shard", required_argument, NULL, OPT_SHARD },
+		{ "shape", required_argument, NULL, OPT_SHAPE }, MHP_SUITE_SHARD_OPTION,
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int o;
@@ -111,6 +110,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			return -EINVAL;
 		}
 	}
+	c->o.shard = c->args.shard, c->o.shards = c->args.shards;
 	return o == MHP_CLI_OPTION_ERROR ? -EINVAL : optind;
 }
 

@@ -15,6 +15,7 @@
 #include "kernel/kernel-build.h"
 #include "guest/kernel-image.h"
 #include "lib/log.h"
+#include "report/shard-manifest.h"
 #include "run/pool.h"
 #include "run/suite.h"
 
@@ -44,6 +45,8 @@ static const char gate_usage[] =
 	"  -j, --parallel N  guests at once: baseline and candidate runs side by side\n"
 	"                    (default: one per CPU); --jobs N is the kernel build's\n"
 	"  --no-snapshot     boot every run cold instead of from a saved boot\n"
+	"  --shard K/N       only topologies K, K+N, ... (0-based); the gate directory's\n"
+	"                    shard.json records them for `mhp results merge`\n"
 	"\n"
 	"Results: results/<time>-gate/ holds baseline/, candidate/ and rerun/ run\n"
 	"directories, gate.txt (the table) and gate.json.\n"
@@ -67,7 +70,20 @@ struct gate_cli {
 	struct side base, cand;
 	const char *dir;      /* the gate's results directory */
 	bool strict;
+	json_object *manifest; /* --shard: DIR/shard.json, or NULL */
+	unsigned *index;      /* --shard: each topology's position in the whole suite */
 };
+
+/* --shard: where each run of topology i (of this shard) went. */
+static void record(struct gate_cli *c, size_t i, const char *side, const char *dir, bool save)
+{
+	if (!c->manifest)
+		return;
+	if (dir)
+		mhp_shard_manifest_run(c->manifest, c->index[i], side, dir);
+	if (save)
+		mhp_shard_manifest_save(c->manifest, c->dir, false);
+}
 
 static enum side_kind classify(const char *arg)
 {
@@ -88,7 +104,7 @@ static int parse(int argc, char **argv, struct gate_cli *c)
 	static const struct option opts[] = {
 		{ "baseline", required_argument, NULL, 'b' }, { "candidate", required_argument, NULL, 'c' },
 		{ "strict", no_argument, NULL, 's' },
-		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
+		MHP_KBUILD_OPTIONS, MHP_SUITE_OPTIONS, MHP_SUITE_SHARD_OPTION, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int o;
 
@@ -188,7 +204,7 @@ static int on_pair_run(void *ctx, size_t i, struct mhp_result *res, const char *
 	struct gate_run *gr = ctx;
 	const struct mhp_topology *t = &gr->all[i / 2];
 
-	(void)dir;
+	record(gr->c, i / 2, i % 2 ? "candidate" : "baseline", dir, i % 2);
 	if (i % 2 == 0) {
 		say_run("baseline", res);
 		gr->base = *res;
@@ -209,7 +225,7 @@ static int on_rerun(void *ctx, size_t i, struct mhp_result *res, const char *dir
 {
 	struct gate_run *gr = ctx;
 
-	(void)i, (void)dir;
+	record(gr->c, gr->rerun[i], "rerun", dir, true);
 	say_run("re-run", res);
 	mhp_gate_rerun(gr->g, res);
 	return 0;
@@ -282,6 +298,26 @@ static int build_error(const char *what, int r, const char *err)
 	return r == -EINVAL ? MHP_EXIT_USAGE : MHP_EXIT_SKIP;
 }
 
+/* --shard: the labels (and a candidate that did not build) first, so that
+ * a shard that dies is seen as one. */
+static void start_manifest(struct gate_cli *c, const char *build_error)
+{
+	if (!c->manifest)
+		return;
+	mhp_shard_manifest_label(c->manifest, "baseline", c->base.label);
+	mhp_shard_manifest_label(c->manifest, "candidate", c->cand.label);
+	if (build_error)
+		mhp_shard_manifest_label(c->manifest, "candidate_build_error", build_error);
+	mhp_shard_manifest_label(c->manifest, "strict", c->strict ? "yes" : "no");
+	mhp_shard_manifest_save(c->manifest, c->dir, false);
+}
+
+static void finish_manifest(struct gate_cli *c, bool finished)
+{
+	if (c->manifest)
+		mhp_shard_manifest_save(c->manifest, c->dir, finished);
+}
+
 static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -301,7 +337,9 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 		c->cand.label = mhp_xasprintf("%s", c->cand.arg);
 		mhp_gate_build_failed(&g, err);
 		g.compared = 1;
+		start_manifest(c, err);
 		r = exit_status(&g, finish(c, &g, dir));
+		finish_manifest(c, true);
 		mhp_gate_release(&g);
 		return r;
 	}
@@ -310,11 +348,27 @@ static int run_gate(struct gate_cli *c, struct mhp_topology *all, unsigned n)
 		mhp_gate_release(&g);
 		return MHP_EXIT_USAGE;
 	}
+	start_manifest(c, NULL);
 	r = gate_all(c, all, n, width, &g);
+	finish_manifest(c, r == 0 && !mhp_interrupted);
 	r = finish(c, &g, dir) < 0 && r == 0 ? -EIO : r;
 	r = exit_status(&g, r);
 	mhp_gate_release(&g);
 	return r;
+}
+
+/* --shard: this shard's topologies stay in all[]; the manifest names the
+ * whole suite's. */
+static unsigned take_shard(struct gate_cli *c, struct mhp_topology *all, unsigned total)
+{
+	char **names = mhp_xcalloc(total, sizeof(*names));
+
+	for (unsigned i = 0; i < total; i++)
+		names[i] = all[i].name;
+	c->manifest = mhp_shard_manifest_new("gate", c->run.shard, c->run.shards, names, total);
+	c->index = mhp_xcalloc(total, sizeof(*c->index));
+	free(names);
+	return mhp_suite_take_shard(all, total, c->run.shard, c->run.shards, c->index);
 }
 
 int mhp_cmd_gate(int argc, char **argv)
@@ -331,14 +385,19 @@ int mhp_cmd_gate(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		mhp_strv_push(&paths, argv[i]);
 	struct mhp_topology *all = mhp_xcalloc(paths.n, sizeof(*all));
+	unsigned n = (unsigned)paths.n;
 	if (mhp_suite_load((int)paths.n, paths.v, all) < 0)
 		r = MHP_EXIT_USAGE;
 	else {
-		r = run_gate(&c, all, (unsigned)paths.n);
-		for (size_t i = 0; i < paths.n; i++)
+		if (c.run.sharded)
+			n = take_shard(&c, all, n);
+		r = run_gate(&c, all, n);
+		for (size_t i = 0; i < n; i++)
 			mhp_topology_release(&all[i]);
 	}
 	free(all);
+	free(c.index);
+	json_object_put(c.manifest);
 	mhp_strv_release(&paths);
 	side_release(&c.base);
 	side_release(&c.cand);

@@ -1,4 +1,5 @@
-/* mhp fuzz merge: the shards of a campaign into one campaign directory. */
+/* mhp fuzz merge and mhp results merge: the shards of a campaign, of a
+ * suite or of a gate put back together. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "cli/commands.h"
 #include "fuzz/campaign-file.h"
 #include "fuzz/merge.h"
+#include "kernel/suite-merge.h"
 #include "lib/cleanup.h"
 #include "lib/util.h"
 
@@ -25,38 +27,49 @@ static const char merge_usage[] =
 	"error (directories of different campaigns); 4 shards missing, no failure in\n"
 	"the others.\n";
 
-static void say_missing(const struct mhp_merge_result *m)
+static void say_missing(const char *what, const unsigned *missing, unsigned nmissing, unsigned shards)
 {
-	unsigned shown = m->nmissing < 64 ? m->nmissing : 64;
+	unsigned shown = nmissing < 64 ? nmissing : 64;
 
-	if (!m->nmissing)
+	if (!nmissing)
 		return;
-	fprintf(stderr, "mhp: fuzz merge: %u of %u shards missing or unfinished:", m->nmissing, m->shards);
+	fprintf(stderr, "mhp: %s: %u of %u shards missing or unfinished:", what, nmissing, shards);
 	for (unsigned i = 0; i < shown; i++)
-		fprintf(stderr, " %u/%u", m->missing[i], m->shards);
-	fprintf(stderr, "%s; rerun them (same options, --shard K/%u) and merge again\n",
-		shown < m->nmissing ? " ..." : "", m->shards);
+		fprintf(stderr, " %u/%u", missing[i], shards);
+	fprintf(stderr, "%s; rerun them (same options, --shard K/%u) and merge again\n", shown < nmissing ? " ..." : "",
+		shards);
+}
+
+/* SHARDDIR... --into DIR: the directories, or -1 (usage said). */
+static int merge_args(int argc, char **argv, const char *usage, const char **into)
+{
+	static const struct option opts[] = { { "into", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' }, { 0 } };
+	int o;
+
+	*into = NULL;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+		if (o == 'h')
+			exit((fputs(usage, stdout), MHP_EXIT_PASS));
+		if (o != 'o')
+			return fputs(usage, stderr), -1;
+		*into = optarg;
+	}
+	if (!*into || optind == argc)
+		return fputs(usage, stderr), -1;
+	return optind;
 }
 
 int mhp_cmd_fuzz_merge(int argc, char **argv)
 {
-	static const struct option opts[] = { { "into", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' }, { 0 } };
-	const char *into = NULL;
+	const char *into;
 	struct mhp_merge_result m;
-	int o;
+	int first = merge_args(argc, argv, merge_usage, &into);
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
-		if (o == 'h')
-			return fputs(merge_usage, stdout), MHP_EXIT_PASS;
-		if (o != 'o')
-			return fputs(merge_usage, stderr), MHP_EXIT_USAGE;
-		into = optarg;
-	}
-	if (!into || optind == argc)
-		return fputs(merge_usage, stderr), MHP_EXIT_USAGE;
-	int r = mhp_fuzz_merge(argv + optind, (size_t)(argc - optind), into, &m);
+	if (first < 0)
+		return MHP_EXIT_USAGE;
+	int r = mhp_fuzz_merge(argv + first, (size_t)(argc - first), into, &m);
 	if (r < 0)
 		return r == -EINVAL ? MHP_EXIT_USAGE : MHP_EXIT_SKIP;
 	printf("# merged %u of %u shards into %s: %lu scenarios, %lu passed, %lu kernel failures, %lu harness "
@@ -65,8 +78,48 @@ int mhp_cmd_fuzz_merge(int argc, char **argv)
 	_cleanup_free_ char *crashes = mhp_xasprintf("%s/crashes", into);
 	mhp_campaign_print_crashes(stdout, crashes);
 	printf("# campaign: %s/campaign.json\n", into);
-	say_missing(&m);
+	say_missing("fuzz merge", m.missing, m.nmissing, m.shards);
 	if (m.kernel_failures || m.harness_failures)
 		return MHP_EXIT_FAIL;
 	return m.nmissing || m.infra_stop ? MHP_EXIT_SKIP : MHP_EXIT_PASS;
+}
+
+static const char results_usage[] =
+	"usage: mhp results merge SHARDDIR... --into DIR\n"
+	"\n"
+	"Puts the shards of a suite (`mhp run --shard K/N --results SHARDDIR`) or of a\n"
+	"gate (`mhp gate --shard K/N`: SHARDDIR is the shard's gate directory) back\n"
+	"together, from each shard's shard.json and its runs' result.json files:\n"
+	"a suite into DIR/results.ktap (topology order), junit.xml and summary.txt; a\n"
+	"gate into DIR/gate.txt and gate.json, compared again as one gate compares.\n"
+	"Only finished shards are read; the topologies of a missing one are listed as\n"
+	"not run, and DIR/merge.json names the missing shards.\n"
+	"\n"
+	"Exit status: 0 all shards, all passed (suite) or nothing blocks (gate); 1 a\n"
+	"topology failed or the gate blocks; 2 usage or input error; 4 shards missing.\n";
+
+int mhp_cmd_results(int argc, char **argv)
+{
+	const char *into;
+	struct mhp_suite_merge m;
+	int first;
+
+	if (argc < 2 || strcmp(argv[1], "merge"))
+		return fputs(results_usage, argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr),
+		       argc > 1 && !strcmp(argv[1], "--help") ? MHP_EXIT_PASS : MHP_EXIT_USAGE;
+	if ((first = merge_args(argc - 1, argv + 1, results_usage, &into)) < 0)
+		return MHP_EXIT_USAGE;
+	int r = mhp_suite_merge(argv + 1 + first, (size_t)(argc - 1 - first), into, &m);
+	if (r < 0)
+		return r == -EINVAL ? MHP_EXIT_USAGE : MHP_EXIT_SKIP;
+	if (m.gate)
+		printf("# merged %u of %u gate shards into %s: %zu topologies compared, %zu regressions (%s/gate.txt)\n",
+		       m.merged, m.shards, into, m.compared, m.regressions, into);
+	else
+		printf("# merged %u of %u shards into %s: %u topologies, %u passed, %u failed, %u not run "
+		       "(%s/results.ktap)\n", m.merged, m.shards, into, m.topologies, m.passed, m.failed, m.not_run, into);
+	say_missing("results merge", m.missing, m.nmissing, m.shards);
+	if (m.regressions || m.failed)
+		return MHP_EXIT_FAIL;
+	return m.nmissing ? MHP_EXIT_SKIP : MHP_EXIT_PASS;
 }

@@ -1,5 +1,6 @@
 /* mhp run and mhp boot: topologies on one kernel, KTAP on stdout. */
 #include <errno.h>
+#include <json-c/json.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "lib/log.h"
 #include "model/topology.h"
 #include "report/report.h"
+#include "report/shard-manifest.h"
 #include "run/pool.h"
 #include "run/suite.h"
 
@@ -43,6 +45,8 @@ static const char run_usage[] =
 	"                      the same machine shape; never for mhp boot)\n"
 	"  --snapshot-cap SIZE boot snapshots kept in the cache (default 4G)\n"
 	"  -v, --verbose       say what mhp decides\n"
+	"  --shard K/N         (run) only topologies K, K+N, ... of those given (0-based);\n"
+	"                      RESULTS/shard.json records them for `mhp results merge`\n"
 	"\n"
 	"Output: KTAP on stdout, one test per topology; results/<time>-<topology>/\n"
 	"holds result.json, console.log, qmp.log, channel.log and qemu.log.\n"
@@ -53,7 +57,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' }, MHP_SUITE_OPTIONS, MHP_SUITE_RUN_OPTIONS,
-		{ "help", no_argument, NULL, 'h' }, { 0 },
+		MHP_SUITE_SHARD_OPTION, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int o;
 
@@ -81,6 +85,9 @@ static int exit_code(unsigned pass, unsigned fail)
 
 struct tally {
 	unsigned pass, fail;
+	json_object *manifest;  /* --shard: RESULTS/shard.json, or NULL */
+	const unsigned *index;  /* --shard: each run's position in the whole suite */
+	const char *results;
 };
 
 /* Each run in topology order, as the pool hands them over: KTAP. */
@@ -92,36 +99,73 @@ static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 	mhp_report_ktap(stdout, res, (unsigned)i + 1, dir);
 	t->pass += v == MHP_STATUS_PASS;
 	t->fail += v == MHP_STATUS_FAIL;
+	if (t->manifest && dir) {
+		mhp_shard_manifest_run(t->manifest, t->index[i], "dir", dir);
+		mhp_shard_manifest_save(t->manifest, t->results, false);
+	}
 	return 0;
 }
 
-static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned total, unsigned width)
+static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned total, unsigned width, struct tally *tally)
 {
 	struct mhp_pool_job *jobs = mhp_xcalloc(total, sizeof(*jobs));
-	struct tally t = { 0 };
+	struct tally t = *tally;
 	int r;
 
 	for (unsigned i = 0; i < total; i++)
 		jobs[i] = (struct mhp_pool_job){ su, &all[i] };
 	r = mhp_pool_run(jobs, total, width, on_done, &t);
 	free(jobs);
+	if (t.manifest && mhp_shard_manifest_save(t.manifest, t.results, r == 0 && !mhp_interrupted) < 0 && r == 0)
+		r = -EIO;
 	if (r == -EIO)
 		return MHP_EXIT_FAIL;
 	printf("# mhp: %u passed, %u failed, %u skipped\n", t.pass, t.fail, total - t.pass - t.fail);
+	if (t.manifest && total == 0 && !mhp_interrupted)
+		return MHP_EXIT_PASS; /* a shard with no topology: more shards than topologies */
 	return exit_code(t.pass, t.fail);
+}
+
+/* --shard: only this shard's topologies stay in all[]; its manifest
+ * records the whole suite's names. */
+static unsigned take_shard(const struct cli *c, struct mhp_topology *all, unsigned total, struct tally *t,
+			   unsigned *index)
+{
+	char **names = mhp_xcalloc(total, sizeof(*names));
+
+	for (unsigned i = 0; i < total; i++)
+		names[i] = all[i].name;
+	t->manifest = mhp_shard_manifest_new("run", c->args.shard, c->args.shards, names, total);
+	t->index = index;
+	t->results = c->args.results;
+	free(names);
+	return mhp_suite_take_shard(all, total, c->args.shard, c->args.shards, index);
+}
+
+/* The shard's manifest before any run: a shard that dies is seen as one. */
+static int start_manifest(struct tally *t, const struct mhp_suite *su)
+{
+	if (!t->manifest)
+		return 0;
+	mhp_shard_manifest_label(t->manifest, "kernel_version", su->kernel_version);
+	if (mhp_mkdir_p(t->results, 0755) < 0)
+		return mhp_log_errno(-errno, "cannot create '%s'", t->results);
+	return mhp_shard_manifest_save(t->manifest, t->results, false);
 }
 
 static int run_or_boot(int argc, char **argv, bool boot)
 {
 	struct cli c = { .args = MHP_SUITE_ARGS_INIT };
 	_cleanup_free_ char *kernel = NULL;
+	_cleanup_free_ unsigned *index = NULL;
 	struct mhp_suite suite = { 0 };
+	struct tally tally = { 0 };
 	int first = parse_cli(argc, argv, &c), r;
 	unsigned total, width;
 
 	if (first < 0)
 		return MHP_EXIT_USAGE;
-	if (first == argc || (boot && argc - first != 1)) {
+	if (first == argc || (boot && (argc - first != 1 || c.args.sharded))) {
 		fputs(run_usage, stderr);
 		return MHP_EXIT_USAGE;
 	}
@@ -131,6 +175,8 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		free(all);
 		return MHP_EXIT_USAGE;
 	}
+	if (c.args.sharded)
+		total = take_shard(&c, all, total, &tally, index = mhp_xcalloc(total, sizeof(*index)));
 	/* A bare boot is what snapshots are measured against: always cold. */
 	if (boot) {
 		all[0].nr_steps = 0;
@@ -147,15 +193,20 @@ static int run_or_boot(int argc, char **argv, bool boot)
 		goto out;
 	}
 	suite.results = c.args.results;
+	if (start_manifest(&tally, &suite) < 0) {
+		r = MHP_EXIT_SKIP;
+		goto out;
+	}
 	printf("KTAP version 1\n1..%u\n", total);
 	printf("# mhp: kernel %s (%.*s), accel %s (%s), %u at once, %s\n", c.kernel,
 	       (int)strcspn(suite.kernel_version, " "), suite.kernel_version, suite.opts.accel, suite.accel_reason,
 	       width, suite.opts.snapshots ? "boot snapshots" : "cold boots");
-	r = run_all(&suite, all, total, width);
+	r = run_all(&suite, all, total, width, &tally);
 out:
 	for (unsigned i = 0; i < total; i++)
 		mhp_topology_release(&all[i]);
 	free(all);
+	json_object_put(tally.manifest);
 	return r;
 }
 

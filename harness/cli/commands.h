@@ -29,6 +29,7 @@ int mhp_cli_default_kernel(const char **kernel, char **owned);
 int mhp_cmd_run(int argc, char **argv);
 int mhp_cmd_fuzz(int argc, char **argv);
 int mhp_cmd_fuzz_merge(int argc, char **argv);
+int mhp_cmd_results(int argc, char **argv);
 int mhp_cmd_boot(int argc, char **argv);
 int mhp_cmd_topo(int argc, char **argv);
 int mhp_cmd_kernel(int argc, char **argv);

@@ -1,5 +1,7 @@
 /* junit.xml for Jenkins and GitLab, written with libxml2's xmlwriter. */
 #include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,4 +108,37 @@ int mhp_report_junit(const struct mhp_result *r, const char *dir)
 		r_ = mhp_write_file_atomic(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
 	xmlBufferFree(buf);
 	return r_;
+}
+
+int mhp_report_junit_merge(char *const files[], size_t n, const char *out)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "testsuites");
+
+	xmlNewProp(root, BAD_CAST "name", BAD_CAST "mhp");
+	xmlChar *text = NULL;
+	int len = 0, r = 0;
+
+	xmlDocSetRootElement(doc, root);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		xmlDocPtr one = xmlReadFile(files[i], NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		xmlNodePtr suite = one ? xmlDocGetRootElement(one) : NULL;
+
+		if (!suite)
+			r = -EINVAL;
+		else if (xmlStrcmp(suite->name, BAD_CAST "testsuites"))
+			xmlAddChild(root, xmlDocCopyNode(suite, doc, 1));
+		else /* each run's file: <testsuites> around its one <testsuite> */
+			for (xmlNodePtr c = suite->children; c; c = c->next)
+				if (c->type == XML_ELEMENT_NODE)
+					xmlAddChild(root, xmlDocCopyNode(c, doc, 1));
+		xmlFreeDoc(one);
+	}
+	if (r == 0) {
+		xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+		r = text ? mhp_write_file_atomic(out, text, (size_t)len) : -ENOMEM;
+	}
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	return r;
 }

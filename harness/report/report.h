@@ -17,6 +17,9 @@ void mhp_report_ktap(FILE *f, const struct mhp_result *r, unsigned n, const char
 /* dir/junit.xml: one <testsuite> for the topology, a <testcase> per check,
  * written atomically.  Returns 0 or -errno. */
 int mhp_report_junit(const struct mhp_result *r, const char *dir);
+/* One junit.xml (out, atomically) with the <testsuite> of each of files:
+ * the suite's shards merged.  0, -EINVAL for a file that is no XML. */
+int mhp_report_junit_merge(char *const files[], size_t n, const char *out);
 
 /* Adds what identifies check c to o: step, kind, device, subject, aspect
  * (the fields the gate compares; NULL ones as null). */

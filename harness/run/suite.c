@@ -141,6 +141,23 @@ static int parse_jobs(const char *arg, unsigned *ret)
 	return 0;
 }
 
+unsigned mhp_suite_take_shard(struct mhp_topology *all, unsigned total, unsigned k, unsigned n, unsigned *index)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < total; i++) {
+		if (i % n != k) {
+			mhp_topology_release(&all[i]);
+			continue;
+		}
+		index[kept] = i;
+		if (kept != i)
+			all[kept] = all[i];
+		kept++;
+	}
+	return kept;
+}
+
 int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 {
 	switch (o) {
@@ -160,6 +177,13 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 	case 'v': mhp_log_verbose = 1; return 1;
 	case 'j': return parse_jobs(arg, &a->jobs) < 0 ? -EINVAL : 1;
 	case MHP_OPT_NO_SNAPSHOT: a->no_snapshot = true; return 1;
+	case MHP_OPT_SHARD:
+		if (mhp_parse_shard(arg, &a->shard, &a->shards) < 0) {
+			mhp_log_error("--shard: '%s' is not K/N with 0 <= K < N", arg);
+			return -EINVAL;
+		}
+		a->sharded = true;
+		return 1;
 	case MHP_OPT_SNAPSHOT_CAP:
 		if (mhp_parse_size(arg, &a->snapshot_cap) < 0) {
 			mhp_log_error("--snapshot-cap: '%s' is not a size (like 4G)", arg);

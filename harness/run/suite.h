@@ -22,6 +22,11 @@ struct mhp_suite {
  * starts; prints the error (FILE:LINE: field) and returns -EINVAL. */
 int mhp_suite_load(int n, char *const paths[], struct mhp_topology *all);
 
+/* Keeps in all[] only the topologies of shard k of n (those at positions
+ * i with i % n == k, in order; the others released), their positions in
+ * the whole list into index[]; returns how many are kept. */
+unsigned mhp_suite_take_shard(struct mhp_topology *all, unsigned total, unsigned k, unsigned n, unsigned *index);
+
 /* The default suite: every topologies/ *.json of the mhp source, sorted,
  * into a new vector. */
 int mhp_suite_default(struct mhp_strv *paths);
@@ -48,17 +53,19 @@ struct mhp_suite_args {
 	unsigned timeout_s, boot_timeout_s; /* 0: calibrated (run/deadlines.h) */
 	unsigned jobs;            /* guests at once; 0: one per CPU */
 	bool no_snapshot;         /* boot every run cold */
+	unsigned shard, shards;   /* --shard K/N: only the K-th of N slices (0 of 1: all) */
+	bool sharded;             /* --shard was given */
 	uint64_t snapshot_cap;    /* bytes of boot snapshots kept in the cache */
 };
 #define MHP_DEFAULT_STEP_TIMEOUT_S 60
 #define MHP_DEFAULT_BOOT_TIMEOUT_S 180
 #define MHP_SUITE_ARGS_INIT { .accel = "auto", .results = "results", \
-			      .snapshot_cap = 4ull << 30 }
+			      .snapshot_cap = 4ull << 30, .shards = 1 }
 
 /* Their getopt_long entries; the values are MHP_OPT_*. */
 enum {
 	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
-	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND, MHP_OPT_NO_SNAPSHOT, MHP_OPT_SNAPSHOT_CAP,
+	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND, MHP_OPT_NO_SNAPSHOT, MHP_OPT_SNAPSHOT_CAP, MHP_OPT_SHARD,
 };
 #define MHP_SUITE_OPTIONS                                                                                   \
 	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
@@ -66,6 +73,8 @@ enum {
 	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }, \
 	{ "parallel", required_argument, NULL, 'j' }, { "no-snapshot", no_argument, NULL, MHP_OPT_NO_SNAPSHOT },  \
 	{ "snapshot-cap", required_argument, NULL, MHP_OPT_SNAPSHOT_CAP }
+/* run, gate and fuzz: --shard K/N. */
+#define MHP_SUITE_SHARD_OPTION { "shard", required_argument, NULL, MHP_OPT_SHARD }
 /* mhp run's more. */
 #define MHP_SUITE_RUN_OPTIONS                                                                               \
 	{ "qemu", required_argument, NULL, MHP_OPT_QEMU }, { "guest-init", required_argument, NULL, MHP_OPT_GUEST_INIT }, \
