@@ -776,6 +776,12 @@ static const struct input_row input_rows[] = {
 	  "--jobs: '4x' is not a number of make jobs (1-1024)" },
 	{ "-j that is no number", { "run", "--accel", "tcg", "-j", "0", "topologies/dimm-node1-movable.json", NULL },
 	  "-j: '0' is not a number of guests at once (1-64)" },
+	{ "--shard beyond its count", { "run", "--accel", "tcg", "--shard", "2/2", "topologies/dimm-node1-movable.json", NULL },
+	  "--shard: '2/2' is not K/N with 0 <= K < N" },
+	{ "fuzz merge of no campaign shard", { "fuzz", "merge", "topologies", "--into", "/nonexistent/merged", NULL },
+	  "none of the 1 directories holds a campaign shard" },
+	{ "results merge of no suite shard", { "results", "merge", "topologies", "--into", "/nonexistent/merged", NULL },
+	  "none of the 1 directories holds a shard.json" },
 	/* 481 GiB of guest: refused before the OOM killer would decide. */
 	{ "a guest larger than the host's memory",
 	  { "run", "--accel", "tcg", "-j", "1", "tests/topologies/larger-than-the-host.json", NULL },

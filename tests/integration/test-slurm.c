@@ -1,11 +1,14 @@
-/* A campaign on a cluster, for real: a one-node Slurm (slurmctld and slurmd
- * from a private directory, auth/none) runs ci/slurm/submit-fuzz's job
- * array of 4 shards on the minimal kernel with a regression patch, and the
- * merge job after it.  One shard is cancelled as it is submitted: the merge
- * names it by index; its rerun completes the merge, which then equals the
- * same campaign run unsharded on one machine (corpus, signatures, counts).
+/* Campaigns and gates on a cluster, for real: a one-node Slurm (slurmctld
+ * and slurmd from a private directory, auth/none) runs ci/slurm/submit-fuzz's
+ * job array of 4 shards on the minimal kernel with a regression patch, and
+ * the merge job after it.  One shard is cancelled as it is submitted: the
+ * merge names it by index; its rerun completes the merge, which then equals
+ * the same campaign run unsharded on one machine (corpus, signatures,
+ * counts).  A gate of that kernel against the clean one, as 2 shards, merges
+ * into the unsharded gate's verdict and rows.
  * Every daemon is stopped by PID at the end, whether the test passed or not
  * (and dies with the test: PDEATHSIG). */
+#include <glob.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -101,6 +104,8 @@ static bool node_idle(void)
 
 static void slurm_start(void)
 {
+	if (daemons[0] > 0)
+		return;
 	char *conf = mhp_xasprintf("%s/slurm.conf", slurm_dir);
 	char *ctld_log = mhp_xasprintf("%s/slurmctld.out", slurm_dir), *d_log = mhp_xasprintf("%s/slurmd.out", slurm_dir);
 	char *ctld[] = { "slurmctld", "-D", "-f", conf, NULL }, *d[] = { "slurmd", "-D", "-N", "localhost", "-f", conf, NULL };
@@ -163,13 +168,13 @@ static void slurm_stop(void)
 	stop_daemon(&daemons[0]);
 }
 
-/* ci/slurm/submit-fuzz with args; the array and merge job ids it printed. */
-static void submit(const char *const *args, unsigned *array_job, unsigned *merge_job)
+/* A ci/slurm/submit-* script with args; the job ids it printed. */
+static void submit(const char *script, const char *const *args, unsigned *array_job, unsigned *merge_job)
 {
 	char *argv[32], *out;
 	size_t n = 0;
 
-	argv[n++] = "ci/slurm/submit-fuzz";
+	argv[n++] = (char *)script;
 	for (size_t i = 0; args[i]; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
@@ -255,7 +260,7 @@ static void test_campaign_as_job_array(void **state)
 	expect_status(&r, 1); /* the patch is found */
 	run_release(&r);
 
-	submit(args, &array_job, &merge_job);
+	submit("ci/slurm/submit-fuzz", args, &array_job, &merge_job);
 	char *task = mhp_xasprintf("%u_3", array_job);
 	char *cancel[] = { "scancel", task, NULL };
 	assert_int_equal(spawn_wait(cancel), 0);
@@ -270,15 +275,75 @@ static void test_campaign_as_job_array(void **state)
 	if (!strstr(said, "missing or unfinished: 3/4"))
 		fail_msg("the merge job did not name shard 3/4:\n%s", said);
 
-	submit(rerun, &array_job, &merge_job);
+	submit("ci/slurm/submit-fuzz", rerun, &array_job, &merge_job);
 	wait_jobs();
 	c = campaign_json(merged);
 	assert_true(json_object_get_boolean(json_object_object_get(c, "complete")));
 	assert_true(jint(c, "kernel_failures") >= 1);
 	json_object_put(c);
 	expect_same_campaign(merged, one);
-	slurm_stop();
 	free(patch), free(image), free(one), free(sharded), free(merged), free(task), free(merge_out), free(said);
+}
+
+static json_object *gate_json(const char *path)
+{
+	json_object *o = json_object_from_file(path);
+
+	if (!o)
+		fail_msg("no readable %s", path);
+	return o;
+}
+
+/* What a gate decided, row by row (re-run values aside). */
+static char *gate_rows(json_object *gate)
+{
+	json_object *rows = json_object_object_get(gate, "rows");
+	char *all = mhp_xasprintf("%s %d\n", jstr(gate, "verdict"),
+				  json_object_get_int(json_object_object_get(gate, "topologies_compared")));
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+		char *more = mhp_xasprintf("%s%s | %s | %s | %s | %s\n", all, jstr(row, "kind"), jstr(row, "topology"),
+					   jstr(row, "check"), jstr(row, "baseline"), jstr(row, "candidate"));
+		free(all);
+		all = more;
+	}
+	return all;
+}
+
+/* A gate of three topologies as a 2-shard array: the merge job's verdict
+ * and rows are the unsharded gate's. */
+static void test_gate_as_job_array(void **state)
+{
+	char *patch = realpath("kernel-patches/regressions/movable-node-ignored.patch", NULL);
+	char *bad = built_kernel(patch), *good = built_kernel(NULL);
+	char *t1 = realpath("topologies/two-nodes-movable-node.json", NULL);
+	char *t2 = realpath("topologies/auto-online-movable.json", NULL), *t3 = realpath("topologies/dimm-node1-movable.json", NULL);
+	char *one = mhp_xasprintf("%s/gate-one", workdir), *sharded = mhp_xasprintf("%s/gate-sharded", workdir);
+	const char *unsharded[] = { "gate", "--baseline", good, "--candidate", bad, "--results", one, "--accel", "tcg",
+				    "-j", "2", t1, t2, t3, NULL };
+	const char *args[] = { "--baseline", good, "--candidate", bad, "--results", sharded, "--shards", "2", "--mhp",
+			       mhp_bin, "--cpus", "1", "--", "--accel", "tcg", t1, t2, t3, NULL };
+	unsigned array_job, merge_job;
+	struct run r;
+	glob_t g;
+
+	(void)state;
+	slurm_start();
+	run_mhp(&r, "gate-unsharded", unsharded);
+	expect_status(&r, 1);
+	run_release(&r);
+	submit("ci/slurm/submit-gate", args, &array_job, &merge_job);
+	wait_jobs();
+	char *pattern = mhp_xasprintf("%s/*-gate/gate.json", one), *merged = mhp_xasprintf("%s/merged/gate.json", sharded);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	json_object *a = gate_json(merged), *b = gate_json(g.gl_pathv[0]);
+	char *ra = gate_rows(a), *rb = gate_rows(b);
+	assert_string_equal(ra, rb);
+	assert_non_null(strstr(ra, "block 3\n"));
+	json_object_put(a), json_object_put(b), globfree(&g);
+	free(patch), free(bad), free(good), free(t1), free(t2), free(t3), free(one), free(sharded), free(pattern);
+	free(merged), free(ra), free(rb);
 }
 
 int main(void)
@@ -290,6 +355,7 @@ int main(void)
 	slurm_dir = mhp_xasprintf("%s/slurm", workdir);
 	assert_int_equal(mhp_mkdir_p(slurm_dir, 0711), 0);
 	TEST_ONE(&l, test_campaign_as_job_array);
+	TEST_ONE(&l, test_gate_as_job_array);
 	r = TEST_RUN("slurm", &l);
 	slurm_stop(); /* after a failure: the test's own stop was skipped */
 	return kernel_tests_end(itest_end(r));
