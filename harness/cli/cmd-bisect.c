@@ -177,8 +177,9 @@ static void record_step(const char *results, const char *line)
 	if (mhp_read_file(path, 1 << 20, &old, &len) < 0)
 		old = mhp_xstrdup("");
 	_cleanup_free_ char *text = mhp_xasprintf("%s%s\n", old, line);
-	if (mhp_write_file_atomic(path, text, strlen(text)) < 0)
-		mhp_log_errno(-errno, "cannot write '%s'", path);
+	int r = mhp_write_file_atomic(path, text, strlen(text));
+	if (r < 0)
+		mhp_log_errno(r, "cannot write '%s'", path);
 }
 
 /* The step's directory: RESULTS/steps/<n>-<commit>, n counting from 1. */
@@ -345,8 +346,9 @@ static int report(struct mhp_ktree *t, const char *dir, const char *log, bool fo
 	_cleanup_free_ char *out = mhp_xasprintf("%s/first-bad-commit", dir);
 	printf("first bad commit: %s %s\n", commit, subject);
 	printf("mhp bisect: results in %s\n", dir);
-	if (mhp_write_file_atomic(out, text, strlen(text)) < 0)
-		mhp_log_errno(-errno, "cannot write '%s'", out);
+	int r = mhp_write_file_atomic(out, text, strlen(text));
+	if (r < 0)
+		mhp_log_errno(r, "cannot write '%s'", out);
 	return MHP_EXIT_PASS;
 }
 

@@ -257,8 +257,7 @@ static int store(struct mhp_ktree *t, const char *kdir, char *err, size_t errsiz
 		snprintf(err, errsize, "cannot rename '%s': %s", tmp, strerror(errno));
 	}
 	/* Left only when another build stored the same key first. */
-	char *rm[] = { "rm", "-rf", tmp, NULL };
-	mhp_run_capture(rm, mhp_deadline_in_ms(60000), 0, NULL);
+	(void)mhp_remove_tree(tmp);
 	return r;
 }
 

@@ -28,6 +28,14 @@ void mhp_ktree_new_log(struct mhp_ktree *t)
 		mhp_log_errno(-errno, "cannot truncate '%s'", t->log);
 }
 
+/* "WHAT 'PATH': strerror" into err; r (a -errno taken before any other
+ * call could change errno). */
+static int errno_err(int r, char *err, size_t errsize, const char *what, const char *path)
+{
+	snprintf(err, errsize, "%s '%s': %s", what, path, strerror(-r));
+	return r;
+}
+
 /* git -C DIR ARGS..., its stdout (first line, trimmed) into out. */
 static int git_line(const char *dir, const char *const args[], char *out, size_t outsize)
 {
@@ -97,17 +105,13 @@ static int take_lock(struct mhp_ktree *t, char *err, size_t errsize)
 	if (held && !strcmp(held, t->dir))
 		return 0; /* our parent (mhp bisect) holds it */
 	t->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (t->lock_fd < 0) {
-		snprintf(err, errsize, "cannot open '%s': %s", path, strerror(errno));
-		return -errno;
-	}
+	if (t->lock_fd < 0)
+		return errno_err(-errno, err, errsize, "cannot open", path);
 	if (flock(t->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	fprintf(stderr, "mhp: waiting for another mhp that builds in %s\n", t->dir);
-	if (flock(t->lock_fd, LOCK_EX) < 0) {
-		snprintf(err, errsize, "cannot lock '%s': %s", path, strerror(errno));
-		return -errno;
-	}
+	if (flock(t->lock_fd, LOCK_EX) < 0) /* EINTR: SIGINT while waiting */
+		return errno_err(-errno, err, errsize, "cannot lock", path);
 	return 0;
 }
 
@@ -116,10 +120,8 @@ static int fill_paths(struct mhp_ktree *t, const char *src, const char *cache_ro
 	char abs[PATH_MAX];
 	struct stat st;
 
-	if (!realpath(src, abs)) {
-		snprintf(err, errsize, "kernel tree '%s': %s", src, strerror(errno));
-		return -errno;
-	}
+	if (!realpath(src, abs))
+		return errno_err(-errno, err, errsize, "kernel tree", src);
 	_cleanup_free_ char *makefile = mhp_xasprintf("%s/Makefile", abs), *git = mhp_xasprintf("%s/.git", abs);
 	if (stat(makefile, &st) < 0) {
 		snprintf(err, errsize, "'%s' is not a kernel tree: it has no Makefile", abs);

@@ -226,12 +226,10 @@ int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, cha
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int n = poll(&pfd, 1, mhp_deadline_poll_ms(deadline));
+		int n = mhp_poll_interruptible(&pfd, 1, deadline);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0) {
-			r = n == 0 ? -ETIMEDOUT : -errno;
+			r = n == 0 ? -ETIMEDOUT : n;
 			break;
 		}
 		ssize_t got = read(p[0], out + len, len < max ? max - len : 1);

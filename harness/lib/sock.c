@@ -29,19 +29,10 @@ int mhp_unix_listen(const char *path)
 
 static int wait_fd(int fd, short events, mhp_deadline_t deadline)
 {
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int r = mhp_poll_interruptible(&pfd, 1, deadline);
 
-		if (mhp_interrupted)
-			return -EINTR;
-		int r = poll(&pfd, 1, mhp_deadline_poll_ms(deadline));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		return r == 0 ? -ETIMEDOUT : 0;
-	}
+	return r < 0 ? r : r == 0 ? -ETIMEDOUT : 0;
 }
 
 int mhp_unix_accept(int listen_fd, mhp_deadline_t deadline)

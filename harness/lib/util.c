@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,32 @@ int mhp_deadline_poll_ms(mhp_deadline_t d)
 		return 0;
 	uint64_t ms = (d - now + 999999) / 1000000;
 	return ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+int mhp_poll_interruptible(struct pollfd *fds, unsigned long n, mhp_deadline_t deadline)
+{
+	sigset_t stop, old, during;
+	int r;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &stop, &old) < 0)
+		return -errno;
+	/* In the wait both are open, even to a caller that blocked them. */
+	during = old;
+	sigdelset(&during, SIGINT);
+	sigdelset(&during, SIGTERM);
+	do {
+		uint64_t now = mhp_now_ns(), left = deadline > now ? deadline - now : 0;
+		struct timespec ts = { .tv_sec = (time_t)(left / 1000000000u), .tv_nsec = (long)(left % 1000000000u) };
+
+		r = mhp_interrupted ? -EINTR : ppoll(fds, (nfds_t)n, &ts, &during);
+		if (r < 0 && r != -EINTR)
+			r = -errno;
+	} while (r == -EINTR && !mhp_interrupted); /* a signal of another kind: wait on */
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 bool mhp_deadline_expired(mhp_deadline_t d)

@@ -24,6 +24,13 @@ bool mhp_deadline_expired(mhp_deadline_t d);
  * sockets then return -EINTR so the run can stop and keep its results. */
 extern volatile sig_atomic_t mhp_interrupted;
 
+struct pollfd;
+/* poll() until deadline that a SIGINT/SIGTERM ends: the flag is checked
+ * with both signals blocked, and ppoll unblocks them atomically (whatever
+ * the caller's mask), so one that arrives just before the wait is not lost.  > 0 ready, 0 deadline,
+ * -EINTR interrupted (mhp_interrupted set), -errno. */
+int mhp_poll_interruptible(struct pollfd *fds, unsigned long n, mhp_deadline_t deadline);
+
 /* ---- NULL-terminated vector of owned strings (argv, environment) ---- */
 struct mhp_strv {
 	char **v;

@@ -3,7 +3,10 @@
 #ifndef MHP_ITEST_H
 #define MHP_ITEST_H
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -91,6 +94,64 @@ static inline char *slurp(const char *path)
 	if (mhp_read_file(path, 1 << 22, &buf, NULL) < 0)
 		return mhp_xstrdup("");
 	return buf;
+}
+
+/* The first process other than us whose command line holds both needles
+ * (b may be NULL), or 0. */
+static inline pid_t find_process(const char *a, const char *b)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d))) {
+		char path[300], buf[8192];
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n - 1; i++)
+			buf[i] = buf[i] ? buf[i] : ' ';
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, a) && (!b || strstr(buf, b)))
+			found = atoi(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+static inline bool process_mentions(const char *needle)
+{
+	return find_process(needle, NULL) != 0;
+}
+
+/* Waits (up to seconds) for a process whose command line holds a and b. */
+static inline pid_t wait_for_process(const char *a, const char *b, int seconds)
+{
+	pid_t pid = 0;
+
+	for (int i = 0; i < seconds * 100 && !(pid = find_process(a, b)); i++)
+		usleep(10000);
+	if (!pid)
+		fail_msg("no process '%s' '%s' appeared in %d s", a, b ? b : "", seconds);
+	return pid;
+}
+
+/* Sends sig to the run's mhp and returns the milliseconds until it exited. */
+static inline double signal_and_time(struct run *r, int sig)
+{
+	uint64_t t0 = mhp_now_ns();
+
+	assert_int_equal(kill(r->pid, sig), 0);
+	run_wait(r);
+	return (double)(mhp_now_ns() - t0) / 1e6;
 }
 
 /* Fails with mhp's output when its exit status is not the expected one. */

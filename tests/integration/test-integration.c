@@ -45,41 +45,6 @@ static char *observed_for(json_object *res, const char *suffix, const char *stat
 	return out;
 }
 
-/* The first process other than us whose command line holds both needles
- * (b may be NULL), or 0. */
-static pid_t find_process(const char *a, const char *b)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t found = 0;
-
-	assert_non_null(d);
-	while (!found && (de = readdir(d))) {
-		char path[300], buf[8192];
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		if ((fd = open(path, O_RDONLY)) < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		for (ssize_t i = 0; i < n - 1; i++)
-			buf[i] = buf[i] ? buf[i] : ' ';
-		buf[n > 0 ? n : 0] = '\0';
-		if (strstr(buf, a) && (!b || strstr(buf, b)))
-			found = atoi(de->d_name);
-	}
-	closedir(d);
-	return found;
-}
-
-static bool process_mentions(const char *needle)
-{
-	return find_process(needle, NULL) != 0;
-}
 
 /* The runs' private directories, in the tests' own TMPDIR. */
 static unsigned count_run_dirs(void)

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -328,6 +330,44 @@ static void test_socket_path_limit(void **state)
 	free(ok);
 }
 
+static void on_sigint(int sig)
+{
+	mhp_interrupted = sig;
+}
+
+/* A SIGINT that arrives while the signal is blocked, just before the wait
+ * (where a plain check-then-poll loses it), ends the wait at once; a ready
+ * fd and a deadline are told apart from it. */
+static void test_poll_interruptible(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	sigset_t block, prev;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+	assert_int_equal(mhp_poll_interruptible(&pfd, 1, mhp_deadline_in_ms(20)), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(mhp_poll_interruptible(&pfd, 1, mhp_deadline_in_ms(5000)), 1);
+	assert_int_equal(read(p[0], (char[1]){ 0 }, 1), 1);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGINT, &sa, &old), 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &prev), 0);
+	assert_int_equal(raise(SIGINT), 0); /* pending: the handler has not run */
+	assert_int_equal(mhp_interrupted, 0);
+	uint64_t t0 = mhp_now_ns();
+	assert_int_equal(mhp_poll_interruptible(&pfd, 1, mhp_deadline_in_ms(5000)), -EINTR);
+	assert_true(mhp_now_ns() - t0 < 1000000000ull);
+	assert_int_equal(mhp_interrupted, SIGINT);
+	sigprocmask(SIG_SETMASK, &prev, NULL);
+	sigaction(SIGINT, &old, NULL);
+	mhp_interrupted = 0;
+	close(p[0]), close(p[1]);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -345,6 +385,7 @@ int main(void)
 	TEST_ONE(&l, test_socket_path_limit);
 	TEST_ROWS(&l, test_read_file, read_rows);
 	TEST_ONE(&l, test_child_fds);
+	TEST_ONE(&l, test_poll_interruptible);
 	r = TEST_RUN("util", &l);
 	rmdir(tmpdir);
 	return r;
