@@ -1,6 +1,6 @@
 /* SIGINT ends mhp within 1 s in every phase of its work: a QEMU boot, a
  * wait on QMP, a wait on the guest, iasl, the DSDT capture boot, a kernel
- * build and a gate.  Each row starts mhp, waits until it is inside that
+ * build, a gate and a bisect step.  Each row starts mhp, waits until it is inside that
  * phase (its child process is there, or its log says so), sends SIGINT,
  * and measures the time until mhp exited: 130, within 1 s, no child left.
  * Waits use ppoll with the signals blocked around the flag's check, so a
@@ -150,6 +150,29 @@ static char *phase_gate(struct run *r, const char *tag)
 	return mhp_xasprintf("%s/", results);
 }
 
+/* Two commits on mhp-base: the step that tests the first builds a kernel
+ * that no cache holds, and is in make when the signal comes. */
+static char *phase_bisect(struct run *r, const char *tag)
+{
+	const char *repo = kernel_repo();
+	char *cache = cache_dir(), *patch = realpath("tests/fixtures/interrupted-build.patch", NULL);
+	char *results = mhp_xasprintf("%s/%s", workdir, tag);
+	const char *args[] = { "bisect", "--src", repo, "--good", "mhp-base", "--bad", "interrupt-bad", "--topology",
+			       "topologies/dimm-node1-movable.json", "--cache", cache, "--results", results, "--accel",
+			       "tcg", NULL };
+
+	git(repo, (const char *[]){ "checkout", "-q", "-b", "interrupt-bad", "mhp-base", NULL });
+	git(repo, (const char *[]){ "apply", "--index", patch, NULL });
+	git(repo, (const char *[]){ "commit", "-q", "-m", "a comment no cached kernel has", NULL });
+	git(repo, (const char *[]){ "commit", "-q", "--allow-empty", "-m", "an empty commit after it", NULL });
+	git(repo, (const char *[]){ "checkout", "-q", "mhp-base", NULL });
+	run_start(r, tag, args);
+	wait_for_process("make", cache, 600); /* the step's kernel build */
+	usleep(500000);
+	free(patch), free(results);
+	return cache;
+}
+
 struct phase_row {
 	const char *name;
 	phase_fn start;
@@ -163,6 +186,7 @@ static const struct phase_row phase_rows[] = {
 	{ "SIGINT in the DSDT capture boot", phase_capture },
 	{ "SIGINT in a kernel build", phase_kernel_build },
 	{ "SIGINT in a gate", phase_gate },
+	{ "SIGINT in a bisect step", phase_bisect },
 };
 
 static void test_interrupt(void **state)
