@@ -99,8 +99,8 @@ static int prepare(struct mhp_guest *g)
 
 	if ((r = mhp_rundir_make(&q->rundir, "mhp-run")) < 0)
 		return mhp_qemu_fail(g, r, "a private run directory in the temporary directory");
-	q->qmp_path = mhp_xasprintf("%s/qmp.sock", q->rundir.path);
-	q->chan_path = mhp_xasprintf("%s/channel.sock", q->rundir.path);
+	q->qmp_path = mhp_rundir_socket_path(&q->rundir, "qmp.sock");
+	q->chan_path = mhp_rundir_socket_path(&q->rundir, "channel.sock");
 	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir.path);
 	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables);
 	if (r < 0)

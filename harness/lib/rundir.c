@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -40,12 +41,23 @@ int mhp_rundir_make(struct mhp_rundir *d, const char *prefix)
 	owner = mhp_xasprintf("%s/" OWNER, d->path);
 	_cleanup_free_ char *fresh = mhp_xasprintf("%s/" OWNER ".new", d->path);
 	d->lock_fd = open(fresh, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0 || rename(fresh, owner) < 0) {
+	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0 || rename(fresh, owner) < 0 ||
+	    (d->dir_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		e = errno;
 		mhp_rundir_release(d);
 		return -e;
 	}
 	return 0;
+}
+
+char *mhp_rundir_socket_path(const struct mhp_rundir *d, const char *name)
+{
+	char *path = mhp_xasprintf("%s/%s", d->path, name);
+
+	if (strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path))
+		return path;
+	free(path);
+	return mhp_xasprintf("/proc/%ld/fd/%d/%s", (long)getpid(), d->dir_fd, name);
 }
 
 void mhp_rundir_release(struct mhp_rundir *d)
@@ -55,6 +67,8 @@ void mhp_rundir_release(struct mhp_rundir *d)
 		(void)mhp_remove_flat_dir(d->path); /* what stays is swept by the next mhp */
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
+	if (d->dir_fd >= 0)
+		close(d->dir_fd);
 	*d = (struct mhp_rundir)MHP_RUNDIR_INIT;
 }
 

@@ -8,8 +8,9 @@
 struct mhp_rundir {
 	char path[256];  /* "" when there is none */
 	int lock_fd;     /* the owner file, locked, -1 when none */
+	int dir_fd;      /* the directory (O_PATH), for socket paths; -1 when none */
 };
-#define MHP_RUNDIR_INIT { "", -1 }
+#define MHP_RUNDIR_INIT { "", -1, -1 }
 
 /* The directory temporary files go to: $TMPDIR, else /tmp. */
 const char *mhp_tmp_dir(void);
@@ -17,6 +18,12 @@ const char *mhp_tmp_dir(void);
 /* Makes TMP/PREFIX-XXXXXX (mkdtemp, 0700) owned by this process.  -errno
  * (nothing left behind) on failure. */
 int mhp_rundir_make(struct mhp_rundir *d, const char *prefix);
+
+/* The path of socket name in the directory, short enough for a unix
+ * socket address (108 bytes) however long $TMPDIR is: PATH/NAME, else
+ * /proc/PID/fd/N/NAME through the directory's open descriptor (good for
+ * this process and its children while the directory is held). */
+char *mhp_rundir_socket_path(const struct mhp_rundir *d, const char *name);
 
 /* Removes the directory and every file in it; safe to repeat. */
 void mhp_rundir_release(struct mhp_rundir *d);

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "lib/rundir.h"
+#include "lib/sock.h"
 #include "lib/util.h"
 
 static char tmp[] = "/tmp/mhp-rundir-XXXXXX";
@@ -109,6 +112,33 @@ static void test_path_too_long(void **state)
 	free(old);
 }
 
+/* Under a $TMPDIR too long for a socket address (a CI runner's or a Slurm
+ * job's), sockets still bind and connect, through the directory's fd. */
+static void test_socket_under_long_tmpdir(void **state)
+{
+	(void)state;
+	struct mhp_rundir d = MHP_RUNDIR_INIT;
+	char *deep = mhp_xasprintf("%s/%0120d", tmp, 0), *old = mhp_xstrdup(getenv("TMPDIR"));
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	assert_int_equal(mkdir(deep, 0700), 0);
+	setenv("TMPDIR", deep, 1);
+	assert_int_equal(mhp_rundir_make(&d, "mhp-run"), 0);
+	char *path = mhp_rundir_socket_path(&d, "qmp.sock"), *real = mhp_xasprintf("%s/qmp.sock", d.path);
+	assert_true(strlen(path) < sizeof(a.sun_path));
+	assert_int_equal(strncmp(path, "/proc/", 6), 0);
+	int l = mhp_unix_listen(path), c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0 && c >= 0);
+	strcpy(a.sun_path, path);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_true(there(real)); /* the socket is in the run directory itself */
+	close(l), close(c);
+	mhp_rundir_release(&d);
+	setenv("TMPDIR", old, 1);
+	assert_int_equal(rmdir(deep), 0);
+	free(deep), free(old), free(path), free(real);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -118,6 +148,7 @@ int main(void)
 	TEST_ONE(&l, test_make_and_release);
 	TEST_ONE(&l, test_sweep);
 	TEST_ONE(&l, test_path_too_long);
+	TEST_ONE(&l, test_socket_under_long_tmpdir);
 	int r = TEST_RUN("rundir", &l);
 	rmdir(tmp);
 	return r;
