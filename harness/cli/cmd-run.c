@@ -11,6 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "model/topology.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "report/shard-manifest.h"
 #include "run/pool.h"
@@ -86,6 +87,7 @@ static int exit_code(unsigned pass, unsigned fail)
 struct tally {
 	unsigned pass, fail;
 	json_object *manifest;  /* --shard: RESULTS/shard.json, or NULL */
+	struct mhp_strv dirs;   /* the run directories, for report.html */
 	const unsigned *index;  /* --shard: each run's position in the whole suite */
 	const char *results;
 };
@@ -99,11 +101,29 @@ static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 	mhp_report_ktap(stdout, res, (unsigned)i + 1, dir);
 	t->pass += v == MHP_STATUS_PASS;
 	t->fail += v == MHP_STATUS_FAIL;
+	if (dir)
+		mhp_strv_push(&t->dirs, dir);
 	if (t->manifest && dir) {
 		mhp_shard_manifest_run(t->manifest, t->index[i], "dir", dir);
 		mhp_shard_manifest_save(t->manifest, t->results, false);
 	}
 	return 0;
+}
+
+/* RESULTS/report.html of this run's topologies (a diagnostic line says where). */
+static void write_report(const struct mhp_suite *su, const struct mhp_strv *dirs)
+{
+	_cleanup_free_ char *out = mhp_xasprintf("%s/report.html", su->results);
+	_cleanup_free_ char *title = mhp_xasprintf("mhp run: %.*s", (int)strcspn(su->kernel_version, " "),
+						   su->kernel_version);
+	int r;
+
+	if (!dirs->n)
+		return;
+	if ((r = mhp_report_html(out, title, dirs->v, dirs->n)) < 0)
+		mhp_log_errno(r, "cannot write '%s'", out);
+	else
+		printf("# report: %s\n", out);
 }
 
 static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned total, unsigned width, struct tally *tally)
@@ -118,6 +138,8 @@ static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned tota
 	free(jobs);
 	if (t.manifest && mhp_shard_manifest_save(t.manifest, t.results, r == 0 && !mhp_interrupted) < 0 && r == 0)
 		r = -EIO;
+	write_report(su, &t.dirs);
+	mhp_strv_release(&t.dirs);
 	if (r == -EIO)
 		return MHP_EXIT_FAIL;
 	printf("# mhp: %u passed, %u failed, %u skipped\n", t.pass, t.fail, total - t.pass - t.fail);

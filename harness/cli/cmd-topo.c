@@ -13,11 +13,13 @@
 #include "guest/qemu.h"
 #include "fuzz/generate.h"
 #include "model/topo-show.h"
+#include "report/html.h"
 #include "model/topology.h"
 
 static const char topo_usage[] =
 	"usage: mhp topo check FILE...     validate topology files (silent when good)\n"
 	"       mhp topo show FILE         the memory map: ranges per node, hotplug window, DIMMs\n"
+	"       mhp topo show --svg FILE   the same drawn, as in mhp report (SVG on stdout)\n"
 	"       mhp topo acpi FILE DIR     write the SRAT mhp generates (srat.dsl), compile it\n"
 	"                                  (srat.aml) and disassemble it back (srat-disassembled.dsl)\n"
 	"       mhp topo qemu FILE         the QEMU command line, one argument per line\n"
@@ -52,15 +54,21 @@ static int topo_check(int argc, char **argv)
 	return bad ? MHP_EXIT_USAGE : MHP_EXIT_PASS;
 }
 
-static int topo_show(const char *path)
+/* In words, or (--svg) as the report's drawing. */
+static int topo_show(const char *path, bool svg)
 {
+	_cleanup_free_ char *text = NULL;
 	struct mhp_topology t;
+	int r = 0;
 
 	if (load(path, &t) < 0)
 		return MHP_EXIT_USAGE;
-	mhp_topo_show(stdout, &t);
+	if (!svg)
+		mhp_topo_show(stdout, &t);
+	else if ((r = mhp_report_svg(&t, &text)) == 0)
+		fputs(text, stdout);
 	mhp_topology_release(&t);
-	return MHP_EXIT_PASS;
+	return r < 0 ? MHP_EXIT_SKIP : MHP_EXIT_PASS;
 }
 
 static int write_and_compile(const struct mhp_topology *t, const char *dir)
@@ -156,7 +164,9 @@ int mhp_cmd_topo(int argc, char **argv)
 	if (!strcmp(sub, "check") && argc >= 3)
 		return topo_check(argc - 2, argv + 2);
 	if (!strcmp(sub, "show") && argc == 3)
-		return topo_show(argv[2]);
+		return topo_show(argv[2], false);
+	if (!strcmp(sub, "show") && argc == 4 && !strcmp(argv[2], "--svg"))
+		return topo_show(argv[3], true);
 	if (!strcmp(sub, "acpi") && argc == 4)
 		return topo_acpi(argv[2], argv[3]);
 	if (!strcmp(sub, "qemu") && argc == 3)

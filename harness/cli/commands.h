@@ -30,6 +30,7 @@ int mhp_cmd_run(int argc, char **argv);
 int mhp_cmd_fuzz(int argc, char **argv);
 int mhp_cmd_fuzz_merge(int argc, char **argv);
 int mhp_cmd_results(int argc, char **argv);
+int mhp_cmd_report(int argc, char **argv);
 int mhp_cmd_boot(int argc, char **argv);
 int mhp_cmd_topo(int argc, char **argv);
 int mhp_cmd_kernel(int argc, char **argv);

@@ -38,6 +38,7 @@ static const struct cmd commands[] = {
 	{ "gate", mhp_cmd_gate, "does a patch series break hotplug? its checks against the baseline kernel's" },
 	{ "bisect", mhp_cmd_bisect, "find the commit that broke a check (drives git bisect run)" },
 	{ "fuzz", mhp_cmd_fuzz, "random machines and hotplug sequences: distinct failures, minimised reproducers" },
+	{ "report", mhp_cmd_report, "an HTML page of runs: memory maps, zones by step, failed checks" },
 	{ "results", mhp_cmd_results, "merge the shards of a suite or a gate (run, gate --shard K/N)" },
 	{ "topo", mhp_cmd_topo, "check, show, or turn a topology into ACPI tables or a QEMU command line" },
 	{ "help", cmd_help, "show this help, or a command's" },

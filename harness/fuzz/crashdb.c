@@ -67,7 +67,8 @@ static int copy_head(const char *from, const char *to)
 	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", to) : 0;
 }
 
-const char *const mhp_crash_log_files[] = { "console.log", "qmp.log", "channel.log", "result.json", NULL };
+const char *const mhp_crash_log_files[] = { "console.log", "qmp.log", "channel.log", "result.json", "topology.json",
+					     NULL };
 
 static int copy_logs(const char *run_dir, const char *log_dir, uint64_t scenario)
 {

@@ -103,6 +103,14 @@ char *mhp_suite_mkdir_latest(const struct mhp_suite *su, const struct mhp_topolo
 	return dir;
 }
 
+static int write_topology(const struct mhp_topology *t, const char *dir)
+{
+	_cleanup_free_ char *text = NULL, *path = mhp_xasprintf("%s/topology.json", dir);
+	int r = mhp_topology_write(t, &text);
+
+	return r < 0 ? r : mhp_write_file_atomic(path, text, strlen(text));
+}
+
 void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, const char *dir,
 		      struct mhp_result *res)
 {
@@ -113,6 +121,9 @@ void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, 
 	res->kernel_version = mhp_xstrdup(su->kernel_version);
 	res->accel = mhp_xstrdup(su->opts.accel);
 	res->deadlines = mhp_xstrdup(su->deadlines);
+	/* The machine as it ran, for `mhp report`'s memory map. */
+	if ((r = write_topology(s, dir)) < 0)
+		mhp_log_errno(r, "cannot write '%s/topology.json'", dir);
 	mhp_engine_run(&su->opts, s, dir, res);
 	/* A run whose results cannot be written has failed: say so in the
 	 * verdict, and try once more to leave a result.json that tells why. */
