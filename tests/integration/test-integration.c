@@ -21,6 +21,7 @@
 #include "lib/util.h"
 
 #include "itest.h"
+#include "lib/process.h"
 
 /* Observed values of the steps' checks (not the boot layout's) whose name
  * ends with suffix, joined by ','. */
@@ -121,6 +122,44 @@ static void test_observe(void **state)
 }
 
 /* (b) movable_node + plain online: Movable on both nodes; reverse unplug. */
+/* The kernel's own KTAP parser (tools/testing/kunit/kunit.py parse, from
+ * Debian's linux-source-6.1) reads mhp's KTAP and counts what mhp counted:
+ * every check a subtest, and "run completed" one more per topology. */
+static void expect_kunit_agrees(struct run *r)
+{
+	char *kunit = mhp_xasprintf("%s/kunit/tools/testing/kunit/kunit.py", workdir), *out = NULL;
+	struct stat st;
+
+	if (stat(kunit, &st) < 0) {
+		char *dir = mhp_xasprintf("%s/kunit", workdir);
+		char *mk[] = { "mkdir", "-p", dir, NULL };
+		char *tar[] = { "tar", "-xJf", "/usr/src/linux-source-6.1.tar.xz", "-C", dir, "--strip-components=1",
+				"linux-source-6.1/tools/testing/kunit", NULL };
+		assert_int_equal(spawn_wait(mk), 0);
+		if (spawn_wait(tar) != 0)
+			fail_msg("cannot unpack kunit.py from /usr/src/linux-source-6.1.tar.xz");
+		free(dir);
+	}
+	char *argv[] = { "python3", kunit, "parse", r->out, NULL };
+	int status = mhp_run_capture(argv, mhp_deadline_in_ms(60000), 1 << 20, &out);
+	json_object *res = latest_result(r);
+	json_object *checks = json_object_object_get(res, "checks");
+	long pass = 0, fail = 0, skip = 0, kp = -1, kf = -1, ks = 0;
+	for (size_t i = 0; i < json_object_array_length(checks); i++) {
+		const char *v = jstr(json_object_array_get_idx(checks, i), "status");
+		pass += !strcmp(v, "pass"), fail += !strcmp(v, "fail"), skip += !strcmp(v, "skip");
+	}
+	*(jstr(res, "error") ? &fail : &pass) += 1; /* "run completed" */
+	char *ran = out ? strstr(out, "Testing complete. Ran ") : NULL;
+	if (!ran || sscanf(ran, "Testing complete. Ran %*d tests: passed: %ld, failed: %ld, skipped: %ld", &kp, &kf, &ks) < 1)
+		fail_msg("kunit.py parse said (status %d):\n%s", status, out ? out : "");
+	if (kp != pass || (kf < 0 ? 0 : kf) != fail || ks != skip)
+		fail_msg("kunit.py counts %ld passed, %ld failed, %ld skipped; mhp %ld, %ld, %ld", kp, kf, ks, pass, fail, skip);
+	assert_int_equal(status, fail ? 1 : 0);
+	json_object_put(res);
+	free(kunit), free(out);
+}
+
 static void test_two_nodes_movable_node(void **state)
 {
 	(void)state;
@@ -145,6 +184,7 @@ static void test_two_nodes_movable_node(void **state)
 	free(zones);
 	free(outcome);
 	json_object_put(res);
+	expect_kunit_agrees(&r);
 	run_release(&r);
 }
 
@@ -233,6 +273,7 @@ static void test_wrong_expectation_fails(void **state)
 	free(failed);
 	json_object_put(res);
 	expect_report_in_browser(&r);
+	expect_kunit_agrees(&r);
 	run_release(&r);
 }
 
