@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "guest/kernel-image.h"
@@ -88,9 +89,24 @@ struct tally {
 	unsigned pass, fail;
 	json_object *manifest;  /* --shard: RESULTS/shard.json, or NULL */
 	struct mhp_strv dirs;   /* the run directories, for report.html */
+	unsigned total, done;   /* topologies, and runs handed over, for the progress line */
+	uint64_t start_ns;
 	const unsigned *index;  /* --shard: each run's position in the whole suite */
 	const char *results;
 };
+
+/* On a terminal, one line on stderr that each finished run updates (KTAP
+ * on stdout says the same, for logs, in its # lines). */
+static void progress(const struct tally *t, const struct mhp_result *res)
+{
+	unsigned done = t->done, left = t->total - done;
+	double elapsed = (double)(mhp_now_ns() - t->start_ns) / 1e9;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%u/%u] %s %.1f s: %u passed, %u failed, %.0f s so far%s", done, t->total, res->topology,
+		(double)res->duration_ns / 1e9, t->pass, t->fail, elapsed, left ? "" : "\n");
+}
 
 /* Each run in topology order, as the pool hands them over: KTAP. */
 static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
@@ -101,6 +117,8 @@ static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 	mhp_report_ktap(stdout, res, (unsigned)i + 1, dir);
 	t->pass += v == MHP_STATUS_PASS;
 	t->fail += v == MHP_STATUS_FAIL;
+	t->done++;
+	progress(t, res);
 	if (dir)
 		mhp_strv_push(&t->dirs, dir);
 	if (t->manifest && dir) {
@@ -132,6 +150,7 @@ static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned tota
 	struct tally t = *tally;
 	int r;
 
+	t.total = total, t.start_ns = mhp_now_ns();
 	for (unsigned i = 0; i < total; i++)
 		jobs[i] = (struct mhp_pool_job){ su, &all[i] };
 	r = mhp_pool_run(jobs, total, width, on_done, &t);

@@ -12,6 +12,7 @@
 
 #include "lib/log.h"
 #include "lib/cleanup.h"
+#include "kernel/build-progress.h"
 #include "kernel/kernel-tree.h"
 #include "lib/process.h"
 #include "lib/util.h"
@@ -261,7 +262,8 @@ static int store(struct mhp_ktree *t, const char *kdir, char *err, size_t errsiz
 	return r;
 }
 
-static int make_image(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadline_t d, char *err, size_t errsize)
+static int make_image(const struct mhp_kbuild *b, struct mhp_ktree *t, struct mhp_build_progress *p, mhp_deadline_t d,
+		      char *err, size_t errsize)
 {
 	_cleanup_free_ char *o = mhp_xasprintf("O=%s", t->obj), *j = mhp_xasprintf("-j%u", b->jobs ? b->jobs : 2);
 	_cleanup_free_ char *trees = mhp_xasprintf("%s/..", t->dir);
@@ -272,7 +274,8 @@ static int make_image(const struct mhp_kbuild *b, struct mhp_ktree *t, mhp_deadl
 	 * directory, so a new tree (another source, a fresh cache) reuses
 	 * what ccache has from the others. */
 	setenv("CCACHE_BASEDIR", trees, 0);
-	return mhp_ktree_run(t, make, d, "make bzImage", err, errsize);
+	mhp_build_progress_phase(p, "compile");
+	return mhp_run_logged_tick(make, t->log, d, "make bzImage", mhp_build_progress_tick, p, err, errsize);
 }
 
 static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const struct mhp_strv *patches,
@@ -291,10 +294,17 @@ static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const s
 		return 0;
 	}
 	mhp_ktree_new_log(t);
+	struct mhp_build_progress p;
+	mhp_build_progress_start(&p, t->log, t->dir);
+	mhp_build_progress_tick(&p);
 	if (!b->as_checked_out && (r = mhp_ktree_checkout(t, b->commit, patches, d, err, errsize)) < 0)
 		return r;
-	if ((r = configure(b, t, d, err, errsize)) < 0 || (r = make_image(b, t, d, err, errsize)) < 0 ||
-	    (r = store(t, kdir, err, errsize)) < 0)
+	mhp_build_progress_phase(&p, "configure");
+	mhp_build_progress_tick(&p);
+	if ((r = configure(b, t, d, err, errsize)) == 0 && (r = make_image(b, t, &p, d, err, errsize)) == 0)
+		r = store(t, kdir, err, errsize);
+	mhp_build_progress_end(&p, r == 0);
+	if (r < 0)
 		return r;
 	*ret_path = TAKE_PTR(image);
 	return 0;

@@ -259,6 +259,12 @@ int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, cha
 int mhp_run_logged(char *const argv[], const char *log, mhp_deadline_t d, const char *what, char *err,
 		   size_t errsize)
 {
+	return mhp_run_logged_tick(argv, log, d, what, NULL, NULL, err, errsize);
+}
+
+int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, const char *what, mhp_tick_fn tick,
+			void *ctx, char *err, size_t errsize)
+{
 	struct mhp_child c = MHP_CHILD_INIT;
 	_cleanup_free_ char *text = NULL;
 	int r = mhp_child_start_append(&c, argv, log);
@@ -270,6 +276,8 @@ int mhp_run_logged(char *const argv[], const char *log, mhp_deadline_t d, const 
 		r = mhp_child_wait(&c, slice < d ? slice : d);
 		if (r == -ETIMEDOUT && !mhp_deadline_expired(d) && !mhp_interrupted)
 			r = 0;
+		if (tick)
+			tick(ctx);
 	}
 	if (r == 0 && c.pid == 0 && c.status == 0)
 		return 0;

@@ -52,5 +52,10 @@ int mhp_run_capture(char *const argv[], mhp_deadline_t deadline, size_t max, cha
  * names what failed and quotes the log's last lines. */
 int mhp_run_logged(char *const argv[], const char *log, mhp_deadline_t d, const char *what, char *err,
 		   size_t errsize);
+/* The same, calling tick(ctx) about twice a second while argv runs (a
+ * progress line that reads the log). */
+typedef void (*mhp_tick_fn)(void *ctx);
+int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, const char *what, mhp_tick_fn tick,
+			void *ctx, char *err, size_t errsize);
 
 #endif

@@ -1,10 +1,13 @@
 /* What the kernel build checks in a .config, and what bisect reads from
  * git's output. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "lib/util.h"
 #include "kernel/bisect.h"
+#include "kernel/build-progress.h"
 #include "kernel/kernel-build.h"
 
 struct kconfig_row {
@@ -59,11 +62,50 @@ static void test_first_bad(void **state)
 		assert_string_equal(commit, row->commit);
 }
 
+static void append(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Objects counted from kbuild's quiet lines as make writes them (a half
+ * written line waits), the link seen, and a complete build's count kept
+ * as the next build's estimate. */
+static void test_build_progress(void **state)
+{
+	char dir[] = "/tmp/mhp-test-progress-XXXXXX";
+	struct mhp_build_progress p;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	char *log = mhp_xasprintf("%s/build.log", dir);
+	append(log, "  CC      old/before.o\n");
+	mhp_build_progress_start(&p, log, dir);
+	assert_int_equal(p.estimate, 0);
+	mhp_build_progress_phase(&p, "compile");
+	append(log, "  CC      mm/memory_hotplug.o\n  AS      arch/x86/entry/entry_64.o\n  HOSTCC  scripts/x\n  CC      mm/spar");
+	mhp_build_progress_tick(&p);
+	assert_int_equal(p.objects, 2);
+	append(log, "se.o\n  LD      vmlinux\n");
+	mhp_build_progress_tick(&p);
+	assert_int_equal(p.objects, 3);
+	assert_true(p.linking);
+	mhp_build_progress_end(&p, true);
+	mhp_build_progress_start(&p, log, dir);
+	assert_int_equal(p.estimate, 3);
+	assert_int_equal(mhp_remove_tree(dir), 0);
+	free(log);
+}
+
 int main(void)
 {
 	static struct test_list l;
 
 	TEST_ROWS(&l, test_kconfig_missing, kconfig_rows);
 	TEST_ROWS(&l, test_first_bad, first_bad_rows);
+	TEST_ONE(&l, test_build_progress);
 	return TEST_RUN("kernel-build", &l);
 }
