@@ -15,6 +15,7 @@
 #include "model/topology.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "report/html.h"
 #include "run/pool.h"
 #include "run/suite.h"
 
@@ -187,12 +188,16 @@ static int campaign(struct cli *c, struct mhp_suite *su, unsigned width)
 	       c->o.shard, c->o.shards, width, c->o.dir);
 	fflush(stdout);
 	r = mhp_campaign_run(su, &c->o, &st);
+	free(st.course);
 	printf("# %" PRIu64 " scenarios: %" PRIu64 " passed, %" PRIu64 " kernel failures, %" PRIu64
 	       " harness failures, %u new signatures\n",
 	       st.run, st.passed, st.kernel_failures, st.harness_failures, st.signatures);
 	crashes = mhp_xasprintf("%s/crashes", c->o.dir);
 	mhp_campaign_print_crashes(stdout, crashes);
 	printf("# campaign: %s/campaign.json\n", c->o.dir);
+	_cleanup_free_ char *report = mhp_report_html_dir(c->o.dir, "mhp fuzz");
+	if (report)
+		printf("# report: %s\n", report);
 	if (c->o.shape)
 		mhp_topology_release(&c->shape);
 	return exit_status(r, &st);

@@ -15,6 +15,7 @@
 #include "kernel/kernel-build.h"
 #include "guest/kernel-image.h"
 #include "lib/log.h"
+#include "report/html.h"
 #include "report/shard-manifest.h"
 #include "run/pool.h"
 #include "run/suite.h"
@@ -274,6 +275,9 @@ static int finish(struct gate_cli *c, struct mhp_gate *g, const char *dir)
 	if ((r = mhp_write_file_atomic(path, txt, len)) < 0 ||
 	    (r = mhp_gate_write_json(g, dir, c->base.label, c->cand.label)) < 0)
 		mhp_log_errno(r, "cannot write the gate's results in '%s'", dir);
+	_cleanup_free_ char *report = r == 0 ? mhp_report_html_dir(dir, "mhp gate") : NULL;
+	if (report)
+		printf("mhp gate: report %s\n", report);
 	return r;
 }
 

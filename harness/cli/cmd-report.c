@@ -1,6 +1,5 @@
 /* mhp report: report.html for run directories, a results directory, a
  * gate directory or a fuzz campaign. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,35 +28,12 @@ static const char report_usage[] =
 	"\n"
 	"Exit status: 0 written, 2 usage error or no run found.\n";
 
-static bool is_run(const char *dir)
+/* A gate or a campaign has a page even without a run kept (a clean campaign). */
+static bool summarised(const char *dir)
 {
-	_cleanup_free_ char *path = mhp_xasprintf("%s/result.json", dir);
+	_cleanup_free_ char *gate = mhp_xasprintf("%s/gate.json", dir), *camp = mhp_xasprintf("%s/campaign.json", dir);
 
-	return access(path, R_OK) == 0;
-}
-
-/* Run directories under dir, depth first, sorted; symlinks (latest) and
- * the campaign's in-flight runs/ are not followed. */
-static void find_runs(const char *dir, int depth, struct mhp_strv *out)
-{
-	struct mhp_strv subs = MHP_STRV_INIT;
-	struct dirent *de;
-	DIR *d;
-
-	if (is_run(dir)) {
-		mhp_strv_push(out, dir);
-		return;
-	}
-	if (depth == 0 || !(d = opendir(dir)))
-		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && de->d_type == DT_DIR && strcmp(de->d_name, "runs"))
-			mhp_strv_pushf(&subs, "%s/%s", dir, de->d_name);
-	closedir(d);
-	mhp_strv_sort(&subs);
-	for (size_t i = 0; i < subs.n; i++)
-		find_runs(subs.v[i], depth - 1, out);
-	mhp_strv_release(&subs);
+	return access(gate, R_OK) == 0 || access(camp, R_OK) == 0;
 }
 
 int mhp_cmd_report(int argc, char **argv)
@@ -79,15 +55,15 @@ int mhp_cmd_report(int argc, char **argv)
 	if (optind == argc)
 		return fputs(report_usage, stderr), MHP_EXIT_USAGE;
 	for (int i = optind; i < argc; i++)
-		find_runs(argv[i], 4, &runs);
-	if (!runs.n) {
+		mhp_report_find_runs(argv[i], &runs);
+	if (!runs.n && !summarised(argv[optind])) {
 		mhp_log_error("no run directory (one with result.json) under %s", argv[optind]);
 		return MHP_EXIT_USAGE;
 	}
 	if (!out)
-		out = mhp_xasprintf("%s/report.html", is_run(argv[optind]) || argc - optind > 1 ? runs.v[0] : argv[optind]);
+		out = mhp_xasprintf("%s/report.html", argc - optind > 1 ? runs.v[0] : argv[optind]);
 	title = mhp_xasprintf("mhp report: %s", argv[optind]);
-	int r = mhp_report_html(out, title, runs.v, runs.n);
+	int r = mhp_report_html_of(out, title, argv[optind], runs.v, runs.n);
 	mhp_strv_release(&runs);
 	if (r < 0)
 		return mhp_log_errno(r, "cannot write '%s'", out), MHP_EXIT_USAGE;

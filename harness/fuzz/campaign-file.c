@@ -114,6 +114,15 @@ int mhp_campaign_write_json(const struct mhp_campaign_opts *o, const struct mhp_
 	json_object_object_add(j, "stopped_on_infrastructure", json_object_new_boolean(st->infra_stop));
 	json_object_object_add(j, "elapsed_s", json_object_new_double(min * 60));
 	json_object_object_add(j, "scenarios_per_minute", json_object_new_double(min > 0 ? (double)st->run / min : 0));
+	json_object *course = json_object_new_array();
+	for (size_t i = 0; i < st->ncourse; i++) {
+		json_object *pt = json_object_new_array();
+		json_object_array_add(pt, json_object_new_double(st->course[i].elapsed_s));
+		json_object_array_add(pt, json_object_new_int64((int64_t)st->course[i].run));
+		json_object_array_add(pt, json_object_new_int((int)st->course[i].signatures));
+		json_object_array_add(course, pt);
+	}
+	json_object_object_add(j, "course", course); /* [elapsed s, scenarios, distinct signatures] per batch */
 	return mhp_campaign_save_json(o->dir, j);
 }
 

@@ -177,6 +177,8 @@ static int run_all(struct campaign *c)
 			break;
 		r = run_batch(c, mhp_campaign_scenario(c->o, p), n);
 		p += n;
+		MHP_ARRAY_PUSH(c->st->course, c->st->ncourse, c->st->course_cap) = (struct mhp_campaign_point){
+			(double)(mhp_now_ns() - c->st->start_ns) / 1e9, c->st->run, c->st->signatures };
 		if (mhp_campaign_write_json(c->o, c->su, c->st) < 0)
 			r = -EIO;
 	}

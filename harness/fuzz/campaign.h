@@ -28,8 +28,17 @@ struct mhp_campaign_opts {
 	const struct mhp_topology *shape; /* every scenario on this machine, or NULL */
 };
 
+/* One point of the campaign's course, after a batch. */
+struct mhp_campaign_point {
+	double elapsed_s;
+	uint64_t run;
+	unsigned signatures;
+};
+
 struct mhp_campaign_stats {
 	uint64_t run, passed, kernel_failures, harness_failures;
+	struct mhp_campaign_point *course; /* for the report's plot (the caller frees it) */
+	size_t ncourse, course_cap;
 	unsigned signatures;   /* distinct ones found by this campaign */
 	bool infra_stop;       /* stopped on a failure of mhp's own tools */
 	bool finished;         /* ran to its end, minimising included */

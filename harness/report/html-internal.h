@@ -24,4 +24,8 @@ void mhp_html_map(xmlNodePtr parent, const struct mhp_topology *t, const struct 
  * (their links relative to rel, the run directory as seen from the page). */
 void mhp_html_run(xmlNodePtr body, const struct mhp_topology *t, const struct mhp_result *r, const char *rel);
 
+/* A gate's or a campaign's own summary, when dir holds gate.json or
+ * campaign.json (nothing otherwise). */
+void mhp_html_dir_summary(xmlNodePtr body, const char *dir);
+
 #endif

@@ -2,6 +2,7 @@
  * sections, built as a libxml2 HTML tree and serialized by the library. */
 #include "report/html.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <libxml/HTMLtree.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "report/html-internal.h"
@@ -24,7 +26,9 @@ static const char css[] =
 	"pre.splat{background:#fff4e5;border:1px solid #e0a040;padding:.5em;white-space:pre-wrap;font-size:.8em}"
 	"p.error{color:#c00}p.path{color:#777;font-size:.8em;margin:0}svg.map{display:block;margin:.5em 0}"
 	"svg rect.mismatch{stroke:#d00000;stroke-width:2.5}svg rect.carried{opacity:.55}"
-	"details summary{cursor:pointer}p.logs a{margin-right:1em}";
+	"details summary{cursor:pointer}p.logs a{margin-right:1em}"
+	"body.wide{max-width:none}div.pair{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}"
+	"div.pair svg.map{width:100%;height:auto}";
 
 xmlNodePtr mhp_h_el(xmlNodePtr parent, const char *name, const char *cls)
 {
@@ -140,24 +144,60 @@ static int load(const char *dir, struct loaded *l)
 	return 0;
 }
 
+static bool is_gate(const char *dir)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/gate.json", dir);
+
+	return access(path, R_OK) == 0;
+}
+
+/* A gate's runs of one topology side by side: baseline, candidate (and
+ * its re-run below). */
+static xmlNodePtr pair_of(xmlNodePtr body, const char *topology)
+{
+	for (xmlNodePtr n = body->children; n; n = n->next) {
+		xmlChar *t = xmlGetProp(n, BAD_CAST "data-topology");
+		bool same = t && !strcmp((char *)t, topology);
+		xmlFree(t);
+		if (same)
+			return n;
+	}
+	xmlNodePtr pair = mhp_h_el(body, "div", "pair");
+	xmlSetProp(pair, BAD_CAST "data-topology", BAD_CAST topology);
+	return pair;
+}
+
 int mhp_report_html(const char *out, const char *title, char *const dirs[], size_t n)
 {
+	return mhp_report_html_of(out, title, NULL, dirs, n);
+}
+
+int mhp_report_html_of(const char *out, const char *title, const char *top, char *const dirs[], size_t n)
+{
 	htmlDocPtr doc;
-	xmlNodePtr body = new_page(&doc, title), table = mhp_h_el(body, "table", "summary"), tr = mhp_h_el(table, "tr", NULL);
+	xmlNodePtr body = new_page(&doc, title), table, tr;
+
+	if (top)
+		mhp_html_dir_summary(body, top);
+	table = n ? mhp_h_el(body, "table", "summary") : NULL, tr = n ? mhp_h_el(table, "tr", NULL) : NULL;
 	static const char *const heads[] = { "topology", "verdict", "time", "kernel", "QEMU", "accel" };
 	struct loaded *l = mhp_xcalloc(n ? n : 1, sizeof(*l));
 	int r = 0;
 
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; tr && i < 6; i++)
 		mhp_h_text(tr, "th", NULL, heads[i]);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if ((r = load(dirs[i], &l[i])) == 0) {
 			_cleanup_free_ char *rel = relative(out, dirs[i]);
 			summary_row(table, &l[i].res, rel);
 		}
+	bool gate = top && is_gate(top);
+	if (gate)
+		xmlSetProp(body, BAD_CAST "class", BAD_CAST "wide");
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_free_ char *rel = relative(out, dirs[i]);
-		mhp_html_run(body, l[i].has_t ? &l[i].t : NULL, &l[i].res, rel);
+		xmlNodePtr parent = gate ? pair_of(body, l[i].res.topology) : body;
+		mhp_html_run(parent, l[i].has_t ? &l[i].t : NULL, &l[i].res, rel);
 	}
 	if (r == 0)
 		r = save(doc, out);
@@ -189,4 +229,61 @@ int mhp_report_svg(const struct mhp_topology *t, char **ret_text)
 	xmlFree(text);
 	xmlFreeDoc(doc);
 	return *ret_text ? 0 : -ENOMEM;
+}
+
+static bool is_run(const char *dir)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/result.json", dir);
+
+	return access(path, R_OK) == 0;
+}
+
+/* Not followed: symlinks (latest), a campaign's in-flight runs/, and a
+ * crash's logs after its first (log0 stands for the signature). */
+static bool skipped(const char *name)
+{
+	return name[0] == '.' || !strcmp(name, "runs") || (!strncmp(name, "log", 3) && strcmp(name, "log0"));
+}
+
+static void find_runs(const char *dir, int depth, struct mhp_strv *out)
+{
+	struct mhp_strv subs = MHP_STRV_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if (is_run(dir)) {
+		mhp_strv_push(out, dir);
+		return;
+	}
+	if (depth == 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && !skipped(de->d_name))
+			mhp_strv_pushf(&subs, "%s/%s", dir, de->d_name);
+	closedir(d);
+	mhp_strv_sort(&subs);
+	for (size_t i = 0; i < subs.n; i++)
+		find_runs(subs.v[i], depth - 1, out);
+	mhp_strv_release(&subs);
+}
+
+void mhp_report_find_runs(const char *dir, struct mhp_strv *out)
+{
+	find_runs(dir, 4, out);
+}
+
+char *mhp_report_html_dir(const char *dir, const char *title)
+{
+	struct mhp_strv runs = MHP_STRV_INIT;
+	char *out = mhp_xasprintf("%s/report.html", dir);
+	int r;
+
+	find_runs(dir, 4, &runs);
+	r = mhp_report_html_of(out, title, dir, runs.v, runs.n);
+	mhp_strv_release(&runs);
+	if (r < 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }

@@ -19,6 +19,16 @@
  * result.json and topology.json; links are relative to out's directory.
  * 0, or -errno. */
 int mhp_report_html(const char *out, const char *title, char *const dirs[], size_t n);
+/* The same under the summary of top (NULL: none): a gate directory's
+ * verdict and before/after table, a campaign's signatures, course and
+ * reproducers' machines. */
+int mhp_report_html_of(const char *out, const char *title, const char *top, char *const dirs[], size_t n);
+
+/* The run directories under dir (a run, results, a gate, a campaign: a
+ * crash's first log), sorted, pushed onto out. */
+void mhp_report_find_runs(const char *dir, struct mhp_strv *out);
+/* dir/report.html of everything under dir; its path, or NULL on failure. */
+char *mhp_report_html_dir(const char *dir, const char *title);
 
 /* The memory map of t alone, as a standalone SVG document. */
 int mhp_report_svg(const struct mhp_topology *t, char **ret_text);
