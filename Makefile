@@ -30,7 +30,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c))
 FUZZ_TARGETS := topology qmp guest-report
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps layers sizes run check unit unit-asan integration fuzz-parsers fuzz-parsers-check no-shell bench soak soak-gate clean
+.PHONY: all deps layers sizes check-ci-files run check unit unit-asan integration fuzz-parsers fuzz-parsers-check no-shell bench soak soak-gate clean
 all: $(B)/mhp $(B)/mhp-init
 
 deps:
@@ -123,6 +123,11 @@ layers:
 	@ci/check-layers
 	@ci/check-layers --self-test
 
+# The CI files users copy, by GitHub's and GitLab's validators (from npm).
+check-ci-files:
+	@ci/check-ci-files
+	@ci/check-ci-files --self-test
+
 # Small files and functions: none over 450 lines, none over 60.
 sizes:
 	@ci/check-sizes
@@ -132,6 +137,7 @@ check: deps
 	$(MAKE) sizes
 	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(INTEGRATION_BINS) $(B)/fake-qemu
 	$(MAKE) no-shell
+	$(MAKE) check-ci-files
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-parsers-check
