@@ -93,10 +93,36 @@ static void course_plot(xmlNodePtr body, json_object *course)
 	free(legend);
 }
 
+/* A signature: its crash directory and reproducer as links, the scenario
+ * it was first seen in. */
+static void signature_row(xmlNodePtr table, json_object *s, const char *dir)
+{
+	xmlNodePtr tr = mhp_h_el(table, "tr", "fail"), a;
+	_cleanup_free_ char *crash = mhp_xasprintf("%s/crashes/%s", dir, jstr(s, "hash")), *first = NULL;
+	_cleanup_free_ char *path = mhp_xasprintf("%s/first-scenario", crash);
+	char count[24];
+
+	a = mhp_h_text(mhp_h_el(tr, "td", NULL), "a", NULL, jstr(s, "hash"));
+	mhp_h_attr(a, "href", "crashes/%s/", jstr(s, "hash"));
+	mhp_h_text(tr, "td", NULL, jstr(s, "kind"));
+	snprintf(count, sizeof(count), "%ld", (long)json_object_get_int64(json_object_object_get(s, "count")));
+	mhp_h_text(tr, "td", NULL, count);
+	if (mhp_read_file(path, 64, &first, NULL) == 0)
+		first[strcspn(first, "\n")] = '\0';
+	_cleanup_free_ char *seen = mhp_xasprintf("scenario %s", first ? first : "?");
+	mhp_h_text(tr, "td", NULL, seen);
+	mhp_h_text(tr, "td", NULL, jstr(s, "description"));
+	xmlNodePtr td = mhp_h_el(tr, "td", NULL);
+	if (*jstr(s, "repro")) {
+		a = mhp_h_text(td, "a", NULL, jstr(s, "repro"));
+		mhp_h_attr(a, "href", "%s", jstr(s, "repro"));
+	}
+}
+
 /* The signatures, and each kept reproducer's machine. */
 static void campaign_summary(xmlNodePtr body, json_object *c, const char *dir)
 {
-	static const char *const heads[] = { "signature", "kind", "count", "description", "reproducer" };
+	static const char *const heads[] = { "signature", "kind", "count", "first seen", "description", "reproducer" };
 	json_object *sigs = json_object_object_get(c, "signatures"), *course;
 	char *facts = mhp_xasprintf("kernel %.*s, seed %s; %ld scenarios, %ld kernel failures, %ld harness failures",
 				    (int)strcspn(jstr(c, "kernel_version"), " "), jstr(c, "kernel_version"), jstr(c, "seed"),
@@ -113,13 +139,10 @@ static void campaign_summary(xmlNodePtr body, json_object *c, const char *dir)
 		return;
 	}
 	xmlNodePtr table = mhp_h_el(body, "table", "signatures");
-	row(table, NULL, heads, 5, "th");
+	row(table, NULL, heads, 6, "th");
 	for (size_t i = 0; i < json_object_array_length(sigs); i++) {
 		json_object *s = json_object_array_get_idx(sigs, i);
-		char count[24];
-		snprintf(count, sizeof(count), "%ld", (long)json_object_get_int64(json_object_object_get(s, "count")));
-		const char *cells[] = { jstr(s, "hash"), jstr(s, "kind"), count, jstr(s, "description"), jstr(s, "repro") };
-		row(table, "fail", cells, 5, "td");
+		signature_row(table, s, dir);
 		if (!*jstr(s, "repro"))
 			continue;
 		_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, jstr(s, "repro"));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 
 #include "../unit/testutil.h"
@@ -152,6 +153,39 @@ static inline double signal_and_time(struct run *r, int sig)
 	assert_int_equal(kill(r->pid, sig), 0);
 	run_wait(r);
 	return (double)(mhp_now_ns() - t0) / 1e6;
+}
+
+/* Chromium headless as ci/install-deps installs it, with a fresh profile
+ * (and no background networking: this machine has none). */
+static inline char *chromium(const char *what, const char *url, const char *profile)
+{
+	char *dir = mhp_xasprintf("--user-data-dir=%s", profile), *out = mhp_xasprintf("%s.out", profile);
+	char *err = mhp_xasprintf("%s.err", profile);
+	char *argv[] = { "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+			 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+			 "--enable-logging=stderr", "--v=0", "--window-size=1050,1400", dir, (char *)what, (char *)url, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = -1;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(posix_spawnp(&pid, "chromium", &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 900 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		kill(pid, SIGKILL), waitpid(pid, NULL, WNOHANG);
+		fail_msg("chromium %s failed (status %d); see %s", what, st, err);
+	}
+	/* The page's own console (a script error, a blocked resource). */
+	char *said = slurp(err);
+	if (strstr(said, ":CONSOLE"))
+		fail_msg("the report logged to the browser console:\n%s", said);
+	char *text = slurp(out);
+	free(dir), free(out), free(err), free(said);
+	return text;
 }
 
 /* Fails with mhp's output when its exit status is not the expected one. */

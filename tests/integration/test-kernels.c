@@ -192,6 +192,25 @@ static size_t regressions(json_object *gate, const char *check, json_object **re
 	return n;
 }
 
+/* The blocking gate's report in Chromium: baseline and candidate of the
+ * topology side by side, the verdict, and the candidate's cells marked. */
+static void expect_gate_report(const char *results)
+{
+	char *pattern = mhp_xasprintf("%s/*-gate/report.html", results), *profile = mhp_xasprintf("%s/chromium", workdir);
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1)
+		fail_msg("want one %s", pattern);
+	char *page = mhp_xasprintf("file://%s", g.gl_pathv[0]), *dom = chromium("--dump-dom", page, profile);
+	assert_non_null(strstr(dom, "<div class=\"pair\""));
+	assert_non_null(strstr(dom, "BLOCK: baseline"));
+	char *cell = strstr(dom, "cell mismatch");
+	if (!cell || !strstr(cell, "zone: expected Movable, observed Normal"))
+		fail_msg("the gate's report marks no cell of the candidate with expected Movable, observed Normal");
+	globfree(&g);
+	free(pattern), free(profile), free(page), free(dom);
+}
+
 static void test_gate(void **state)
 {
 	const struct gate_row *row = *state;
@@ -225,6 +244,8 @@ static void test_gate(void **state)
 		free(out);
 	}
 	json_object_put(gate);
+	if (row == &gate_rows[0])
+		expect_gate_report(results);
 	free(cache), free(results);
 	run_release(&r);
 }
