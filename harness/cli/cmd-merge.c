@@ -10,6 +10,7 @@
 #include "fuzz/campaign-file.h"
 #include "fuzz/merge.h"
 #include "kernel/suite-merge.h"
+#include "report/html.h"
 #include "lib/cleanup.h"
 #include "lib/util.h"
 
@@ -78,6 +79,9 @@ int mhp_cmd_fuzz_merge(int argc, char **argv)
 	_cleanup_free_ char *crashes = mhp_xasprintf("%s/crashes", into);
 	mhp_campaign_print_crashes(stdout, crashes);
 	printf("# campaign: %s/campaign.json\n", into);
+	_cleanup_free_ char *report = mhp_report_html_dir(into, "mhp fuzz (merged)");
+	if (report)
+		printf("# report: %s\n", report);
 	say_missing("fuzz merge", m.missing, m.nmissing, m.shards);
 	if (m.kernel_failures || m.harness_failures)
 		return MHP_EXIT_FAIL;
