@@ -244,6 +244,14 @@ static inline void itest_setup(void)
 	}
 	if (filter)
 		cmocka_set_test_filter(filter);
+	/* ccache keeps its objects under $XDG_CACHE_HOME, which the tests make
+	 * private just below: pin it to the user's, or every test binary
+	 * compiles its kernels from nothing. */
+	if (!getenv("CCACHE_DIR") && getenv("HOME")) {
+		char *ccache = mhp_xasprintf("%s/.cache/ccache", getenv("HOME"));
+		setenv("CCACHE_DIR", ccache, 1);
+		free(ccache);
+	}
 	itest_default_cache();
 	/* Run directories of the tests' own: what another mhp on this
 	 * machine does in /tmp (or sweeps there) is none of theirs. */
