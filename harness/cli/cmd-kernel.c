@@ -61,6 +61,8 @@ static int kernel_build(int argc, char **argv)
 	fprintf(stderr, "mhp: building a kernel from '%s'\n", b.src);
 	r = mhp_kernel_build(&b, &path, err, sizeof(err));
 	mhp_strv_release(&patches);
+	if (r < 0 && mhp_interrupted)
+		return fprintf(stderr, "mhp: kernel build: interrupted\n"), 128 + mhp_interrupted;
 	if (r < 0) {
 		fprintf(stderr, "mhp: kernel build: %s\n", err);
 		return MHP_EXIT_FAIL;

@@ -1,11 +1,13 @@
 /* mhp: the command line only.  Dispatches through the command table; each
  * command is one cli/cmd-*.c. */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "lib/cleanup.h"
+#include "lib/process.h"
 #include "lib/util.h"
 
 struct cmd {
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	install_signals();
+	/* Orphaned descendants come to us, so none outlives mhp. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (argc < 2) {
 		cmd_help(1, argv);
 		return MHP_EXIT_USAGE;
@@ -77,8 +81,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(commands[i].name, argv[1]))
-			return commands[i].fn(argc - 1, argv + 1);
+		if (!strcmp(commands[i].name, argv[1])) {
+			int r = commands[i].fn(argc - 1, argv + 1);
+			/* A grandchild still running (a bisect step whose git was
+			 * stopped) goes with us. */
+			mhp_reap_orphans(800);
+			return r;
+		}
 	/* What mhp bisect has git bisect run call; not for people. */
 	if (!strcmp(argv[1], "bisect-step"))
 		return mhp_cmd_bisect_step(argc - 1, argv + 1);

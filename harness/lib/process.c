@@ -1,10 +1,12 @@
 #include "lib/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -169,6 +171,19 @@ int mhp_child_wait(struct mhp_child *c, mhp_deadline_t deadline)
 	}
 }
 
+/* mhp_child_wait that SIGINT/SIGTERM end: -EINTR, the child running. */
+static int child_wait_interruptible(struct mhp_child *c, mhp_deadline_t deadline)
+{
+	struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
+	int r = c->pid > 0 ? mhp_poll_interruptible(&pfd, 1, deadline) : 1;
+
+	if (r <= 0)
+		return r == 0 ? -ETIMEDOUT : r;
+	if (c->pid > 0)
+		reap(c);
+	return 0;
+}
+
 int mhp_child_poll(struct mhp_child *c)
 {
 	if (c->pid <= 0)
@@ -269,22 +284,20 @@ int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, c
 	_cleanup_free_ char *text = NULL;
 	int r = mhp_child_start_append(&c, argv, log);
 
-	/* Waits in slices so that SIGINT/SIGTERM stop the child too. */
+	/* Waits in slices (for tick) that SIGINT/SIGTERM end at once. */
 	while (r == 0 && c.pid > 0) {
 		mhp_deadline_t slice = mhp_deadline_in_ms(500);
 
-		r = mhp_child_wait(&c, slice < d ? slice : d);
-		if (r == -ETIMEDOUT && !mhp_deadline_expired(d) && !mhp_interrupted)
+		r = child_wait_interruptible(&c, slice < d ? slice : d);
+		if (r == -ETIMEDOUT && !mhp_deadline_expired(d))
 			r = 0;
-		if (tick)
+		if (r == 0 && tick)
 			tick(ctx);
 	}
 	if (r == 0 && c.pid == 0 && c.status == 0)
 		return 0;
 	if (r < 0)
 		mhp_child_stop(&c, 2000);
-	if (r == -ETIMEDOUT && mhp_interrupted)
-		r = -EINTR;
 	if (r == 0)
 		r = -EIO;
 	if (mhp_read_file(log, 64u << 20, &text, NULL) < 0)
@@ -297,4 +310,55 @@ int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, c
 	snprintf(err, errsize, "%s failed (%s; all of it in %s):\n%s", what,
 		 r == -EIO ? mhp_child_describe(&c, (char[64]){ 0 }, 64) : strerror(-r), log, tail);
 	return r;
+}
+
+/* The processes whose parent is this one (orphans of our children come
+ * here, as a subreaper), into pids; how many. */
+static size_t children(pid_t *pids, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && n < max && (de = readdir(d))) {
+		char path[300], buf[512];
+		int fd;
+		ssize_t len;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[len > 0 ? len : 0] = '\0';
+		char *end = strrchr(buf, ')'); /* "pid (comm) S ppid": comm may hold anything */
+		int ppid;
+		if (end && sscanf(end + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+			pids[n++] = (pid_t)atoi(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+void mhp_reap_orphans(unsigned grace_ms)
+{
+	mhp_deadline_t term = mhp_deadline_in_ms(grace_ms), kill_by = mhp_deadline_in_ms(grace_ms + 1000);
+	bool termed = false, killed = false;
+	pid_t pids[64];
+	size_t n;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	while ((n = children(pids, 64)) > 0 && !mhp_deadline_expired(kill_by)) {
+		bool now_kill = !killed && mhp_deadline_expired(term);
+		for (size_t i = 0; i < n && (!termed || now_kill); i++)
+			kill(pids[i], now_kill ? SIGKILL : SIGTERM);
+		termed = true, killed |= now_kill;
+		mhp_sleep_ms(10);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
 }

@@ -58,4 +58,9 @@ typedef void (*mhp_tick_fn)(void *ctx);
 int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, const char *what, mhp_tick_fn tick,
 			void *ctx, char *err, size_t errsize);
 
+/* Before mhp exits: the processes left to it as a subreaper (a
+ * grandchild whose parent died, e.g. bisect's step after git was stopped)
+ * get SIGTERM, SIGKILL after grace_ms, and are reaped. */
+void mhp_reap_orphans(unsigned grace_ms);
+
 #endif
