@@ -216,6 +216,28 @@ static inline const char *jstr(json_object *o, const char *key)
 		       ? json_object_get_string(v) : NULL;
 }
 
+/* DIR/campaign.json of a fuzz campaign (fails the test when unreadable). */
+static inline json_object *campaign_json(const char *dir)
+{
+	char *path = mhp_xasprintf("%s/campaign.json", dir);
+	json_object *o = json_object_from_file(path);
+
+	if (!o)
+		fail_msg("no readable %s", path);
+	free(path);
+	return o;
+}
+
+/* An integer field of campaign.json that must be there. */
+static inline int64_t jint(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no '%s' in campaign.json", key);
+	return json_object_get_int64(v);
+}
+
 /* The tests' own cache (boot snapshots, DSDTs, the accelerator verdict),
  * in the work directory: nothing a run left in the user's cache, from an
  * older mhp or guest-init, can change what a test sees. */

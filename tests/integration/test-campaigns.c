@@ -19,25 +19,6 @@
 
 static char *clean_campaign;
 
-static json_object *campaign_json(const char *dir)
-{
-	char *path = mhp_xasprintf("%s/campaign.json", dir);
-	json_object *o = json_object_from_file(path);
-
-	if (!o)
-		fail_msg("no readable %s", path);
-	free(path);
-	return o;
-}
-
-static int64_t jint(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no '%s' in campaign.json", key);
-	return json_object_get_int64(v);
-}
 
 static void campaign(const char *kernel, const char *dir, const char *count, const char *budget, int status)
 {
