@@ -130,6 +130,7 @@ struct loaded {
 	struct mhp_result res;
 	struct mhp_topology t;
 	bool has_t;
+	char *rel;           /* the run directory as seen from the page */
 };
 
 static int load(const char *dir, struct loaded *l)
@@ -188,21 +189,21 @@ int mhp_report_html_of(const char *out, const char *title, const char *top, char
 		mhp_h_text(tr, "th", NULL, heads[i]);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if ((r = load(dirs[i], &l[i])) == 0) {
-			_cleanup_free_ char *rel = relative(out, dirs[i]);
-			summary_row(table, &l[i].res, rel);
+			l[i].rel = relative(out, dirs[i]);
+			summary_row(table, &l[i].res, l[i].rel);
 		}
 	bool gate = top && is_gate(top);
 	if (gate)
 		xmlSetProp(body, BAD_CAST "class", BAD_CAST "wide");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		_cleanup_free_ char *rel = relative(out, dirs[i]);
 		xmlNodePtr parent = gate ? pair_of(body, l[i].res.topology) : body;
-		mhp_html_run(parent, l[i].has_t ? &l[i].t : NULL, &l[i].res, rel);
+		mhp_html_run(parent, l[i].has_t ? &l[i].t : NULL, &l[i].res, l[i].rel);
 	}
 	if (r == 0)
 		r = save(doc, out);
 	for (size_t i = 0; i < n; i++) {
 		mhp_result_release(&l[i].res);
+		free(l[i].rel);
 		if (l[i].has_t)
 			mhp_topology_release(&l[i].t);
 	}
