@@ -12,6 +12,7 @@
 
 #include "lib/log.h"
 #include "lib/cleanup.h"
+#include "kernel/build-errors.h"
 #include "kernel/build-progress.h"
 #include "kernel/kernel-tree.h"
 #include "lib/process.h"
@@ -275,7 +276,10 @@ static int make_image(const struct mhp_kbuild *b, struct mhp_ktree *t, struct mh
 	 * what ccache has from the others. */
 	setenv("CCACHE_BASEDIR", trees, 0);
 	mhp_build_progress_phase(p, "compile");
-	return mhp_run_logged_tick(make, t->log, d, "make bzImage", mhp_build_progress_tick, p, err, errsize);
+	int r = mhp_run_logged_tick(make, t->log, d, "make bzImage", mhp_build_progress_tick, p, err, errsize);
+	if (r == -EIO)
+		mhp_build_errors_quote(t->log, err, errsize);
+	return r;
 }
 
 static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const struct mhp_strv *patches,

@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "lib/util.h"
 #include "kernel/bisect.h"
+#include "kernel/build-errors.h"
 #include "kernel/build-progress.h"
 #include "kernel/kernel-build.h"
 
@@ -62,6 +63,71 @@ static void test_first_bad(void **state)
 		assert_string_equal(commit, row->commit);
 }
 
+struct build_errors_row {
+	const char *name;
+	const char *log, *errors; /* NULL: none */
+};
+
+/* make -j2's log of a kernel whose memory.c does not compile: the other
+ * job went on after the error, so the error is not among the last lines. */
+static const char two_jobs[] =
+	"  CC      drivers/base/memory.o\n"
+	"../drivers/base/memory.c:42:1: error: unknown type name 'mhp_no'\n"
+	"   42 | mhp_no x;\n"
+	"      | ^~~~~~\n"
+	"../drivers/base/memory.c:43:1: warning: not quoted\n"
+	"   43 | y;\n"
+	"make[4]: *** [../scripts/Makefile.build:250: drivers/base/memory.o] Error 1\n"
+	"make[3]: *** Waiting for unfinished jobs....\n"
+	"  CC      drivers/base/node.o\n"
+	"make[2]: *** [../scripts/Makefile.build:500: drivers/base] Error 2\n";
+
+static const struct build_errors_row build_errors_rows[] = {
+	{ "gcc's error with its excerpt, other jobs after it", two_jobs,
+	  "../drivers/base/memory.c:42:1: error: unknown type name 'mhp_no'\n   42 | mhp_no x;\n      | ^~~~~~" },
+	{ "fatal error and the linker, in order",
+	  "a.c:1:10: fatal error: x.h: No such file or directory\nld: mm/a.o: undefined reference to `f'\n",
+	  "a.c:1:10: fatal error: x.h: No such file or directory\nld: mm/a.o: undefined reference to `f'" },
+	{ "the same line twice is quoted once", "a.c:1:1: error: e\na.c:1:1: error: e\n", "a.c:1:1: error: e" },
+	{ "modpost", "ERROR: modpost: \"f\" [m.ko] undefined!", "ERROR: modpost: \"f\" [m.ko] undefined!" },
+	{ "warnings and make's own errors are not compiler errors",
+	  "a.c:1:1: warning: unused\nmake: *** [Makefile:1] Error 2\n-Werror=x\n", NULL },
+	{ "empty", "", NULL },
+};
+
+static void test_build_errors(void **state)
+{
+	const struct build_errors_row *row = *state;
+	char *errors = mhp_build_errors(row->log);
+
+	if (row->errors)
+		assert_string_equal(errors, row->errors);
+	else
+		assert_null(errors);
+	free(errors);
+}
+
+/* The error lines go between the message's first line and the log's tail. */
+static void test_build_errors_quote(void **state)
+{
+	char dir[] = "/tmp/mhp-test-errors-XXXXXX", err[4096];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	char *log = mhp_xasprintf("%s/build.log", dir);
+	FILE *f = fopen(log, "w");
+	assert_non_null(f);
+	fputs(two_jobs, f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(err, sizeof(err), "make bzImage failed (exit status 2):\nmake[2]: *** Error 2\n");
+	mhp_build_errors_quote(log, err, sizeof(err));
+	assert_string_equal(err, "make bzImage failed (exit status 2):\n../drivers/base/memory.c:42:1: error: unknown "
+				 "type name 'mhp_no'\n   42 | mhp_no x;\n      | ^~~~~~\nlast lines of the log:\n"
+				 "make[2]: *** Error 2\n");
+	assert_int_equal(mhp_remove_tree(dir), 0);
+	free(log);
+}
+
 static void append(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "a");
@@ -107,5 +173,7 @@ int main(void)
 	TEST_ROWS(&l, test_kconfig_missing, kconfig_rows);
 	TEST_ROWS(&l, test_first_bad, first_bad_rows);
 	TEST_ONE(&l, test_build_progress);
+	TEST_ROWS(&l, test_build_errors, build_errors_rows);
+	TEST_ONE(&l, test_build_errors_quote);
 	return TEST_RUN("kernel-build", &l);
 }
