@@ -137,6 +137,25 @@ static void report_zones(const struct channel *ch)
 	fclose(f);
 }
 
+/* The kernel's node state masks (drivers/base/node.c node_state_attr),
+ * as node lists ("0-1,3"); "-" for an empty one or a file the kernel
+ * lacks. */
+static void report_node_states(const struct channel *ch)
+{
+	static const char *const names[] = { "possible", "online", "has_memory", "has_normal_memory", "has_cpu" };
+	char lists[5][128];
+
+	for (size_t i = 0; i < 5; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), NODE_SYSFS "/%s", names[i]);
+		if (read_text(path, lists[i], sizeof(lists[i])) < 0 || !lists[i][0])
+			strcpy(lists[i], "-");
+	}
+	say(ch, "nodestates possible=%s online=%s has_memory=%s has_normal_memory=%s has_cpu=%s", lists[0], lists[1],
+	    lists[2], lists[3], lists[4]);
+}
+
 void report(const struct channel *ch, unsigned *ids)
 {
 	uint64_t bsize = block_size();
@@ -149,6 +168,7 @@ void report(const struct channel *ch, unsigned *ids)
 		report_node(ch, ids[i]);
 	report_memmap(ch, ids);
 	report_zones(ch);
+	report_node_states(ch);
 	say(ch, "end");
 }
 

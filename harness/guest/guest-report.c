@@ -83,6 +83,22 @@ static int add_zone(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	return 0;
 }
 
+static int add_node_states(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
+{
+	struct mhp_node_states *st = &r->states;
+	const char *keys[] = { "possible", "online", "has_memory", "has_normal_memory", "has_cpu" };
+	uint64_t *masks[] = { &st->possible, &st->online, &st->has_memory, &st->has_normal_memory, &st->has_cpu };
+
+	for (size_t i = 0; i < 5; i++) {
+		const char *v = mhp_wire_get(m, keys[i]);
+
+		if (!v || mhp_nodelist_parse(v, masks[i]) < 0)
+			return -EINVAL;
+	}
+	r->has_states = 1;
+	return 0;
+}
+
 int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	if (r->complete)
@@ -95,6 +111,8 @@ int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *
 		return add_memmap(r, m);
 	if (!strcmp(m->verb, "zone"))
 		return add_zone(r, m);
+	if (!strcmp(m->verb, "nodestates"))
+		return add_node_states(r, m);
 	if (!strcmp(m->verb, "end")) {
 		r->complete = 1;
 		return 1;

@@ -1,5 +1,7 @@
 #include "model/observed.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,4 +44,80 @@ int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned 
 		if (r->nodes[i].id == node)
 			return (int64_t)r->nodes[i].memtotal_kb;
 	return -1;
+}
+
+bool mhp_guest_report_has_node(const struct mhp_guest_report *r, unsigned node)
+{
+	return mhp_guest_report_memtotal_kb(r, node) >= 0;
+}
+
+uint64_t mhp_guest_report_present_pages(const struct mhp_guest_report *r, unsigned node)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < r->nzones; i++)
+		if (r->zones[i].node == node)
+			sum += r->zones[i].present;
+	return sum;
+}
+
+static int parse_node(const char **p, unsigned long *ret)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return -EINVAL;
+	errno = 0;
+	*ret = strtoul(*p, &end, 10);
+	if (errno || *ret > 63)
+		return -EINVAL;
+	*p = end;
+	return 0;
+}
+
+int mhp_nodelist_parse(const char *s, uint64_t *ret_mask)
+{
+	uint64_t mask = 0;
+
+	if (!strcmp(s, "-") || !*s) {
+		*ret_mask = 0;
+		return 0;
+	}
+	for (const char *p = s;; p++) {
+		unsigned long lo, hi;
+
+		if (parse_node(&p, &lo) < 0)
+			return -EINVAL;
+		hi = lo;
+		if (*p == '-' && (p++, parse_node(&p, &hi) < 0 || hi < lo))
+			return -EINVAL;
+		for (unsigned long n = lo; n <= hi; n++)
+			mask |= 1ull << n;
+		if (!*p)
+			break;
+		if (*p != ',')
+			return -EINVAL;
+	}
+	*ret_mask = mask;
+	return 0;
+}
+
+void mhp_nodelist_format(uint64_t mask, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	snprintf(buf, size, "-");
+	for (unsigned n = 0; n < 64 && off < size; n++) {
+		unsigned hi = n;
+
+		if (!(mask >> n & 1))
+			continue;
+		while (hi < 63 && (mask >> (hi + 1) & 1))
+			hi++;
+		if (hi == n)
+			off += (size_t)snprintf(buf + off, size - off, "%s%u", off ? "," : "", n);
+		else
+			off += (size_t)snprintf(buf + off, size - off, "%s%u-%u", off ? "," : "", n, hi);
+		n = hi;
+	}
 }

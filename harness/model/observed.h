@@ -5,6 +5,7 @@
 #ifndef MHP_OBSERVED_H
 #define MHP_OBSERVED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,13 @@ struct mhp_zone_info {
 	uint64_t present, managed, spanned, start_pfn; /* pages, as /proc/zoneinfo */
 };
 
+/* The kernel's node state masks (node_states[]), bit n for node n, as
+ * /sys/devices/system/node/{possible,online,has_memory,has_normal_memory,
+ * has_cpu} list them. */
+struct mhp_node_states {
+	uint64_t possible, online, has_memory, has_normal_memory, has_cpu;
+};
+
 struct mhp_guest_report {
 	struct mhp_block *blocks;
 	size_t nblocks;
@@ -42,8 +50,10 @@ struct mhp_guest_report {
 	size_t nmemmap;
 	struct mhp_zone_info *zones;
 	size_t nzones;
+	struct mhp_node_states states;
+	int has_states; /* 1 once "nodestates" was seen */
 	size_t blocks_cap, nodes_cap, memmap_cap, zones_cap;
-	int complete; /* 1 once "end" was seen */
+	int complete;   /* 1 once "end" was seen */
 };
 #define MHP_GUEST_REPORT_INIT { 0 }
 
@@ -54,7 +64,17 @@ const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r,
 const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report *r, unsigned node, const char *name);
 /* The memmap entry that starts at start, or NULL. */
 const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start);
+/* Whether node has a directory in /sys/devices/system/node (a node line). */
+bool mhp_guest_report_has_node(const struct mhp_guest_report *r, unsigned node);
+/* Pages present in node's zones, from /proc/zoneinfo (0: none listed). */
+uint64_t mhp_guest_report_present_pages(const struct mhp_guest_report *r, unsigned node);
 /* MemTotal of node in kB, or -1 when the report has no such node. */
 int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node);
+
+/* A kernel node list ("0-2,5", "" or "-" for none) into a mask of nodes
+ * 0-63: 0, or -EINVAL for anything else (naming a node beyond 63 too). */
+int mhp_nodelist_parse(const char *s, uint64_t *ret_mask);
+/* The mask as the kernel prints a node list ("0-2,5"); "-" for none. */
+void mhp_nodelist_format(uint64_t mask, char *buf, size_t size);
 
 #endif

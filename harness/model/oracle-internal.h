@@ -5,6 +5,7 @@
  *   oracle-zone.c   the zone policy: which zone an online type gives a block
  *   oracle-boot.c   the boot layout: e820, nodes, SRAT, kernelcore=/movablecore=
  *   oracle-pages.c  page accounting: present, spanned and managed pages
+ *   oracle-nodes.c  node states: possible, online, has_memory, ...
  * What one of them needs of another is declared here. */
 #ifndef MHP_ORACLE_INTERNAL_H
 #define MHP_ORACLE_INTERNAL_H

@@ -6,8 +6,8 @@
  * 6.12; drivers/base/memory.c valid_zones_show()).
  *
  * The one public header of oracle.c (the model), oracle-zone.c (the zone
- * policy), oracle-boot.c (the boot layout) and oracle-pages.c (page
- * accounting); model/oracle-internal.h is theirs alone. */
+ * policy), oracle-boot.c (the boot layout), oracle-pages.c (page
+ * accounting) and oracle-nodes.c (node states); model/oracle-internal.h is theirs alone. */
 #ifndef MHP_ORACLE_H
 #define MHP_ORACLE_H
 
@@ -108,5 +108,11 @@ int mhp_oracle_zone_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zo
 /* Bytes by which hot-added, onlined memory grows node's MemTotal (the memmap
  * on the memory itself, where it applies, is not managed). */
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node);
+
+/* oracle-nodes.c: the node state masks the kernel must show now (the
+ * rules, with the kernel functions they come from, are there). */
+void mhp_oracle_node_states(const struct mhp_oracle *o, struct mhp_node_states *ret);
+/* Pages hot-added, onlined memory adds to node's present pages. */
+uint64_t mhp_oracle_hot_present_pages(const struct mhp_oracle *o, unsigned node);
 
 #endif

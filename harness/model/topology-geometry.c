@@ -112,6 +112,14 @@ uint64_t mhp_topology_hotplug_size(const struct mhp_topology *s)
 	return s->maxmem - mhp_topology_boot_memory(s) + (uint64_t)s->slots * (1ull << 30);
 }
 
+bool mhp_topology_has_kernel_node(const struct mhp_topology *t, unsigned n)
+{
+	for (unsigned i = 0; i < t->nr_nodes; i++)
+		if (mhp_topology_kernel_node(t, i) == n)
+			return true;
+	return false;
+}
+
 unsigned mhp_topology_kernel_node(const struct mhp_topology *t, unsigned i)
 {
 	unsigned rank = 0;

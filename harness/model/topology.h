@@ -190,6 +190,8 @@ uint64_t mhp_topology_hotplug_size(const struct mhp_topology *s);
  * (in node order), then the CPU-less ones; the kernel numbers them in order
  * of appearance. */
 unsigned mhp_topology_kernel_node(const struct mhp_topology *t, unsigned i);
+/* Whether some node of the topology is kernel node n. */
+bool mhp_topology_has_kernel_node(const struct mhp_topology *t, unsigned n);
 /* The kernel node a DIMM lands on: the node whose proximity domain equals
  * its _PXM: the DIMM's pxm (regenerated DSDT), else its QEMU node index,
  * which is what QEMU's DSDT reports.  -1 if none. */

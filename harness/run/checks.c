@@ -90,18 +90,58 @@ static void score_zones(struct mhp_steps *s, unsigned node)
 	}
 }
 
+/* The node state masks that hold node, as a list ("possible,online,...";
+ * "-" for none). */
+static void states_of(const struct mhp_node_states *st, unsigned node, char *buf, size_t size)
+{
+	const char *names[] = { "possible", "online", "has_memory", "has_normal_memory", "has_cpu" };
+	const uint64_t masks[] = { st->possible, st->online, st->has_memory, st->has_normal_memory, st->has_cpu };
+	size_t off = 0;
+
+	snprintf(buf, size, "-");
+	for (size_t i = 0; i < 5; i++)
+		if (masks[i] >> node & 1)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? "," : "", names[i]);
+}
+
+/* Node's states in node_states[] and its sysfs directory (oracle-nodes.c
+ * says why each is what it is). */
+void mhp_score_node_states(struct mhp_steps *s, unsigned node)
+{
+	struct mhp_node_states want;
+	char subject[32], e[96], o[96];
+	bool online;
+
+	mhp_oracle_node_states(&s->oracle, &want);
+	online = want.online >> node & 1;
+	snprintf(subject, sizeof(subject), "node %u", node);
+	states_of(&want, node, e, sizeof(e));
+	states_of(&s->report.states, node, o, sizeof(o));
+	mhp_result_check(s->res, subject, "node states", e, s->report.has_states ? o : "(not reported)");
+	mhp_result_check(s->res, subject, "sysfs directory", online ? "present" : "(absent)",
+			 mhp_guest_report_has_node(&s->report, node) ? "present" : "(absent)");
+}
+
 void mhp_score_node(struct mhp_steps *s, unsigned node)
 {
 	int64_t kb = mhp_guest_report_memtotal_kb(&s->report, node);
+	uint64_t base_kb = s->base_kb[node] > 0 ? (uint64_t)s->base_kb[node] : 0;
+	struct mhp_node_states want;
 	char subject[32], e[32], o[32];
 
-	if (node > MHP_MAX_NODES || s->base_kb[node] < 0)
+	if (node > MHP_MAX_NODES || !mhp_topology_has_kernel_node(s->t, node))
 		return;
+	mhp_score_node_states(s, node);
+	mhp_oracle_node_states(&s->oracle, &want);
+	if (!(want.online >> node & 1))
+		return; /* no meminfo, no zones: the directory check says it */
 	snprintf(subject, sizeof(subject), "node %u", node);
-	snprintf(e, sizeof(e), "%" PRIu64,
-		 (uint64_t)s->base_kb[node] + mhp_oracle_hot_managed_bytes(&s->oracle, node) / 1024);
+	snprintf(e, sizeof(e), "%" PRIu64, base_kb + mhp_oracle_hot_managed_bytes(&s->oracle, node) / 1024);
 	snprintf(o, sizeof(o), "%" PRId64, kb);
 	mhp_result_check(s->res, subject, "MemTotal kB", e, kb < 0 ? "(absent)" : o);
+	snprintf(e, sizeof(e), "%" PRIu64, s->base_present[node] + mhp_oracle_hot_present_pages(&s->oracle, node));
+	snprintf(o, sizeof(o), "%" PRIu64, mhp_guest_report_present_pages(&s->report, node));
+	mhp_result_check(s->res, subject, "present pages", e, kb < 0 ? "(absent)" : o);
 	score_zones(s, node);
 }
 

@@ -43,8 +43,15 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mh
 	s->oracle.pageblock_order = g->hello.pageblock_order;
 	mhp_score_boot(s);
 	mhp_oracle_seed_boot(&s->oracle, &s->report);
-	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
+	for (unsigned n = 0; n <= MHP_MAX_NODES; n++) {
 		s->base_kb[n] = mhp_guest_report_memtotal_kb(&s->report, n);
+		s->base_present[n] = mhp_guest_report_present_pages(&s->report, n);
+	}
+	/* The boot's node states follow from the boot blocks the guest has
+	 * (their zones are scored above, against the prediction). */
+	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
+		if (mhp_topology_has_kernel_node(t, n))
+			mhp_score_node_states(s, n);
 	return 0;
 }
 

@@ -15,7 +15,8 @@ struct mhp_steps {
 	struct mhp_result *res;
 	struct mhp_guest_report report;      /* the guest's latest */
 	struct mhp_oracle oracle;
-	int64_t base_kb[MHP_MAX_NODES + 1];  /* MemTotal per kernel node at boot */
+	int64_t base_kb[MHP_MAX_NODES + 1];  /* MemTotal per kernel node at boot (-1: no node) */
+	uint64_t base_present[MHP_MAX_NODES + 1]; /* present pages per kernel node at boot */
 	unsigned *blocks[MHP_MAX_DIMMS];      /* block ids each plugged DIMM got */
 	unsigned nblocks[MHP_MAX_DIMMS];
 	uint64_t addr[MHP_MAX_DIMMS];        /* where the hypervisor put each DIMM */
@@ -52,7 +53,10 @@ void mhp_score_boot(struct mhp_steps *s);
 void mhp_score_block(struct mhp_steps *s, unsigned id, const struct mhp_step *st);
 /* Every block of DIMM di as above. */
 void mhp_score_dimm_blocks(struct mhp_steps *s, unsigned di, const struct mhp_step *st);
-/* MemTotal and the hot-added zones' pages of node. */
+/* Node's node states and its sysfs directory. */
+void mhp_score_node_states(struct mhp_steps *s, unsigned node);
+/* The above, and MemTotal, present pages and the hot-added zones' pages of
+ * node while it is online. */
 void mhp_score_node(struct mhp_steps *s, unsigned node);
 /* The same for the node DIMM di is on. */
 void mhp_score_dimm_node(struct mhp_steps *s, unsigned di);

@@ -40,6 +40,23 @@ static void zone_pages_answer(const struct mhp_oracle *o, unsigned node, const c
 		snprintf(ans, size, "%lld/%lld", (long long)present, (long long)spanned);
 }
 
+/* Also "states NODE": the node state masks that hold NODE, one letter
+ * each: p(ossible) o(nline) m(emory) n(ormal memory) c(pu); "-" for none. */
+static void states_answer(const struct mhp_oracle *o, unsigned node, char *ans, size_t size)
+{
+	struct mhp_node_states st;
+	size_t n = 0;
+
+	mhp_oracle_node_states(o, &st);
+	const uint64_t masks[] = { st.possible, st.online, st.has_memory, st.has_normal_memory, st.has_cpu };
+	for (size_t i = 0; i < 5 && n + 1 < size; i++)
+		if (masks[i] >> node & 1)
+			ans[n++] = "pomnc"[i];
+	ans[n] = '\0';
+	if (!n)
+		snprintf(ans, size, "-");
+}
+
 static void run_script(struct mhp_oracle *o, const char *script, char *out, size_t size)
 {
 	char buf[1024], *save = NULL;
@@ -84,6 +101,10 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_unplug_expect(o, x)]);
 		else if (!strcmp(verb, "pages"))
 			zone_pages_answer(o, x, b, ans, sizeof(ans));
+		else if (!strcmp(verb, "states"))
+			states_answer(o, x, ans, sizeof(ans));
+		else if (!strcmp(verb, "present"))
+			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)mhp_oracle_hot_present_pages(o, x));
 		else if (!strcmp(verb, "managed"))
 			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)(mhp_oracle_hot_managed_bytes(o, x) >> 20));
 		else
@@ -95,7 +116,42 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 	}
 }
 
+/* Node 2 has neither CPUs nor boot memory: SRAT names it by the hotplug
+ * window only. */
+#define CPULESS_NODE(kernel, dimms)                                                                           \
+	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" }, "         \
+	"{ \"memory\": 0, \"cpus\": 0 } ], \"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { " kernel " }, " \
+	"\"dimms\": [ " dimms " ], \"steps\": [ { \"plug\": \"a\" } ] }"
+#define DIMM_A_N2 "{ \"id\": \"a\", \"size\": \"128M\", \"node\": 2 }"
+#define DIMM_B_N2 "{ \"id\": \"b\", \"size\": \"128M\", \"node\": 2 }"
+
 static const struct row rows[] = {
+	/* Node states (oracle-nodes.c) */
+	{ "boot: a node with CPUs and memory is in every state; a bare node is possible only",
+	  CPULESS_NODE("", DIMM_A_N2), 601, "boot; states 0; states 1; states 2", "pomnc pomnc p" },
+	{ "a plug onlines the bare node (__try_online_node), its online gives it memory",
+	  CPULESS_NODE("", DIMM_A_N2), 601,
+	  "boot; plug 0 32; states 2; present 2; online 32 online_movable; states 2; present 2", "po 0 pom 32768" },
+	{ "online_kernel memory is normal memory; offlining it takes both away again",
+	  CPULESS_NODE("", DIMM_A_N2), 612,
+	  "boot; plug 0 32; online 32 online_kernel; states 2; offline 32; states 2", "pomn po" },
+	{ "the unplug of its last DIMM offlines the bare node (try_offline_node)", CPULESS_NODE("", DIMM_A_N2), 601,
+	  "boot; plug 0 32; online 32 online_movable; offline 32; unplug 0; states 2", "p" },
+	{ "the bare node stays while another DIMM's block links to it (either order)",
+	  CPULESS_NODE("", DIMM_A_N2 ", " DIMM_B_N2), 601,
+	  "boot; plug 0 32; plug 1 33; unplug 0; states 2; plug 0 32; unplug 1; states 2; unplug 0; states 2",
+	  "po po p" },
+	{ "a memoryless node with a CPU is online from boot on and stays after its DIMM goes",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" }, "
+	  "{ \"memory\": 0, \"cpus\": 1 } ], \"slots\": 2, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_N2 " ], "
+	  "\"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; states 2; plug 0 32; online 32 online_movable; states 2; unplug 0; states 2", "poc pomc poc" },
+	{ "a hot-pluggable boot node under movable_node has memory but no normal memory",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\", \"hotpluggable\": true }, "
+	  "{ \"memory\": \"512M\" } ], \"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"movable_node\": true }, "
+	  "\"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; bootzone 5; states 1", "Movable pomc" },
+
 	/* zone_for_pfn_range() / default_zone_for_pfn() */
 	{ "online_movable gives Movable, online_kernel Normal above 4G", TWO_NODES("", DIMM_A_1G), 601,
 	  "boot; plug 0 32; zone 32 online_movable; zone 32 online_kernel", "Movable Normal" },

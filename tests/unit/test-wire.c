@@ -191,7 +191,21 @@ static void test_report_parse(void **state)
 	assert_int_equal(add_line(&r, "block id=32 start=0x100000000 node=1 state=online zone=Movable valid_zones=Movable"), 0);
 	assert_int_equal(add_line(&r, "block id=33 start=0x108000000 node=1 state=offline zone=- valid_zones=Normal,Movable"), 0);
 	assert_int_equal(add_line(&r, "node id=1 memtotal_kb=449188"), 0);
+	assert_int_equal(add_line(&r, "zone node=1 name=Normal present=100 managed=90 spanned=120 start_pfn=4096"), 0);
+	assert_int_equal(add_line(&r, "zone node=1 name=Movable present=32768 managed=32256 spanned=32768 start_pfn=1"), 0);
+	assert_false(r.has_states);
+	assert_int_equal(add_line(&r, "nodestates possible=0-2 online=0-1 has_memory=1 has_normal_memory=- has_cpu=0"), 0);
 	assert_int_equal(add_line(&r, "end"), 1);
+	assert_true(r.has_states);
+	assert_int_equal(r.states.possible, 7);
+	assert_int_equal(r.states.online, 3);
+	assert_int_equal(r.states.has_memory, 2);
+	assert_int_equal(r.states.has_normal_memory, 0);
+	assert_int_equal(r.states.has_cpu, 1);
+	assert_true(mhp_guest_report_has_node(&r, 1));
+	assert_false(mhp_guest_report_has_node(&r, 0));
+	assert_int_equal(mhp_guest_report_present_pages(&r, 1), 32868);
+	assert_int_equal(mhp_guest_report_present_pages(&r, 0), 0);
 	assert_true(r.complete);
 	const struct mhp_block *b = mhp_guest_report_block(&r, 33);
 	assert_non_null(b);
@@ -219,6 +233,8 @@ static const struct bad_row bad_rows[] = {
 	{ "state too long", "block id=1 start=0 node=0 state=aaaaaaaaaaaaaaaaaaaaaaaa zone=D valid_zones=D" },
 	{ "negative memtotal", "node id=0 memtotal_kb=-5" },
 	{ "unknown verb", "hello proto=1" },
+	{ "node states without has_cpu", "nodestates possible=0 online=0 has_memory=0 has_normal_memory=0" },
+	{ "node states, a list that is not one", "nodestates possible=0-x online=0 has_memory=0 has_normal_memory=0 has_cpu=0" },
 };
 
 static void test_report_rejects(void **state)
@@ -231,6 +247,42 @@ static void test_report_rejects(void **state)
 	mhp_guest_report_release(&r);
 }
 
+struct nodelist_row {
+	const char *name, *text;
+	int ret;
+	uint64_t mask;
+	const char *formatted; /* NULL: the text itself */
+};
+
+static const struct nodelist_row nodelist_rows[] = {
+	{ "one node", "0", 0, 1, NULL },
+	{ "a range and a node", "0-2,5", 0, 0x27, NULL },
+	{ "ranges as the kernel prints them", "1-3,6-7", 0, 0xce, NULL },
+	{ "none, as mhp-init says it", "-", 0, 0, NULL },
+	{ "none, an empty file", "", 0, 0, "-" },
+	{ "the last node a mask holds", "63", 0, 1ull << 63, NULL },
+	{ "a range written node by node is one range", "0,1,2", 0, 7, "0-2" },
+	{ "node 64 is beyond the mask", "64", -EINVAL, 0, NULL },
+	{ "a backwards range", "3-1", -EINVAL, 0, NULL },
+	{ "a trailing comma", "1,", -EINVAL, 0, NULL },
+	{ "a word", "all", -EINVAL, 0, NULL },
+	{ "a sign", "-1", -EINVAL, 0, NULL },
+};
+
+static void test_nodelist(void **state)
+{
+	const struct nodelist_row *row = *state;
+	uint64_t mask = 0xdead;
+	char buf[64];
+
+	assert_int_equal(mhp_nodelist_parse(row->text, &mask), row->ret);
+	if (row->ret < 0)
+		return;
+	assert_int_equal(mask, row->mask);
+	mhp_nodelist_format(mask, buf, sizeof(buf));
+	assert_string_equal(buf, row->formatted ? row->formatted : row->text);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -240,6 +292,7 @@ int main(void)
 	TEST_ROWS(&l, test_msg_parse, msg_rows);
 	TEST_ONE(&l, test_report_parse);
 	TEST_ROWS(&l, test_report_rejects, bad_rows);
+	TEST_ROWS(&l, test_nodelist, nodelist_rows);
 	TEST_ROWS(&l, test_hello_parse, hello_rows);
 	TEST_ROWS(&l, test_knob_of, knob_rows);
 	return TEST_RUN("wire", &l);
