@@ -84,3 +84,21 @@ uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node)
 	}
 	return sum;
 }
+
+void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, struct mhp_zone_hot *ret)
+{
+	uint64_t pages = o->block_size / PAGE_SIZE_BYTES, memmap = pages * STRUCT_PAGE_SIZE / PAGE_SIZE_BYTES;
+
+	*ret = (struct mhp_zone_hot){ 0 };
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+		uint64_t lo = (uint64_t)b->id * pages;
+
+		if (b->dimm < 0 || b->node != node || b->zone != z || z == MHP_ZONE_OFF)
+			continue;
+		ret->present += pages;
+		ret->managed += pages - (memmap_on_memory(o, b->dimm) ? memmap : 0);
+		ret->lo_pfn = ret->present > pages && ret->lo_pfn < lo ? ret->lo_pfn : lo;
+		ret->end_pfn = ret->end_pfn > lo + pages ? ret->end_pfn : lo + pages;
+	}
+}

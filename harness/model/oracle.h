@@ -105,6 +105,13 @@ const struct mhp_oracle_block *mhp_oracle_block(const struct mhp_oracle *o, unsi
  * edges are the firmware's, and the check is not made. */
 int mhp_oracle_zone_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, int64_t *ret_present,
 			  int64_t *ret_spanned);
+/* What hot-added memory online in zone z of node adds to the zone: pages
+ * present (whole blocks) and managed (less a memmap_on_memory memmap), and
+ * the pfn range [lo_pfn, end_pfn) it spans (present 0: none). */
+struct mhp_zone_hot {
+	uint64_t present, managed, lo_pfn, end_pfn;
+};
+void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, struct mhp_zone_hot *ret);
 /* Bytes by which hot-added, onlined memory grows node's MemTotal (the memmap
  * on the memory itself, where it applies, is not managed). */
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node);

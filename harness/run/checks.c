@@ -66,27 +66,68 @@ void mhp_score_dimm_blocks(struct mhp_steps *s, unsigned di, const struct mhp_st
 		mhp_score_block(s, s->blocks[di][i], st);
 }
 
-/* ZONE_NORMAL and ZONE_MOVABLE of node, in /proc/zoneinfo, where the
- * oracle knows them exactly (zones of hot-added blocks only). */
+#define PAGES_PER_SECTION 32768 /* x86_64: 128 MiB sections of 4K pages */
+
+static void zone_check(struct mhp_steps *s, const char *subject, const char *aspect, uint64_t want,
+		       const struct mhp_zone_info *zi, uint64_t got)
+{
+	char e[32], o[32];
+
+	snprintf(e, sizeof(e), "%" PRIu64, want);
+	snprintf(o, sizeof(o), "%" PRIu64, got);
+	mhp_result_check(s->res, subject, aspect, e, zi ? o : "(absent)");
+}
+
+/* What zone z of node must show: the zone at boot (zoneinfo's numbers,
+ * its holes and edges being the firmware's) plus the hot-added memory
+ * online in it.  A hot block grows the span to the hull (move_pfn_range_
+ * to_zone()); when the zone's end is shrunk back (shrink_zone_span(),
+ * find_biggest_section_pfn()), the new end is the last online pfn below,
+ * walked in subsections: the end of the boot part's last section, whose
+ * memmap is online to its end even where the firmware's RAM stops short. */
+static void expect_zone(struct mhp_steps *s, unsigned node, enum mhp_zone z, const struct mhp_zone_info *boot,
+			struct mhp_zone_info *want)
+{
+	struct mhp_zone_hot hot;
+	uint64_t boot_end = boot && boot->spanned ? boot->start_pfn + boot->spanned : 0;
+	bool *extended = &s->zone_extended[node][z];
+
+	mhp_oracle_zone_hot(&s->oracle, node, z, &hot);
+	want->present = (boot ? boot->present : 0) + hot.present;
+	want->managed = (boot ? boot->managed : 0) + hot.managed;
+	if (hot.present && hot.end_pfn > boot_end && boot_end)
+		*extended = true;
+	uint64_t lo = boot_end ? boot->start_pfn : hot.lo_pfn, end = boot_end;
+	if (*extended)
+		end = (boot_end + PAGES_PER_SECTION - 1) / PAGES_PER_SECTION * PAGES_PER_SECTION;
+	if (hot.present) {
+		lo = boot_end && lo < hot.lo_pfn ? lo : hot.lo_pfn;
+		end = end > hot.end_pfn ? end : hot.end_pfn;
+	}
+	want->spanned = end ? end - lo : 0;
+	/* zoneinfo has start_pfn for populated zones only */
+	want->start_pfn = want->present ? lo : 0;
+}
+
+/* Every zone of node in /proc/zoneinfo, boot zones too. */
 static void score_zones(struct mhp_steps *s, unsigned node)
 {
-	static const enum mhp_zone zones[] = { MHP_ZONE_NORMAL, MHP_ZONE_MOVABLE };
+	for (size_t i = 0; i < s->report.nzones; i++) {
+		const struct mhp_zone_info *zi = &s->report.zones[i], *boot = NULL;
+		struct mhp_zone_info want;
+		char subject[48];
 
-	for (size_t i = 0; i < 2; i++) {
-		const char *name = mhp_zone_name(zones[i]);
-		const struct mhp_zone_info *zi = mhp_guest_report_zone(&s->report, node, name);
-		int64_t present, spanned;
-		char subject[48], e[32], o[32];
-
-		if (mhp_oracle_zone_pages(&s->oracle, node, zones[i], &present, &spanned) < 0)
+		if (zi->node != node)
 			continue;
-		snprintf(subject, sizeof(subject), "node %u %s", node, name);
-		snprintf(e, sizeof(e), "%" PRId64, present);
-		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->present : 0);
-		mhp_result_check(s->res, subject, "present pages", e, zi ? o : "(absent)");
-		snprintf(e, sizeof(e), "%" PRId64, spanned);
-		snprintf(o, sizeof(o), "%" PRIu64, zi ? zi->spanned : 0);
-		mhp_result_check(s->res, subject, "spanned pages", e, zi ? o : "(absent)");
+		for (size_t k = 0; k < s->nboot_zones; k++)
+			if (s->boot_zones[k].node == node && !strcmp(s->boot_zones[k].name, zi->name))
+				boot = &s->boot_zones[k];
+		expect_zone(s, node, mhp_zone_parse(zi->name), boot, &want);
+		snprintf(subject, sizeof(subject), "node %u %s", node, zi->name);
+		zone_check(s, subject, "present pages", want.present, zi, zi->present);
+		zone_check(s, subject, "managed pages", want.managed, zi, zi->managed);
+		zone_check(s, subject, "spanned pages", want.spanned, zi, zi->spanned);
+		zone_check(s, subject, "start_pfn", want.start_pfn, zi, zi->start_pfn);
 	}
 }
 

@@ -43,6 +43,9 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mh
 	s->oracle.pageblock_order = g->hello.pageblock_order;
 	mhp_score_boot(s);
 	mhp_oracle_seed_boot(&s->oracle, &s->report);
+	s->nboot_zones = s->report.nzones;
+	s->boot_zones = mhp_xcalloc(s->nboot_zones + 1, sizeof(*s->boot_zones));
+	memcpy(s->boot_zones, s->report.zones, s->nboot_zones * sizeof(*s->boot_zones));
 	for (unsigned n = 0; n <= MHP_MAX_NODES; n++) {
 		s->base_kb[n] = mhp_guest_report_memtotal_kb(&s->report, n);
 		s->base_present[n] = mhp_guest_report_present_pages(&s->report, n);
@@ -59,6 +62,7 @@ void mhp_steps_release(struct mhp_steps *s)
 {
 	for (unsigned i = 0; i < MHP_MAX_DIMMS; i++)
 		free(s->blocks[i]);
+	free(s->boot_zones);
 	mhp_guest_report_release(&s->report);
 	mhp_oracle_release(&s->oracle);
 }

@@ -17,6 +17,9 @@ struct mhp_steps {
 	struct mhp_oracle oracle;
 	int64_t base_kb[MHP_MAX_NODES + 1];  /* MemTotal per kernel node at boot (-1: no node) */
 	uint64_t base_present[MHP_MAX_NODES + 1]; /* present pages per kernel node at boot */
+	struct mhp_zone_info *boot_zones;   /* /proc/zoneinfo at boot */
+	size_t nboot_zones;
+	bool zone_extended[MHP_MAX_NODES + 1][MHP_ZONE_MIXED + 1]; /* hot memory went past the boot end */
 	unsigned *blocks[MHP_MAX_DIMMS];      /* block ids each plugged DIMM got */
 	unsigned nblocks[MHP_MAX_DIMMS];
 	uint64_t addr[MHP_MAX_DIMMS];        /* where the hypervisor put each DIMM */

@@ -160,6 +160,9 @@ static const struct gate_row gate_rows[] = {
 	{ "gate blocks: a CPU-less node offlined while a DIMM is on it",
 	  "kernel-patches/regressions/cpuless-node-offlined-early.patch", 1, "step 4 unplug second: outcome", "removed",
 	  "(not reached)", "kernel-patches/regressions/cpuless-node-offlined-early.topology.json" },
+	{ "gate blocks: N_NORMAL_MEMORY kept after the last Normal memory went offline",
+	  "kernel-patches/regressions/normal-memory-state-kept.patch", 1, "step 4 offline bare: node 2 node states",
+	  "possible,online", "possible,online,has_normal_memory", "topologies/cpuless-node-hot-add.json" },
 };
 
 static json_object *gate_json(const char *results)

@@ -101,7 +101,12 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 			snprintf(ans, sizeof(ans), "%s", expect[mhp_oracle_unplug_expect(o, x)]);
 		else if (!strcmp(verb, "pages"))
 			zone_pages_answer(o, x, b, ans, sizeof(ans));
-		else if (!strcmp(verb, "states"))
+		else if (!strcmp(verb, "hot")) {
+			struct mhp_zone_hot h;
+			mhp_oracle_zone_hot(o, x, mhp_zone_parse(b), &h);
+			snprintf(ans, sizeof(ans), "%llu/%llu@%llx-%llx", (unsigned long long)h.present,
+				 (unsigned long long)h.managed, (unsigned long long)h.lo_pfn, (unsigned long long)h.end_pfn);
+		} else if (!strcmp(verb, "states"))
 			states_answer(o, x, ans, sizeof(ans));
 		else if (!strcmp(verb, "present"))
 			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)mhp_oracle_hot_present_pages(o, x));
@@ -126,6 +131,14 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 #define DIMM_B_N2 "{ \"id\": \"b\", \"size\": \"128M\", \"node\": 2 }"
 
 static const struct row rows[] = {
+	/* What hot memory adds to a zone: "hot NODE ZONE" is present/managed@lo-end pfns */
+	{ "hot memory in a zone: whole blocks present, the hull of the online ones",
+	  TWO_NODES("", DIMM_A_1G), 601,
+	  "boot; plug 0 32; online 32 online_movable; online 35 online_movable; hot 1 Movable; hot 1 Normal; "
+	  "offline 35; hot 1 Movable", "65536/65536@100000-120000 0/0@0-0 32768/32768@100000-108000" },
+	{ "memmap_on_memory: managed less the block's memmap, present all of it",
+	  TWO_NODES("\"memmap_on_memory\": true", "{ \"id\": \"a\", \"size\": \"128M\", \"node\": 1 }"), 612,
+	  "boot; plug 0 32; online 32 online_kernel; hot 1 Normal", "32768/32256@100000-108000" },
 	/* Node states (oracle-nodes.c) */
 	{ "boot: a node with CPUs and memory is in every state; a bare node is possible only",
 	  CPULESS_NODE("", DIMM_A_N2), 601, "boot; states 0; states 1; states 2", "pomnc pomnc p" },
