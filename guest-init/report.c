@@ -156,6 +156,28 @@ static void report_node_states(const struct channel *ch)
 	    lists[2], lists[3], lists[4]);
 }
 
+/* /proc/iomem's top-level "System RAM" ranges (the kernel's own resources
+ * nest under them, indented), and /proc/meminfo's MemTotal. */
+static void report_iomem(const struct channel *ch)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256], meminfo[256] = "";
+	unsigned long long start, end, kb = 0;
+	int name = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] != ' ' && sscanf(line, "%llx-%llx : %n", &start, &end, &name) == 2 && name > 0 &&
+		    !strcmp(line + name, "System RAM\n"))
+			say(ch, "iomem start=0x%llx end=0x%llx", start, end);
+		name = -1;
+	}
+	if (f)
+		fclose(f);
+	if (read_text("/proc/meminfo", meminfo, sizeof(meminfo)) == 0 && !strncmp(meminfo, "MemTotal:", 9))
+		kb = strtoull(meminfo + 9, NULL, 10);
+	say(ch, "meminfo memtotal_kb=%llu", kb);
+}
+
 void report(const struct channel *ch, unsigned *ids)
 {
 	uint64_t bsize = block_size();
@@ -169,6 +191,7 @@ void report(const struct channel *ch, unsigned *ids)
 	report_memmap(ch, ids);
 	report_zones(ch);
 	report_node_states(ch);
+	report_iomem(ch);
 	say(ch, "end");
 }
 

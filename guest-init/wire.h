@@ -15,6 +15,10 @@
  *                            node id=N memtotal_kb=N
  *                            memmap start=0x.. end=0x.. type=System_RAM
  *                            zone node=N name=Movable present=P managed=M spanned=S start_pfn=F
+ *                            nodestates possible=0-2 online=0-1 has_memory=0-1
+ *                                  has_normal_memory=0-1 has_cpu=0-1   (node lists, "-": none)
+ *                            iomem start=0x.. end=0x..   (top-level System RAM in /proc/iomem)
+ *                            meminfo memtotal_kb=N
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
  *   await-remove N MS       ok ids=...

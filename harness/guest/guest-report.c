@@ -1,6 +1,7 @@
 #include "guest/guest-report.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,26 @@ static int add_memmap(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	return 0;
 }
 
+static int add_iomem(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
+{
+	unsigned long long start, end;
+
+	if (mhp_wire_get_u64(m, "start", &start) < 0 || mhp_wire_get_u64(m, "end", &end) < 0 || end < start)
+		return -EINVAL;
+	MHP_ARRAY_PUSH(r->iomem, r->niomem, r->iomem_cap) = (struct mhp_memmap_entry){ start, end, "System_RAM" };
+	return 0;
+}
+
+static int add_meminfo(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
+{
+	unsigned long long kb;
+
+	if (mhp_wire_get_u64(m, "memtotal_kb", &kb) < 0 || kb > INT64_MAX)
+		return -EINVAL;
+	r->memtotal_kb = (int64_t)kb;
+	return 0;
+}
+
 static int add_zone(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	struct mhp_zone_info z = { 0 };
@@ -111,6 +132,10 @@ int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *
 		return add_memmap(r, m);
 	if (!strcmp(m->verb, "zone"))
 		return add_zone(r, m);
+	if (!strcmp(m->verb, "iomem"))
+		return add_iomem(r, m);
+	if (!strcmp(m->verb, "meminfo"))
+		return add_meminfo(r, m);
 	if (!strcmp(m->verb, "nodestates"))
 		return add_node_states(r, m);
 	if (!strcmp(m->verb, "end")) {

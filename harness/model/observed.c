@@ -11,7 +11,8 @@ void mhp_guest_report_release(struct mhp_guest_report *r)
 	free(r->nodes);
 	free(r->memmap);
 	free(r->zones);
-	memset(r, 0, sizeof(*r));
+	free(r->iomem);
+	*r = (struct mhp_guest_report)MHP_GUEST_REPORT_INIT;
 }
 
 const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id)
@@ -35,6 +36,14 @@ const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_re
 	for (size_t i = 0; i < r->nmemmap; i++)
 		if (r->memmap[i].start == start)
 			return &r->memmap[i];
+	return NULL;
+}
+
+const struct mhp_memmap_entry *mhp_guest_report_iomem(const struct mhp_guest_report *r, uint64_t start)
+{
+	for (size_t i = 0; i < r->niomem; i++)
+		if (r->iomem[i].start == start)
+			return &r->iomem[i];
 	return NULL;
 }
 

@@ -199,3 +199,18 @@ enum mhp_expect mhp_oracle_unplug_expect(const struct mhp_oracle *o, unsigned di
 	}
 	return MHP_EXPECT_OK;
 }
+
+/* The boot values themselves.  Later values are predicted from them (a
+ * hot-added range appears and goes, a zone grows by what comes online in
+ * it), but what they are at boot is the firmware's and the kernel's own
+ * bookkeeping, not hotplug's. */
+const struct mhp_unpredicted mhp_oracle_unpredicted[] = {
+	{ "firmware memmap", "boot entries",
+	  "QEMU's e820 as the firmware hands it over; scored: the hot-added ranges that come and go in it" },
+	{ "/proc/iomem", "boot System RAM",
+	  "the e820's RAM less what the kernel trims early (page 0, the BIOS area); scored: the hot-added ranges" },
+	{ "node and zone", "boot MemTotal and managed pages",
+	  "what the kernel reserved while booting (memmap, page tables, per-CPU areas, the initrd) is not "
+	  "modelled; scored: every later value, as the boot's plus what hotplug adds" },
+	{ NULL, NULL, NULL },
+};

@@ -116,6 +116,19 @@ void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zon
  * on the memory itself, where it applies, is not managed). */
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node);
 
+/* What the guest reports that the oracle does not predict, each with why
+ * (oracle.c); a run records them as not scored, so that nothing reported
+ * goes unscored silently.  NULL-terminated. */
+struct mhp_unpredicted {
+	const char *subject, *aspect, *reason;
+};
+extern const struct mhp_unpredicted mhp_oracle_unpredicted[];
+
+/* x86_64's memory block size below 64 GiB of boot memory (drivers/base/
+ * memory.c memory_block_size_bytes(), arch/x86/mm/init_64.c
+ * probe_memory_block_size()). */
+#define MHP_ORACLE_BLOCK_SIZE 0x8000000ull
+
 /* oracle-nodes.c: the node state masks the kernel must show now (the
  * rules, with the kernel functions they come from, are there). */
 void mhp_oracle_node_states(const struct mhp_oracle *o, struct mhp_node_states *ret);

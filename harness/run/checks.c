@@ -192,19 +192,56 @@ void mhp_score_dimm_node(struct mhp_steps *s, unsigned di)
 
 	if (node >= 0)
 		mhp_score_node(s, (unsigned)node);
+	mhp_score_system(s);
 }
 
-/* The hot-added range appears in /sys/firmware/memmap as System RAM while
- * the DIMM is there, and leaves with it. */
+/* The hot-added range appears in /sys/firmware/memmap and as a top-level
+ * "System RAM" resource in /proc/iomem (add_memory_resource():
+ * firmware_map_add_hotplug(), register_memory_resource()) while the DIMM
+ * is there, and leaves both with it. */
 void mhp_score_memmap(struct mhp_steps *s, uint64_t addr, uint64_t size, bool present)
 {
 	const struct mhp_memmap_entry *e = mhp_guest_report_memmap(&s->report, addr);
+	const struct mhp_memmap_entry *io = mhp_guest_report_iomem(&s->report, addr);
 	char want[96], got[96];
 
 	snprintf(want, sizeof(want), "0x%" PRIx64 "-0x%" PRIx64 " System_RAM", addr, addr + size - 1);
 	if (e)
 		snprintf(got, sizeof(got), "0x%" PRIx64 "-0x%" PRIx64 " %s", e->start, e->end, e->type);
 	mhp_result_check(s->res, NULL, "firmware memmap entry", present ? want : "(absent)", e ? got : "(absent)");
+	snprintf(want, sizeof(want), "0x%" PRIx64 "-0x%" PRIx64, addr, addr + size - 1);
+	if (io)
+		snprintf(got, sizeof(got), "0x%" PRIx64 "-0x%" PRIx64, io->start, io->end);
+	mhp_result_check(s->res, NULL, "/proc/iomem System RAM", present ? want : "(absent)", io ? got : "(absent)");
+}
+
+/* /proc/meminfo's MemTotal is the nodes' MemTotal summed (both count
+ * managed pages: totalram_pages(), si_meminfo_node()). */
+void mhp_score_system(struct mhp_steps *s)
+{
+	char e[32], o[32];
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < s->report.nnodes; i++)
+		sum += s->report.nodes[i].memtotal_kb;
+	snprintf(e, sizeof(e), "%" PRIu64, sum);
+	snprintf(o, sizeof(o), "%" PRId64, s->report.memtotal_kb);
+	mhp_result_check(s->res, "system", "MemTotal kB, the nodes' summed", e,
+			 s->report.memtotal_kb < 0 ? "(not reported)" : o);
+}
+
+/* At boot: the block size, the system MemTotal, and what the oracle does
+ * not predict, said as such. */
+void mhp_score_boot_facts(struct mhp_steps *s)
+{
+	char e[32], o[32];
+
+	snprintf(e, sizeof(e), "0x%llx", MHP_ORACLE_BLOCK_SIZE);
+	snprintf(o, sizeof(o), "0x%" PRIx64, s->g->hello.block_size);
+	mhp_result_check(s->res, NULL, "memory block size", e, o);
+	mhp_score_system(s);
+	for (const struct mhp_unpredicted *u = mhp_oracle_unpredicted; u->subject; u++)
+		mhp_result_skip(s->res, u->subject, u->aspect, u->reason);
 }
 
 /* The blocks that appeared must be exactly the DIMM's physical range. */

@@ -55,6 +55,7 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mh
 	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
 		if (mhp_topology_has_kernel_node(t, n))
 			mhp_score_node_states(s, n);
+	mhp_score_boot_facts(s);
 	return 0;
 }
 
@@ -223,6 +224,7 @@ static int step_check(struct mhp_steps *s)
 	}
 	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
 		mhp_score_node(s, n);
+	mhp_score_system(s);
 	return 0;
 }
 

@@ -63,8 +63,13 @@ void mhp_score_node_states(struct mhp_steps *s, unsigned node);
 void mhp_score_node(struct mhp_steps *s, unsigned node);
 /* The same for the node DIMM di is on. */
 void mhp_score_dimm_node(struct mhp_steps *s, unsigned di);
-/* The DIMM's range in /sys/firmware/memmap: there (System RAM) or gone. */
+/* The DIMM's range in /sys/firmware/memmap and /proc/iomem: there or gone. */
 void mhp_score_memmap(struct mhp_steps *s, uint64_t addr, uint64_t size, bool present);
+/* /proc/meminfo's MemTotal against the nodes' summed. */
+void mhp_score_system(struct mhp_steps *s);
+/* At boot: memory block size, system MemTotal, and the facts the oracle
+ * does not predict (mhp_oracle_unpredicted), recorded as not scored. */
+void mhp_score_boot_facts(struct mhp_steps *s);
 /* What a plug gave: the _OST status, the hypervisor's view, the blocks. */
 void mhp_score_plugged(struct mhp_steps *s, unsigned di, const struct mhp_plugged *p);
 /* An online/offline of block id: r is the guest's answer; e what was

@@ -195,7 +195,14 @@ static void test_report_parse(void **state)
 	assert_int_equal(add_line(&r, "zone node=1 name=Movable present=32768 managed=32256 spanned=32768 start_pfn=1"), 0);
 	assert_false(r.has_states);
 	assert_int_equal(add_line(&r, "nodestates possible=0-2 online=0-1 has_memory=1 has_normal_memory=- has_cpu=0"), 0);
+	assert_int_equal(r.memtotal_kb, -1);
+	assert_int_equal(add_line(&r, "iomem start=0x100000000 end=0x10fffffff"), 0);
+	assert_int_equal(add_line(&r, "meminfo memtotal_kb=900000"), 0);
 	assert_int_equal(add_line(&r, "end"), 1);
+	assert_int_equal(r.memtotal_kb, 900000);
+	assert_non_null(mhp_guest_report_iomem(&r, 0x100000000ull));
+	assert_int_equal(mhp_guest_report_iomem(&r, 0x100000000ull)->end, 0x10fffffffull);
+	assert_null(mhp_guest_report_iomem(&r, 0x108000000ull));
 	assert_true(r.has_states);
 	assert_int_equal(r.states.possible, 7);
 	assert_int_equal(r.states.online, 3);
@@ -233,6 +240,8 @@ static const struct bad_row bad_rows[] = {
 	{ "state too long", "block id=1 start=0 node=0 state=aaaaaaaaaaaaaaaaaaaaaaaa zone=D valid_zones=D" },
 	{ "negative memtotal", "node id=0 memtotal_kb=-5" },
 	{ "unknown verb", "hello proto=1" },
+	{ "iomem range that ends before it starts", "iomem start=0x2000 end=0x1fff" },
+	{ "meminfo without its number", "meminfo memtotal_kb=" },
 	{ "node states without has_cpu", "nodestates possible=0 online=0 has_memory=0 has_normal_memory=0" },
 	{ "node states, a list that is not one", "nodestates possible=0-x online=0 has_memory=0 has_normal_memory=0 has_cpu=0" },
 };
