@@ -43,7 +43,7 @@ static void replace_spaces(char *s, char with)
  * says what it can rather than nothing. */
 static void report_block(const struct channel *ch, unsigned id, uint64_t bsize)
 {
-	char path[PATH_MAX], state[64] = "?", zones[256] = "";
+	char path[PATH_MAX], state[64] = "?", zones[256] = "", removable[16] = "-", phys[16] = "-";
 	const char *zone = "-";
 
 	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/state", id);
@@ -51,11 +51,16 @@ static void report_block(const struct channel *ch, unsigned id, uint64_t bsize)
 	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/valid_zones", id);
 	read_text(path, zones, sizeof(zones));
 	replace_spaces(zones, ',');
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/removable", id);
+	read_text(path, removable, sizeof(removable));
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u/phys_device", id);
+	read_text(path, phys, sizeof(phys));
 	/* Online blocks show their own zone (or "none" when mixed). */
 	if (!strcmp(state, "online"))
 		zone = zones;
-	say(ch, "block id=%u start=0x%llx node=%d state=%s zone=%s valid_zones=%s", id,
-	    (unsigned long long)(id * bsize), block_node(id), state, zone, zones[0] ? zones : "-");
+	say(ch, "block id=%u start=0x%llx node=%d state=%s zone=%s valid_zones=%s removable=%s phys_device=%s", id,
+	    (unsigned long long)(id * bsize), block_node(id), state, zone, zones[0] ? zones : "-",
+	    removable[0] ? removable : "-", phys[0] ? phys : "-");
 }
 
 static void report_node(const struct channel *ch, unsigned id)

@@ -12,6 +12,7 @@
  * host -> guest             guest answers
  *   report                   block id=.. start=0x.. node=N state=online|offline
  *                                  zone=Movable|Normal|..|none|- valid_zones=A,B
+ *                                  removable=1 phys_device=0   ("-": no such file)
  *                            node id=N memtotal_kb=N
  *                            memmap start=0x.. end=0x.. type=System_RAM
  *                            zone node=N name=Movable present=P managed=M spanned=S start_pfn=F

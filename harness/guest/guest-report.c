@@ -34,6 +34,11 @@ static int add_block(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	long n = strtol(node, &end, 10);
 	if (*end || end == node || n < -1 || n > 4095)
 		return -EINVAL;
+	/* Optional: "-" where the guest did not say. */
+	if (copy_field(b.removable, sizeof(b.removable), m, "removable") < 0)
+		strcpy(b.removable, "-");
+	if (copy_field(b.phys_device, sizeof(b.phys_device), m, "phys_device") < 0)
+		strcpy(b.phys_device, "-");
 	b.id = (unsigned)id;
 	b.start = start;
 	b.node = (int)n;

@@ -16,6 +16,8 @@ struct mhp_block {
 	char state[16];       /* online, offline, going-offline, ... */
 	char zone[32];        /* zone of an online block, "none" when mixed, "-" offline */
 	char valid_zones[96]; /* comma-separated, as the kernel lists them */
+	char removable[8];    /* sysfs removable, phys_device; "-" when not */
+	char phys_device[8];  /* reported (a guest that does not read them) */
 };
 
 struct mhp_node_mem {

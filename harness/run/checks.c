@@ -38,7 +38,7 @@ void mhp_score_block(struct mhp_steps *s, unsigned id, const struct mhp_step *st
 {
 	const struct mhp_oracle_block *ob = mhp_oracle_block(&s->oracle, id);
 	const struct mhp_block *b = mhp_guest_report_block(&s->report, id);
-	char subject[32], node[16], obs[16], valid[96];
+	char subject[32], node[16], obs[24], valid[96];
 	bool online = ob && ob->zone != MHP_ZONE_OFF;
 	const char *zone = ob ? mhp_zone_name(ob->zone) : "(absent)";
 
@@ -51,6 +51,10 @@ void mhp_score_block(struct mhp_steps *s, unsigned id, const struct mhp_step *st
 	snprintf(obs, sizeof(obs), "%d", b ? b->node : -1);
 	mhp_result_check(s->res, subject, "node", node, b ? obs : "(absent)");
 	mhp_result_check(s->res, subject, "state", online ? "online" : "offline", b ? b->state : "(absent)");
+	/* removable_show() says CONFIG_MEMORY_HOTREMOVE (since 5.7); x86 has
+	 * no phys_device of its own (arch_get_memory_phys_device() is 0). */
+	snprintf(obs, sizeof(obs), "%s %s", b ? b->removable : "", b ? b->phys_device : "");
+	mhp_result_check(s->res, subject, "removable phys_device", "1 0", b ? obs : "(absent)");
 	if (online) {
 		mhp_result_check(s->res, subject, "zone", zone, b ? b->zone : "(absent)");
 		return;

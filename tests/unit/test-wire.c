@@ -189,7 +189,8 @@ static void test_report_parse(void **state)
 	struct mhp_guest_report r = MHP_GUEST_REPORT_INIT;
 
 	assert_int_equal(add_line(&r, "block id=32 start=0x100000000 node=1 state=online zone=Movable valid_zones=Movable"), 0);
-	assert_int_equal(add_line(&r, "block id=33 start=0x108000000 node=1 state=offline zone=- valid_zones=Normal,Movable"), 0);
+	assert_int_equal(add_line(&r, "block id=33 start=0x108000000 node=1 state=offline zone=- valid_zones=Normal,Movable "
+					  "removable=1 phys_device=0"), 0);
 	assert_int_equal(add_line(&r, "node id=1 memtotal_kb=449188"), 0);
 	assert_int_equal(add_line(&r, "zone node=1 name=Normal present=100 managed=90 spanned=120 start_pfn=4096"), 0);
 	assert_int_equal(add_line(&r, "zone node=1 name=Movable present=32768 managed=32256 spanned=32768 start_pfn=1"), 0);
@@ -220,6 +221,9 @@ static void test_report_parse(void **state)
 	assert_int_equal(b->node, 1);
 	assert_string_equal(b->state, "offline");
 	assert_string_equal(b->valid_zones, "Normal,Movable");
+	assert_string_equal(b->removable, "1");
+	assert_string_equal(b->phys_device, "0");
+	assert_string_equal(mhp_guest_report_block(&r, 32)->removable, "-");
 	assert_string_equal(mhp_guest_report_block(&r, 32)->zone, "Movable");
 	assert_null(mhp_guest_report_block(&r, 34));
 	assert_int_equal(mhp_guest_report_memtotal_kb(&r, 1), 449188);
