@@ -87,6 +87,7 @@ static int exit_code(unsigned pass, unsigned fail)
 
 struct tally {
 	unsigned pass, fail;
+	size_t unpredicted;     /* reported facts the oracle does not predict (not scored, with the reason) */
 	json_object *manifest;  /* --shard: RESULTS/shard.json, or NULL */
 	struct mhp_strv dirs;   /* the run directories, for report.html */
 	unsigned total, done;   /* topologies, and runs handed over, for the progress line */
@@ -117,6 +118,8 @@ static int on_done(void *ctx, size_t i, struct mhp_result *res, const char *dir)
 	mhp_report_ktap(stdout, res, (unsigned)i + 1, dir);
 	t->pass += v == MHP_STATUS_PASS;
 	t->fail += v == MHP_STATUS_FAIL;
+	for (size_t k = 0; k < res->nchecks; k++)
+		t->unpredicted += res->checks[k].status == MHP_STATUS_SKIP && !res->checks[k].outcome;
 	t->done++;
 	progress(t, res);
 	if (dir)
@@ -162,6 +165,7 @@ static int run_all(struct mhp_suite *su, struct mhp_topology *all, unsigned tota
 	if (r == -EIO)
 		return MHP_EXIT_FAIL;
 	printf("# mhp: %u passed, %u failed, %u skipped\n", t.pass, t.fail, total - t.pass - t.fail);
+	printf("# mhp: %zu reported facts not predicted (each run's result.json says which and why)\n", t.unpredicted);
 	if (t.manifest && total == 0 && !mhp_interrupted)
 		return MHP_EXIT_PASS; /* a shard with no topology: more shards than topologies */
 	return exit_code(t.pass, t.fail);

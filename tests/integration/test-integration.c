@@ -19,6 +19,7 @@
 #include "lib/cleanup.h"
 #include "guest/kernel-image.h"
 #include "lib/util.h"
+#include "model/oracle.h"
 
 #include "itest.h"
 #include "lib/process.h"
@@ -476,6 +477,13 @@ static void corpus_run(struct run *r, const char *tag, const char *kernel, char 
 	expect_status(r, 0);
 	char *out = slurp(r->out);
 	snprintf(summary, sizeof(summary), "# mhp: %zu passed, 0 failed, 0 skipped", n);
+	assert_non_null(strstr(out, summary));
+	/* Nothing else goes unpredicted: the boot facts mhp_oracle_unpredicted
+	 * lists, once per run. */
+	size_t kinds = 0;
+	while (mhp_oracle_unpredicted[kinds].subject)
+		kinds++;
+	snprintf(summary, sizeof(summary), "# mhp: %zu reported facts not predicted", n * kinds);
 	assert_non_null(strstr(out, summary));
 	const char *why = ktap_check(out);
 	if (why)
