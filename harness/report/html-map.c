@@ -109,8 +109,23 @@ static uint64_t dimm_addr(const struct mhp_topology *t, unsigned i, const struct
 	return a;
 }
 
+/* The label row for a DIMM id at x: the first whose last label ends left
+ * of it (about 6 px a character at font-size 10), so that ids of DIMMs
+ * side by side do not print over each other. */
+static unsigned label_row(double *row_end, unsigned rows, double x, const char *id)
+{
+	unsigned k = 0;
+
+	while (k + 1 < rows && row_end[k] > x - 4)
+		k++;
+	row_end[k] = x + 6.0 * (double)strlen(id);
+	return k;
+}
+
 static void draw_dimms(xmlNodePtr svg, const struct mhp_topology *t, const struct mhp_result *r, const struct scale *s)
 {
+	double row_end[MHP_MAX_DIMMS] = { 0 };
+
 	for (unsigned i = 0; i < t->nr_dimms; i++) {
 		uint64_t a = dimm_addr(t, i, r);
 		char text[160], size[24];
@@ -126,7 +141,7 @@ static void draw_dimms(xmlNodePtr svg, const struct mhp_topology *t, const struc
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "0x%" PRIx64 "-0x%" PRIx64, a, a + t->dimms[i].size - 1);
 		double x0 = x_of(s, a), x1 = x_of(s, a + t->dimms[i].size);
 		tip(rect(svg, x0, 62, x1 - x0, 14, node_colours[t->dimms[i].node % 6], "dimm"), text);
-		label(svg, x0, 88, "start", t->dimms[i].id);
+		label(svg, x0, 88 + 11.0 * label_row(row_end, t->nr_dimms, x0, t->dimms[i].id), "start", t->dimms[i].id);
 	}
 }
 
