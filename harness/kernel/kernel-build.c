@@ -301,12 +301,16 @@ static int build_commit(const struct mhp_kbuild *b, struct mhp_ktree *t, const s
 	struct mhp_build_progress p;
 	mhp_build_progress_start(&p, t->log, t->dir);
 	mhp_build_progress_tick(&p);
-	if (!b->as_checked_out && (r = mhp_ktree_checkout(t, b->commit, patches, d, err, errsize)) < 0)
-		return r;
-	mhp_build_progress_phase(&p, "configure");
-	mhp_build_progress_tick(&p);
-	if ((r = configure(b, t, d, err, errsize)) == 0 && (r = make_image(b, t, &p, d, err, errsize)) == 0)
-		r = store(t, kdir, err, errsize);
+	/* The progress line goes on through the checkout and the configure. */
+	t->tick = mhp_build_progress_tick, t->tick_ctx = &p;
+	r = b->as_checked_out ? 0 : mhp_ktree_checkout(t, b->commit, patches, d, err, errsize);
+	if (r == 0) {
+		mhp_build_progress_phase(&p, "configure");
+		mhp_build_progress_tick(&p);
+		if ((r = configure(b, t, d, err, errsize)) == 0 && (r = make_image(b, t, &p, d, err, errsize)) == 0)
+			r = store(t, kdir, err, errsize);
+	}
+	t->tick = NULL, t->tick_ctx = NULL;
 	mhp_build_progress_end(&p, r == 0);
 	if (r < 0)
 		return r;

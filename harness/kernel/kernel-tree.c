@@ -19,7 +19,7 @@
 int mhp_ktree_run(struct mhp_ktree *t, char *const argv[], mhp_deadline_t d, const char *what, char *err,
 		  size_t errsize)
 {
-	return mhp_run_logged(argv, t->log, d, what, err, errsize);
+	return mhp_run_logged_tick(argv, t->log, d, what, t->tick, t->tick_ctx, err, errsize);
 }
 
 void mhp_ktree_new_log(struct mhp_ktree *t)

@@ -8,6 +8,8 @@
 #define MHP_KERNEL_TREE_H
 
 #include <stdbool.h>
+
+#include "lib/process.h"
 #include <stddef.h>
 
 #include "lib/util.h"
@@ -24,6 +26,8 @@ struct mhp_ktree {
 	char *log;       /* dir/build.log: what the last build printed */
 	bool src_is_git;
 	int lock_fd;     /* -1 when not locked by us */
+	mhp_tick_fn tick; /* called about twice a second while a command of the tree runs (NULL: none) */
+	void *tick_ctx;
 };
 
 /* Opens src's managed tree under cache_root/trees, creating it on first use

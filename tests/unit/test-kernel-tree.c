@@ -125,6 +125,30 @@ static void test_patch_that_does_not_apply(void **state)
 	free(src), free(cache), free(patch);
 }
 
+static void count_tick(void *ctx)
+{
+	(*(unsigned *)ctx)++;
+}
+
+/* A command of the tree ticks its caller (the build's progress line)
+ * while it runs: about twice a second. */
+static void test_ticks_while_running(void **state)
+{
+	(void)state;
+	char *src = toy_tree("ticks"), *cache = path_in(root, "cache-ticks"), err[2048] = "";
+	char *sleep_argv[] = { "sleep", "1.3", NULL };
+	struct mhp_ktree t;
+	unsigned ticks = 0;
+
+	assert_int_equal(mhp_ktree_open(&t, src, cache, mhp_deadline_in_ms(60000), err, sizeof(err)), 0);
+	mhp_ktree_new_log(&t);
+	t.tick = count_tick, t.tick_ctx = &ticks;
+	assert_int_equal(mhp_ktree_run(&t, sleep_argv, mhp_deadline_in_ms(30000), "sleep", err, sizeof(err)), 0);
+	assert_in_range(ticks, 2, 4);
+	mhp_ktree_close(&t);
+	free(src), free(cache);
+}
+
 static void test_git_source(void **state)
 {
 	(void)state;
@@ -179,6 +203,7 @@ int main(void)
 	TEST_ONE(&l, test_unpacked_source);
 	TEST_ONE(&l, test_patch_that_does_not_apply);
 	TEST_ONE(&l, test_git_source);
+	TEST_ONE(&l, test_ticks_while_running);
 	TEST_ONE(&l, test_not_a_kernel_tree);
 	r = TEST_RUN("kernel-tree", &l);
 	char *argv[] = { "rm", "-rf", root, NULL };
