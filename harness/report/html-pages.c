@@ -39,13 +39,28 @@ static void gate_summary(xmlNodePtr body, json_object *gate)
 	free(verdict);
 	if (!json_object_array_length(rows))
 		return;
-	xmlNodePtr table = mhp_h_el(body, "table", "gate");
-	row(table, NULL, heads, 6, "th");
-	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		json_object *r = json_object_array_get_idx(rows, i);
-		const char *cells[] = { jstr(r, "kind"), jstr(r, "topology"), jstr(r, "check"), jstr(r, "baseline"),
-					jstr(r, "candidate"), jstr(r, "rerun") };
-		row(table, !strcmp(cells[0], "regression") ? "fail" : NULL, cells, 6, "td");
+	/* What blocks in a table of its own; the rest (flaky, fixed, failing
+	 * on both, outcomes that differed) folded below it, so that a long
+	 * list does not push the runs' maps off the page. */
+	for (int blocking = 1; blocking >= 0; blocking--) {
+		xmlNodePtr parent = body, table = NULL;
+
+		for (size_t i = 0; i < json_object_array_length(rows); i++) {
+			json_object *r = json_object_array_get_idx(rows, i);
+			const char *cells[] = { jstr(r, "kind"), jstr(r, "topology"), jstr(r, "check"), jstr(r, "baseline"),
+						jstr(r, "candidate"), jstr(r, "rerun") };
+			if ((strcmp(cells[0], "regression") == 0) != blocking)
+				continue;
+			if (!table && !blocking) {
+				parent = mhp_h_el(body, "details", NULL);
+				mhp_h_text(parent, "summary", NULL, "other rows: flaky, fixed, failing on both, outcomes that differed");
+			}
+			if (!table) {
+				table = mhp_h_el(parent, "table", "gate");
+				row(table, NULL, heads, 6, "th");
+			}
+			row(table, blocking ? "fail" : NULL, cells, 6, "td");
+		}
 	}
 }
 
