@@ -8,7 +8,7 @@
 static bool uses_dimm(const struct mhp_topology *t, unsigned d)
 {
 	for (unsigned i = 0; i < t->nr_steps; i++)
-		if (t->steps[i].dimm == d && t->steps[i].kind != MHP_STEP_CHECK && t->steps[i].kind != MHP_STEP_SYSRQ)
+		if (t->steps[i].dimm == d && mhp_step_kind_has_dimm(t->steps[i].kind))
 			return true;
 	return false;
 }

@@ -173,6 +173,14 @@ static bool boot_node_movable(const struct mhp_topology *t, unsigned i)
 	return t->kernel.movable_node && t->nodes[i].hotpluggable && i != 0 && i != mhp_topology_top_node(t);
 }
 
+bool mhp_oracle_boot_movable_node(const struct mhp_oracle *o, unsigned kernel_node)
+{
+	for (unsigned i = 0; i < o->t->nr_nodes; i++)
+		if (mhp_topology_kernel_node(o->t, i) == kernel_node)
+			return boot_node_movable(o->t, i);
+	return false;
+}
+
 static bool is_boot(const struct mhp_oracle_block *b, int unused)
 {
 	(void)unused;
@@ -196,7 +204,7 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 				unsigned id = (unsigned)(a / o->block_size);
 				enum mhp_zone z = boot_zone(o, a, o->block_size, movable_start[i], movable);
 
-				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_topology_kernel_node(t, i), -1, z });
+				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_topology_kernel_node(t, i), -1, z, z });
 			}
 	}
 }
@@ -207,7 +215,8 @@ void mhp_oracle_seed_boot(struct mhp_oracle *o, const struct mhp_guest_report *r
 	for (size_t i = 0; i < r->nblocks; i++) {
 		const struct mhp_block *b = &r->blocks[i];
 
-		mhp_oracle_add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1,
-								   mhp_oracle_observed_zone(b) });
+		enum mhp_zone z = mhp_oracle_observed_zone(b);
+
+		mhp_oracle_add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z, z });
 	}
 }

@@ -39,6 +39,11 @@ static inline bool mhp_oracle_in_zone(const struct mhp_oracle_block *b, enum mhp
  * e820 gives it: at most two [start, end) pfn ranges into out; their number. */
 size_t mhp_oracle_usable_pfn_ranges(const struct mhp_topology *t, struct mhp_range r, uint64_t out[][2]);
 
+/* oracle-boot.c: whether kernel_node's boot memory is all ZONE_MOVABLE
+ * because SRAT flags it hot-pluggable under movable_node (then the kernel
+ * made no boot allocation in it). */
+bool mhp_oracle_boot_movable_node(const struct mhp_oracle *o, unsigned kernel_node);
+
 /* oracle-pages.c: present bytes of a block (boot blocks lose the e820's holes). */
 uint64_t mhp_oracle_present_bytes(const struct mhp_oracle *o, const struct mhp_oracle_block *b);
 

@@ -102,3 +102,45 @@ void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zon
 		ret->end_pfn = ret->end_pfn > lo + pages ? ret->end_pfn : lo + pages;
 	}
 }
+
+uint64_t mhp_oracle_boot_offline_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zone z)
+{
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm < 0 && b->node == node && b->zone == MHP_ZONE_OFF && b->boot_zone != MHP_ZONE_OFF &&
+		    (z == MHP_ZONE_OFF || b->boot_zone == z))
+			pages += o->block_size / PAGE_SIZE_BYTES;
+	}
+	return pages;
+}
+
+bool mhp_oracle_boot_span(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, uint64_t boot_lo,
+			  uint64_t boot_end, uint64_t rounded_end, uint64_t *ret_lo, uint64_t *ret_end)
+{
+	uint64_t pages = o->block_size / PAGE_SIZE_BYTES, lo = 0, end = 0;
+
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+		uint64_t first = (uint64_t)b->id * pages, last = first + pages;
+
+		if (b->node != node)
+			continue;
+		/* A boot block split between DMA32 and Movable (kernelcore=):
+		 * which part of it is where is not modelled. */
+		if (b->dimm < 0 && b->boot_zone == MHP_ZONE_MIXED && b->id != 0)
+			return false;
+		if (b->zone == MHP_ZONE_OFF || !mhp_oracle_in_zone(b, z))
+			continue;
+		if (b->dimm < 0 && boot_lo >= first && boot_lo < last)
+			first = boot_lo;
+		if (b->dimm < 0 && boot_end > first && boot_end <= last)
+			last = rounded_end;
+		lo = end && lo < first ? lo : first;
+		end = end > last ? end : last;
+	}
+	*ret_lo = lo, *ret_end = end;
+	return true;
+}

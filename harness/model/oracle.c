@@ -128,7 +128,7 @@ void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id)
 
 	for (unsigned i = 0; i < n; i++)
 		mhp_oracle_add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node,
-								   (int)dimm, MHP_ZONE_OFF });
+								   (int)dimm, MHP_ZONE_OFF, MHP_ZONE_OFF });
 	/* add_memory_resource() onlines the new blocks in address order. */
 	for (unsigned i = 0; o->auto_online >= 0 && i < n; i++)
 		mhp_oracle_online(o, first_id + i, (enum mhp_online_type)o->auto_online);
@@ -182,7 +182,17 @@ enum mhp_expect mhp_oracle_offline_expect(const struct mhp_oracle *o, unsigned i
 {
 	const struct mhp_oracle_block *b = mhp_oracle_find(o, id);
 
-	if (!b || b->zone == MHP_ZONE_OFF || b->zone == MHP_ZONE_MOVABLE)
+	if (!b || b->zone == MHP_ZONE_OFF)
+		return MHP_EXPECT_OK;
+	/* offline_pages() refuses a block with holes ("memory holes"): boot
+	 * blocks where the e820 has no RAM (page 0, the BIOS area, the
+	 * firmware's top 128K). */
+	if (b->dimm < 0 && mhp_oracle_present_bytes(o, b) < o->block_size)
+		return MHP_EXPECT_FAIL;
+	/* Boot ZONE_MOVABLE is sure only where the kernel allocated nothing at
+	 * boot (a hot-pluggable node under movable_node); kernelcore='s and
+	 * movablecore='s may hold boot allocations, which never move. */
+	if (b->zone == MHP_ZONE_MOVABLE && (b->dimm >= 0 || mhp_oracle_boot_movable_node(o, b->node)))
 		return MHP_EXPECT_OK;
 	return MHP_EXPECT_ANY;
 }

@@ -37,6 +37,7 @@ struct mhp_oracle_block {
 	unsigned node;        /* kernel node id */
 	int dimm;             /* index of its DIMM, -1 for boot memory */
 	enum mhp_zone zone;   /* OFF while offline */
+	enum mhp_zone boot_zone; /* boot memory: its zone at boot (OFF for a DIMM's) */
 };
 
 struct mhp_oracle {
@@ -85,7 +86,9 @@ void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id);
 enum mhp_zone mhp_oracle_zone_for(const struct mhp_oracle *o, unsigned id, enum mhp_online_type type);
 /* Onlines block id (the model changes); returns its zone. */
 enum mhp_zone mhp_oracle_online(struct mhp_oracle *o, unsigned id, enum mhp_online_type type);
-/* MHP_EXPECT_OK for a ZONE_MOVABLE block, MHP_EXPECT_ANY for kernel zones. */
+/* MHP_EXPECT_OK for a hot-added ZONE_MOVABLE block (or a boot one where
+ * the kernel allocated nothing), FAIL for a boot block with holes, ANY
+ * for kernel zones and the rest. */
 enum mhp_expect mhp_oracle_offline_expect(const struct mhp_oracle *o, unsigned id);
 void mhp_oracle_offline(struct mhp_oracle *o, unsigned id);
 /* Removal succeeds for sure when every block is offline or ZONE_MOVABLE. */
@@ -112,6 +115,16 @@ struct mhp_zone_hot {
 	uint64_t present, managed, lo_pfn, end_pfn;
 };
 void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, struct mhp_zone_hot *ret);
+/* Pages of node's boot memory (in zone z; OFF: in any) offlined since
+ * boot: whole blocks, since a block with holes never goes offline. */
+uint64_t mhp_oracle_boot_offline_pages(const struct mhp_oracle *o, unsigned node, enum mhp_zone z);
+/* The span [lo, end) of zone z of node once boot memory in it went offline:
+ * the hull of its online blocks (shrink_zone_span() walks to the next
+ * online section), where the boot zone's first and last blocks count from
+ * boot_lo and to rounded_end (the boot end, or its section's end once the
+ * end moved).  false where the model cannot say (a kernelcore split). */
+bool mhp_oracle_boot_span(const struct mhp_oracle *o, unsigned node, enum mhp_zone z, uint64_t boot_lo,
+			  uint64_t boot_end, uint64_t rounded_end, uint64_t *ret_lo, uint64_t *ret_end);
 /* Bytes by which hot-added, onlined memory grows node's MemTotal (the memmap
  * on the memory itself, where it applies, is not managed). */
 uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node);

@@ -109,9 +109,6 @@ int mhp_topo_check_step_order(const struct mhp_topology *t, const struct mhp_top
 /* ---- the format's words (topology-names.c) ---- */
 /* The kind a step's action key names; MHP_STEP_INVALID for none. */
 enum mhp_step_kind mhp_step_kind_parse(const char *key);
-/* Whether a step of this kind names a DIMM (all but check and sysrq, and
- * corrupt, which takes true). */
-bool mhp_step_kind_has_dimm(enum mhp_step_kind k);
 /* "expect" words: ok/fail/any on online and offline, removed/refused/any
  * on unplug.  parse: 0 or -1 when the word does not apply; word: NULL for
  * MHP_EXPECT_DEFAULT or a pair that does not apply. */

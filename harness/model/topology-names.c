@@ -10,7 +10,7 @@ static const char *const step_keys[] = {
 	[MHP_STEP_PLUG] = "plug",       [MHP_STEP_ONLINE] = "online", [MHP_STEP_OFFLINE] = "offline",
 	[MHP_STEP_UNPLUG] = "unplug",   [MHP_STEP_CHECK] = "check",   [MHP_STEP_FILL] = "fill",
 	[MHP_STEP_VERIFY] = "verify",   [MHP_STEP_CORRUPT] = "corrupt", [MHP_STEP_SYSRQ] = "sysrq",
-	[MHP_STEP_PIN] = "pin",
+	[MHP_STEP_PIN] = "pin",         [MHP_STEP_OFFLINE_BOOT] = "offline_boot",
 };
 
 const char *mhp_step_kind_name(enum mhp_step_kind k)
@@ -29,7 +29,7 @@ enum mhp_step_kind mhp_step_kind_parse(const char *key)
 bool mhp_step_kind_has_dimm(enum mhp_step_kind k)
 {
 	return k != MHP_STEP_INVALID && k != MHP_STEP_CHECK && k != MHP_STEP_CORRUPT && k != MHP_STEP_SYSRQ &&
-	       k < ARRAY_SIZE(step_keys);
+	       k != MHP_STEP_OFFLINE_BOOT && k < ARRAY_SIZE(step_keys);
 }
 
 static const struct {

@@ -7,7 +7,7 @@
 #include "model/topology-internal.h"
 
 static const char *const step_keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt",
-					 "sysrq", "pin", "type", "expect", "expect_zone", "expect_valid_zones",
+					 "sysrq", "pin", "offline_boot", "type", "expect", "expect_zone", "expect_valid_zones",
 					 "expect_online", "blocks", "size", "min_share", "timeout_ms", NULL };
 
 static int find_dimm(const struct mhp_topology *s, const char *id)
@@ -90,7 +90,7 @@ static int parse_action(struct mhp_parse_ctx *c, json_object *o, struct mhp_step
 
 	if ((r = mhp_json_check_keys(c, o, step_keys)) < 0)
 		return r;
-	for (int k = MHP_STEP_PLUG; k <= MHP_STEP_PIN; k++) {
+	for (int k = MHP_STEP_PLUG; k <= MHP_STEP_LAST; k++) {
 		const char *key = mhp_step_kind_name((enum mhp_step_kind)k);
 
 		if (!json_object_object_get_ex(o, key, NULL))
@@ -102,7 +102,7 @@ static int parse_action(struct mhp_parse_ctx *c, json_object *o, struct mhp_step
 	}
 	if (!action)
 		return mhp_json_fail(c, o, "plug",
-				     "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin");
+				     "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin, offline_boot");
 	st->line = mhp_json_line(c, o, action);
 	*ret_action = action;
 	return 0;
@@ -132,6 +132,19 @@ static int parse_flag(struct mhp_parse_ctx *c, json_object *o, const char *actio
 		if (strcmp(step_keys[i], action) && json_object_object_get_ex(o, step_keys[i], NULL))
 			return mhp_json_fail(c, o, step_keys[i], "a %s step takes no other key", action);
 	return 0;
+}
+
+/* offline_boot: the index of a node in "nodes", and nothing else. */
+static int parse_boot_node(struct mhp_parse_ctx *c, struct mhp_topology *s, json_object *o, unsigned i)
+{
+	int r = mhp_json_get_uint(c, o, "offline_boot", true, MHP_MAX_NODES - 1, &s->steps[i].node);
+
+	if (r < 0)
+		return r;
+	for (size_t k = 0; step_keys[k]; k++)
+		if (strcmp(step_keys[k], "offline_boot") && json_object_object_get_ex(o, step_keys[k], NULL))
+			return mhp_json_fail(c, o, step_keys[k], "an offline_boot step takes no other key");
+	return mhp_topo_check_step(s, i, &c->e);
 }
 
 /* The DIMM the action names and what the step expects of it. */
@@ -213,6 +226,8 @@ static int parse_step_fields(struct mhp_parse_ctx *c, struct mhp_topology *s, js
 	}
 	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT)
 		return parse_flag(c, o, action);
+	if (st->kind == MHP_STEP_OFFLINE_BOOT)
+		return parse_boot_node(c, s, o, i);
 	if ((r = parse_target(c, s, o, action, st)) < 0 || (r = mhp_topo_check_step(s, i, &c->e)) < 0 ||
 	    (r = parse_type(c, o, st)) < 0 || (r = mhp_topo_check_step(s, i, &c->e)) < 0 ||
 	    (r = parse_block_list(c, s, o, st)) < 0 || (r = parse_fill(c, o, st)) < 0 ||

@@ -267,11 +267,14 @@ int mhp_topo_check_step(const struct mhp_topology *t, unsigned i, const struct m
 	const char *key = mhp_step_kind_name(st->kind);
 	int at = (int)i, r;
 
-	if (st->kind == MHP_STEP_INVALID || st->kind > MHP_STEP_PIN)
+	if (st->kind == MHP_STEP_INVALID || st->kind > MHP_STEP_LAST)
 		return bad(e, st->line, "steps", at, "plug",
-			   "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin");
+			   "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin, offline_boot");
 	if (mhp_step_kind_has_dimm(st->kind) && st->dimm >= t->nr_dimms)
 		return bad(e, st->line, "steps", at, key, "no DIMM has index %u", st->dimm);
+	if (st->kind == MHP_STEP_OFFLINE_BOOT && (st->node >= t->nr_nodes || !t->nodes[st->node].memory))
+		return bad(e, st->line, "steps", at, key, st->node >= t->nr_nodes ? "no node has index %u"
+				: "node %u has no boot memory to offline", st->node);
 	if (st->kind == MHP_STEP_SYSRQ && (!st->sysrq || !strchr("cwlmt", st->sysrq)))
 		return bad(e, st->line, "steps", at, key, MHP_TOPO_MSG_SYSRQ);
 	if (st->expect_zone[0] && !mhp_zone_name_valid(st->expect_zone))
@@ -304,7 +307,7 @@ int mhp_topo_check_step_order(const struct mhp_topology *t, const struct mhp_top
 		const char *key = mhp_step_kind_name(st->kind);
 		int at = (int)i;
 
-		if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_SYSRQ)
+		if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_SYSRQ || st->kind == MHP_STEP_OFFLINE_BOOT)
 			continue;
 		if (st->kind == MHP_STEP_CORRUPT || st->kind == MHP_STEP_VERIFY) {
 			if (!filled)

@@ -142,12 +142,14 @@ static int write_action(const struct mhp_topology *t, const struct mhp_step *st,
 	const char *key = mhp_step_kind_name(st->kind);
 	char sysrq[2] = { st->sysrq, '\0' };
 
-	if (st->kind == MHP_STEP_INVALID || st->kind > MHP_STEP_PIN)
+	if (st->kind == MHP_STEP_INVALID || st->kind > MHP_STEP_LAST)
 		return -EINVAL;
 	if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_CORRUPT)
 		put(o, key, json_object_new_boolean(true));
 	else if (st->kind == MHP_STEP_SYSRQ)
 		put(o, key, json_object_new_string(sysrq));
+	else if (st->kind == MHP_STEP_OFFLINE_BOOT)
+		put(o, key, json_object_new_int64(st->node));
 	else if (st->dimm < t->nr_dimms)
 		put(o, key, json_object_new_string(t->dimms[st->dimm].id));
 	else

@@ -79,7 +79,9 @@ enum mhp_step_kind {
 	MHP_STEP_CORRUPT, /* debug: flip one byte of it */
 	MHP_STEP_SYSRQ,   /* debug: write a key to /proc/sysrq-trigger ("c": panic) */
 	MHP_STEP_PIN,     /* unmovable kernel memory on the DIMM's node */
+	MHP_STEP_OFFLINE_BOOT, /* offline every boot block of a node */
 };
+#define MHP_STEP_LAST MHP_STEP_OFFLINE_BOOT
 
 /* What a step must end in; ANY where the kernel's behaviour is not
  * deterministic (offlining ZONE_NORMAL): then the step is not scored. */
@@ -93,6 +95,7 @@ enum mhp_expect {
 struct mhp_step {
 	enum mhp_step_kind kind;
 	unsigned dimm;          /* index into dimms */
+	unsigned node;          /* OFFLINE_BOOT: index into nodes */
 	char online_type[16];   /* online, online_kernel, online_movable (ONLINE) */
 	char expect_zone[16];   /* ONLINE: zone every block must land in ("" = none) */
 	char expect_valid[96];  /* PLUG: expected valid_zones of each new offline block */
@@ -199,5 +202,7 @@ int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm);
 
 /* A step's action key in the file ("plug"); "invalid" for none. */
 const char *mhp_step_kind_name(enum mhp_step_kind k);
+/* Whether a step of kind k acts on a DIMM (its dimm field means something). */
+bool mhp_step_kind_has_dimm(enum mhp_step_kind k);
 
 #endif

@@ -170,6 +170,38 @@ static int step_offline(struct mhp_steps *s, const struct mhp_step *st)
 	return look(s, st->dimm, NULL);
 }
 
+/* Every boot block of a node, top down, each as the oracle says it must
+ * go (mhp_oracle_offline_expect()): QEMU's boot RAM is no ACPI memory
+ * device, so offline is as far as boot memory goes. */
+static int step_offline_boot(struct mhp_steps *s, const struct mhp_step *st)
+{
+	unsigned node = mhp_topology_kernel_node(s->t, st->node);
+	struct mhp_oracle_block boot[256];
+	size_t n = 0;
+	char cmd[64];
+
+	for (size_t i = 0; i < s->oracle.nblocks && n < 256; i++)
+		if (s->oracle.blocks[i].dimm < 0 && s->oracle.blocks[i].node == node)
+			boot[n++] = s->oracle.blocks[i];
+	for (size_t i = n; i-- > 0;) {
+		enum mhp_expect e = mhp_oracle_offline_expect(&s->oracle, boot[i].id);
+		int r;
+
+		snprintf(cmd, sizeof(cmd), "offline %u %u", boot[i].id, s->g->m->timeout_ms);
+		if (block_action(s, cmd, &r) < 0)
+			return -1;
+		if (mhp_score_action(s, boot[i].id, "offline", e, r))
+			mhp_oracle_offline(&s->oracle, boot[i].id);
+	}
+	if (report(s) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		mhp_score_block(s, boot[i].id, NULL);
+	mhp_score_node(s, node);
+	mhp_score_system(s);
+	return 0;
+}
+
 /* ------------------------------------------------------------ unplug */
 
 static int step_unplug(struct mhp_steps *s, const struct mhp_step *st)
@@ -243,19 +275,19 @@ static const step_fn step_fns[] = {
 	[MHP_STEP_UNPLUG] = step_unplug, [MHP_STEP_CHECK] = do_check,     [MHP_STEP_FILL] = mhp_step_fill,
 	[MHP_STEP_VERIFY] = mhp_step_verify, [MHP_STEP_CORRUPT] = mhp_step_corrupt,
 	[MHP_STEP_SYSRQ] = mhp_step_sysrq, [MHP_STEP_PIN] = mhp_step_pin,
+	[MHP_STEP_OFFLINE_BOOT] = step_offline_boot,
 };
-
-/* Steps that act on no DIMM. */
-static bool dimmless(enum mhp_step_kind k)
-{
-	return k == MHP_STEP_CHECK || k == MHP_STEP_CORRUPT || k == MHP_STEP_SYSRQ;
-}
 
 int mhp_steps_run(struct mhp_steps *s, unsigned i)
 {
 	const struct mhp_step *st = &s->t->steps[i];
-	const char *kind = mhp_step_kind_name(st->kind), *dimm = dimmless(st->kind) ? NULL : s->t->dimms[st->dimm].id;
+	const char *kind = mhp_step_kind_name(st->kind);
+	const char *dimm = mhp_step_kind_has_dimm(st->kind) ? s->t->dimms[st->dimm].id : NULL;
+	char node[16];
 
+	/* An offline_boot step's device is its node. */
+	if (st->kind == MHP_STEP_OFFLINE_BOOT)
+		snprintf(node, sizeof(node), "node %u", st->node), dimm = node;
 	if (dimm)
 		mhp_result_phase(s->res, "step %u %s %s", i + 1, kind, dimm);
 	else

@@ -106,7 +106,10 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 			mhp_oracle_zone_hot(o, x, mhp_zone_parse(b), &h);
 			snprintf(ans, sizeof(ans), "%llu/%llu@%llx-%llx", (unsigned long long)h.present,
 				 (unsigned long long)h.managed, (unsigned long long)h.lo_pfn, (unsigned long long)h.end_pfn);
-		} else if (!strcmp(verb, "states"))
+		} else if (!strcmp(verb, "bootoff"))
+			snprintf(ans, sizeof(ans), "%llu",
+				 (unsigned long long)mhp_oracle_boot_offline_pages(o, x, mhp_zone_parse(b)));
+		else if (!strcmp(verb, "states"))
 			states_answer(o, x, ans, sizeof(ans));
 		else if (!strcmp(verb, "present"))
 			snprintf(ans, sizeof(ans), "%llu", (unsigned long long)mhp_oracle_hot_present_pages(o, x));
@@ -130,6 +133,13 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 #define DIMM_A_N2 "{ \"id\": \"a\", \"size\": \"128M\", \"node\": 2 }"
 #define DIMM_B_N2 "{ \"id\": \"b\", \"size\": \"128M\", \"node\": 2 }"
 
+/* Node 1 is flagged hot-pluggable under movable_node: its boot memory is
+ * all ZONE_MOVABLE (it is neither node 0 nor the top node). */
+#define HOTPLUGGABLE_MIDDLE                                                                                        \
+	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\", \"hotpluggable\": true }, " \
+	"{ \"memory\": \"512M\" } ], \"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"movable_node\": true }, "     \
+	"\"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }"
+
 static const struct row rows[] = {
 	/* What hot memory adds to a zone: "hot NODE ZONE" is present/managed@lo-end pfns */
 	{ "hot memory in a zone: whole blocks present, the hull of the online ones",
@@ -139,6 +149,18 @@ static const struct row rows[] = {
 	{ "memmap_on_memory: managed less the block's memmap, present all of it",
 	  TWO_NODES("\"memmap_on_memory\": true", "{ \"id\": \"a\", \"size\": \"128M\", \"node\": 1 }"), 612,
 	  "boot; plug 0 32; online 32 online_kernel; hot 1 Normal", "32768/32256@100000-108000" },
+	/* Boot memory offline (offline_boot steps) */
+	{ "a boot block with holes is refused (offline_pages(): memory holes), a whole one may go",
+	  TWO_NODES("", DIMM_A_1G), 601, "boot; offline? 0; offline? 7; offline? 3", "fail fail any" },
+	{ "a hot-pluggable node's boot Movable goes for sure; it leaves the node with its CPU only",
+	  HOTPLUGGABLE_MIDDLE, 601,
+	  "boot; bootzone 4; offline? 4; offline 4; offline 5; offline 6; offline 7; states 1; bootoff 1 Movable; "
+	  "bootoff 1 Normal; bootoff 0 Movable", "Movable ok poc 131072 0 0" },
+	{ "kernelcore='s boot Movable may hold boot allocations: either way",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" }, "
+	  "{ \"memory\": \"512M\" } ], \"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"kernelcore\": \"768M\" }, "
+	  "\"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; bootzone 6; offline? 6", "Movable any" },
 	/* Node states (oracle-nodes.c) */
 	{ "boot: a node with CPUs and memory is in every state; a bare node is possible only",
 	  CPULESS_NODE("", DIMM_A_N2), 601, "boot; states 0; states 1; states 2", "pomnc pomnc p" },
@@ -159,10 +181,7 @@ static const struct row rows[] = {
 	  "{ \"memory\": 0, \"cpus\": 1 } ], \"slots\": 2, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_N2 " ], "
 	  "\"steps\": [ { \"plug\": \"a\" } ] }", 601,
 	  "boot; states 2; plug 0 32; online 32 online_movable; states 2; unplug 0; states 2", "poc pomc poc" },
-	{ "a hot-pluggable boot node under movable_node has memory but no normal memory",
-	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\", \"hotpluggable\": true }, "
-	  "{ \"memory\": \"512M\" } ], \"slots\": 2, \"maxmem\": \"4G\", \"kernel\": { \"movable_node\": true }, "
-	  "\"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	{ "a hot-pluggable boot node under movable_node has memory but no normal memory", HOTPLUGGABLE_MIDDLE, 601,
 	  "boot; bootzone 5; states 1", "Movable pomc" },
 
 	/* zone_for_pfn_range() / default_zone_for_pfn() */
