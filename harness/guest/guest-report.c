@@ -57,27 +57,35 @@ static int add_node(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 	return 0;
 }
 
+/* start= and end= of a memmap or iomem line (inclusive end). */
+static int get_range(const struct mhp_wire_msg *m, struct mhp_memmap_entry *e)
+{
+	unsigned long long start, end;
+
+	if (mhp_wire_get_u64(m, "start", &start) < 0 || mhp_wire_get_u64(m, "end", &end) < 0 || end < start)
+		return -EINVAL;
+	e->start = start;
+	e->end = end;
+	return 0;
+}
+
 static int add_memmap(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	struct mhp_memmap_entry e = { 0 };
-	unsigned long long start, end;
 
-	if (mhp_wire_get_u64(m, "start", &start) < 0 || mhp_wire_get_u64(m, "end", &end) < 0 || end < start ||
-	    copy_field(e.type, sizeof(e.type), m, "type") < 0)
+	if (get_range(m, &e) < 0 || copy_field(e.type, sizeof(e.type), m, "type") < 0)
 		return -EINVAL;
-	e.start = start;
-	e.end = end;
 	MHP_ARRAY_PUSH(r->memmap, r->nmemmap, r->memmap_cap) = e;
 	return 0;
 }
 
 static int add_iomem(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
-	unsigned long long start, end;
+	struct mhp_memmap_entry e = { .type = "System_RAM" };
 
-	if (mhp_wire_get_u64(m, "start", &start) < 0 || mhp_wire_get_u64(m, "end", &end) < 0 || end < start)
+	if (get_range(m, &e) < 0)
 		return -EINVAL;
-	MHP_ARRAY_PUSH(r->iomem, r->niomem, r->iomem_cap) = (struct mhp_memmap_entry){ start, end, "System_RAM" };
+	MHP_ARRAY_PUSH(r->iomem, r->niomem, r->iomem_cap) = e;
 	return 0;
 }
 
@@ -127,22 +135,19 @@ static int add_node_states(struct mhp_guest_report *r, const struct mhp_wire_msg
 
 int mhp_guest_report_add(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
+	static const struct {
+		const char *verb;
+		int (*add)(struct mhp_guest_report *, const struct mhp_wire_msg *);
+	} lines[] = {
+		{ "block", add_block }, { "node", add_node },	    { "memmap", add_memmap },	       { "zone", add_zone },
+		{ "iomem", add_iomem }, { "meminfo", add_meminfo }, { "nodestates", add_node_states },
+	};
+
 	if (r->complete)
 		return -EINVAL;
-	if (!strcmp(m->verb, "block"))
-		return add_block(r, m);
-	if (!strcmp(m->verb, "node"))
-		return add_node(r, m);
-	if (!strcmp(m->verb, "memmap"))
-		return add_memmap(r, m);
-	if (!strcmp(m->verb, "zone"))
-		return add_zone(r, m);
-	if (!strcmp(m->verb, "iomem"))
-		return add_iomem(r, m);
-	if (!strcmp(m->verb, "meminfo"))
-		return add_meminfo(r, m);
-	if (!strcmp(m->verb, "nodestates"))
-		return add_node_states(r, m);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strcmp(m->verb, lines[i].verb))
+			return lines[i].add(r, m);
 	if (!strcmp(m->verb, "end")) {
 		r->complete = 1;
 		return 1;

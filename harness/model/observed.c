@@ -31,20 +31,22 @@ const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report 
 	return NULL;
 }
 
+static const struct mhp_memmap_entry *range_at(const struct mhp_memmap_entry *v, size_t n, uint64_t start)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].start == start)
+			return &v[i];
+	return NULL;
+}
+
 const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start)
 {
-	for (size_t i = 0; i < r->nmemmap; i++)
-		if (r->memmap[i].start == start)
-			return &r->memmap[i];
-	return NULL;
+	return range_at(r->memmap, r->nmemmap, start);
 }
 
 const struct mhp_memmap_entry *mhp_guest_report_iomem(const struct mhp_guest_report *r, uint64_t start)
 {
-	for (size_t i = 0; i < r->niomem; i++)
-		if (r->iomem[i].start == start)
-			return &r->iomem[i];
-	return NULL;
+	return range_at(r->iomem, r->niomem, start);
 }
 
 int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node)

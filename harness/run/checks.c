@@ -164,7 +164,7 @@ static void states_of(const struct mhp_node_states *st, unsigned node, char *buf
 
 /* Node's states in node_states[] and its sysfs directory (oracle-nodes.c
  * says why each is what it is). */
-void mhp_score_node_states(struct mhp_steps *s, unsigned node)
+bool mhp_score_node_states(struct mhp_steps *s, unsigned node)
 {
 	struct mhp_node_states want;
 	char subject[32], e[96], o[96];
@@ -178,21 +178,19 @@ void mhp_score_node_states(struct mhp_steps *s, unsigned node)
 	mhp_result_check(s->res, subject, "node states", e, s->report.has_states ? o : "(not reported)");
 	mhp_result_check(s->res, subject, "sysfs directory", online ? "present" : "(absent)",
 			 mhp_guest_report_has_node(&s->report, node) ? "present" : "(absent)");
+	return online;
 }
 
 void mhp_score_node(struct mhp_steps *s, unsigned node)
 {
 	int64_t kb = mhp_guest_report_memtotal_kb(&s->report, node);
 	uint64_t base_kb = s->base_kb[node] > 0 ? (uint64_t)s->base_kb[node] : 0;
-	struct mhp_node_states want;
 	char subject[32], e[32], o[32];
 
 	if (node > MHP_MAX_NODES || !mhp_topology_has_kernel_node(s->t, node))
 		return;
-	mhp_score_node_states(s, node);
-	mhp_oracle_node_states(&s->oracle, &want);
-	if (!(want.online >> node & 1))
-		return; /* no meminfo, no zones: the directory check says it */
+	if (!mhp_score_node_states(s, node))
+		return; /* offline: no meminfo, no zones; the directory check says it */
 	snprintf(subject, sizeof(subject), "node %u", node);
 	uint64_t boot_off = mhp_oracle_boot_offline_pages(&s->oracle, node, MHP_ZONE_OFF);
 	snprintf(e, sizeof(e), "%" PRIu64,

@@ -56,8 +56,9 @@ void mhp_score_boot(struct mhp_steps *s);
 void mhp_score_block(struct mhp_steps *s, unsigned id, const struct mhp_step *st);
 /* Every block of DIMM di as above. */
 void mhp_score_dimm_blocks(struct mhp_steps *s, unsigned di, const struct mhp_step *st);
-/* Node's node states and its sysfs directory. */
-void mhp_score_node_states(struct mhp_steps *s, unsigned node);
+/* Node's node states and its sysfs directory; whether the oracle has the
+ * node online. */
+bool mhp_score_node_states(struct mhp_steps *s, unsigned node);
 /* The above, and MemTotal, present pages and the hot-added zones' pages of
  * node while it is online. */
 void mhp_score_node(struct mhp_steps *s, unsigned node);
