@@ -277,29 +277,25 @@ static json_object *gate_json(const char *path)
 
 /* What a gate decided, row by row (re-run values aside).  The patched
  * kernel puts the DIMMs in Normal, and whether it then manages to unplug
- * one is up to it, run by run (either DIMM may be the one refused): the
- * unplug steps' rows are counted, not compared; all others must match. */
+ * one is up to it, run by run (either DIMM may be the one refused, and the
+ * steps after a refusal are not reached): the unplug steps' rows differ in
+ * number too, so they are left out; all others must match. */
 static char *gate_rows(json_object *gate)
 {
 	json_object *rows = json_object_object_get(gate, "rows");
 	char *all = mhp_xasprintf("%s %d\n", jstr(gate, "verdict"),
 				  json_object_get_int(json_object_object_get(gate, "topologies_compared")));
-	size_t unplug = 0;
 
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		json_object *row = json_object_array_get_idx(rows, i);
-		if (strstr(jstr(row, "check"), " unplug ")) {
-			unplug++;
+		if (strstr(jstr(row, "check"), " unplug "))
 			continue;
-		}
 		char *more = mhp_xasprintf("%s%s | %s | %s | %s | %s\n", all, jstr(row, "kind"), jstr(row, "topology"),
 					   jstr(row, "check"), jstr(row, "baseline"), jstr(row, "candidate"));
 		free(all);
 		all = more;
 	}
-	char *more = mhp_xasprintf("%sunplug rows: %zu\n", all, unplug);
-	free(all);
-	return more;
+	return all;
 }
 
 /* A gate of three topologies as a 2-shard array: the merge job's verdict
