@@ -18,6 +18,7 @@
 #include "guest-init/channel.h"
 #include "guest-init/commands.h"
 #include "guest-init/halt.h"
+#include "guest-init/modules.h"
 #include "guest-init/report.h"
 #include "guest-init/state.h"
 #include "guest-init/sysfs.h"
@@ -69,6 +70,7 @@ int main(void)
 	probe_mode();
 	uevent_open(&st.uevents, &st.chan);
 	channel_open(&st.chan);
+	modules_load(&st.chan);
 	say_hello(&st.chan, "hello");
 	hang_mode();
 	for (;;) {

@@ -1,4 +1,5 @@
 #include "guest-init/report.h"
+#include "guest-init/modules.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -218,7 +219,7 @@ void say_hello(const struct channel *ch, const char *verb)
 	if (read_text("/proc/pagetypeinfo", pagetypes, sizeof(pagetypes)) == 0 &&
 	    sscanf(pagetypes, "Page block order: %u", &pageblock_order) != 1)
 		pageblock_order = 0;
-	say(ch, "%s proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s memmap_on_memory=%s pageblock_order=%u",
-	    verb, MHP_WIRE_PROTO, u.release, (unsigned long long)block_size(), nodes, auto_online,
-	    memmap[0] ? memmap : "-", pageblock_order);
+	say(ch, "%s proto=%d release=%s block_size=0x%llx nodes=%s auto_online=%s memmap_on_memory=%s pageblock_order=%u "
+	    "modules=%s", verb, MHP_WIRE_PROTO, u.release, (unsigned long long)block_size(), nodes, auto_online,
+	    memmap[0] ? memmap : "-", pageblock_order, modules_loaded());
 }

@@ -8,6 +8,8 @@
  *   hello proto=1 release=6.1.0 block_size=0x8000000 nodes=0-1 auto_online=offline
  *         memmap_on_memory=Y|N|force|- (- when the kernel lacks the parameter)
  *         pageblock_order=9 (0 when /proc/pagetypeinfo does not say)
+ *         modules=virtio,virtio_ring,virtio_mem (loaded by init from the
+ *         initrd's /modules, in order; - none)
  *   fatal what=... errno=N              (then the guest powers off)
  * host -> guest             guest answers
  *   report                   block id=.. start=0x.. node=N state=online|offline

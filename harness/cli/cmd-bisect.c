@@ -150,6 +150,7 @@ static int run_step(struct bisect_cli *c, struct mhp_topology *all, const char *
 	unsigned width;
 
 	if (mhp_suite_prepare(&su, &c->run, kernel) < 0 || mhp_pool_width(all, n, 1, c->run.jobs, &width) < 0) {
+		mhp_suite_release(&su);
 		snprintf(why, whysize, "cannot run the kernel");
 		return STEP_SKIP;
 	}
@@ -158,6 +159,7 @@ static int run_step(struct bisect_cli *c, struct mhp_topology *all, const char *
 		jobs[i] = (struct mhp_pool_job){ &su, &all[i] };
 	int r = mhp_pool_run(jobs, n, width, on_step_run, &st);
 	free(jobs);
+	mhp_suite_release(&su);
 	if (r == -EIO) {
 		snprintf(why, whysize, "no run directory");
 		return STEP_SKIP;
@@ -289,6 +291,10 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 	if (c->run.no_snapshot)
 		mhp_strv_push(v, "--no-snapshot");
 	mhp_strv_pushf(v, "--snapshot-cap=%llu", (unsigned long long)c->run.snapshot_cap);
+	for (unsigned i = 0; i < c->run.nmodules; i++)
+		mhp_strv_pushf(v, "--module=%s", c->run.modules[i]);
+	if (c->run.modules_dir)
+		push_path(v, "modules-dir", c->run.modules_dir);
 	if (c->build.cache_dir)
 		push_path(v, "cache", c->build.cache_dir);
 	if (c->build.config)

@@ -48,6 +48,7 @@ static const char fuzz_usage[] =
 	"  --budget N           (minimize) the same\n"
 	"  -j, --parallel N     guests at once (default: one per CPU)\n"
 	"  --accel, --timeout, --boot-timeout, --results, --no-snapshot, --snapshot-cap,\n"
+	"  --module, --modules-dir,\n"
 	"  --qemu, --guest-init, --append, -v: as for mhp run\n"
 	"\n"
 	"Exit status: 0 no failure, 1 failures found, 2 usage or input error,\n"
@@ -245,5 +246,7 @@ int mhp_cmd_fuzz(int argc, char **argv)
 		return r;
 	}
 	su.results = c.args.results;
-	return min ? minimize(&c, &su, width, argv[argc - 1]) : campaign(&c, &su, width);
+	r = min ? minimize(&c, &su, width, argv[argc - 1]) : campaign(&c, &su, width);
+	mhp_suite_release(&su);
+	return r;
 }

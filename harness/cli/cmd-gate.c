@@ -46,6 +46,8 @@ static const char gate_usage[] =
 	"  -j, --parallel N  guests at once: baseline and candidate runs side by side\n"
 	"                    (default: one per CPU); --jobs N is the kernel build's\n"
 	"  --no-snapshot     boot every run cold instead of from a saved boot\n"
+	"  --module NAME     the guest init loads module NAME first (each kernel's own\n"
+	"                    from --modules-dir DIR, default /lib/modules); repeatable\n"
 	"  --shard K/N       only topologies K, K+N, ... (0-based); the gate directory's\n"
 	"                    shard.json records them for `mhp results merge`\n"
 	"\n"
@@ -177,6 +179,7 @@ static void side_release(struct side *s)
 	free(s->kernel);
 	free(s->label);
 	free((char *)s->suite.results);
+	mhp_suite_release(&s->suite);
 }
 
 static void say_run(const char *who, const struct mhp_result *res)

@@ -46,6 +46,9 @@ static const char run_usage[] =
 	"  --no-snapshot       boot every run cold (default: restore a saved boot of\n"
 	"                      the same machine shape; never for mhp boot)\n"
 	"  --snapshot-cap SIZE boot snapshots kept in the cache (default 4G)\n"
+	"  --module NAME       the guest init loads kernel module NAME (and what it\n"
+	"                      needs) from the initrd first; repeatable\n"
+	"  --modules-dir DIR   where <release>/modules.dep is (default /lib/modules)\n"
 	"  -v, --verbose       say what mhp decides\n"
 	"  --shard K/N         (run) only topologies K, K+N, ... of those given (0-based);\n"
 	"                      RESULTS/shard.json records them for `mhp results merge`\n"
@@ -248,6 +251,7 @@ static int run_or_boot(int argc, char **argv, bool boot)
 	       width, suite.opts.snapshots ? "boot snapshots" : "cold boots");
 	r = run_all(&suite, all, total, width, &tally);
 out:
+	mhp_suite_release(&suite);
 	for (unsigned i = 0; i < total; i++)
 		mhp_topology_release(&all[i]);
 	free(all);

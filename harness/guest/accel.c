@@ -78,7 +78,7 @@ static int probe_kvm(const struct mhp_accel_probe *p)
 				       .initrd = initrd, .console_log = console, .probe = true };
 	s.nodes[0] = (struct mhp_node){ .memory = 256ull << 20, .cpus = 1 };
 	s.maxmem = 1ull << 30;
-	r = mhp_initrd_write(initrd, p->guest_init, NULL, 0);
+	r = mhp_initrd_write(initrd, p->guest_init, NULL, 0, NULL);
 	if (r == 0) {
 		mhp_qemu_build_argv(&cfg, &s, &argv);
 		r = mhp_child_start(&c, argv.v, "/dev/null");

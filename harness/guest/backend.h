@@ -33,6 +33,7 @@ struct mhp_machine {
 	unsigned timeout_ms;      /* each hypervisor reply, event, guest command */
 	const struct mhp_initrd_table *tables; /* ACPI tables the initrd carries */
 	size_t ntables;
+	const struct mhp_guest_modules *modules; /* modules init loads, NULL: none */
 	bool pin_slots;           /* DIMM i goes into slot i (a regenerated DSDT) */
 	const char *log_dir;      /* console.log, qemu.log, qmp.log, channel.log */
 	uint64_t epoch_ns;        /* time origin of the transcripts */

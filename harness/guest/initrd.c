@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,7 +86,30 @@ static int write_tables(int fd, const struct mhp_initrd_table *tables, size_t n)
 	return close_cpio(a, r);
 }
 
-static int write_init(int fd, const char *init, size_t init_len)
+/* modules/<file> each, and modules/order: their file names, a line each,
+ * in load order. */
+static int write_modules(struct archive *a, const struct mhp_guest_modules *m)
+{
+	_cleanup_free_ char *order = mhp_xstrdup("");
+	int r = add_entry(a, "modules", AE_IFDIR, 0755, NULL, 0, 0, 0);
+
+	for (size_t i = 0; r == 0 && i < m->paths.n; i++) {
+		const char *slash = strrchr(m->paths.v[i], '/'), *base = slash ? slash + 1 : m->paths.v[i];
+		_cleanup_free_ char *data = NULL, *name = mhp_xasprintf("modules/%s", base);
+		char *more = mhp_xasprintf("%s%s\n", order, base);
+		size_t len;
+
+		free(order);
+		order = more;
+		if ((r = mhp_read_file(m->paths.v[i], MAX_INIT_SIZE, &data, &len)) == 0)
+			r = add_entry(a, name, AE_IFREG, 0644, data, len, 0, 0);
+	}
+	if (r == 0)
+		r = add_entry(a, "modules/order", AE_IFREG, 0644, order, strlen(order), 0, 0);
+	return r;
+}
+
+static int write_init(int fd, const char *init, size_t init_len, const struct mhp_guest_modules *modules)
 {
 	struct archive *a = open_cpio(fd);
 	int r;
@@ -97,11 +121,13 @@ static int write_init(int fd, const char *init, size_t init_len)
 	    (r = add_entry(a, "proc", AE_IFDIR, 0755, NULL, 0, 0, 0)) == 0 &&
 	    (r = add_entry(a, "sys", AE_IFDIR, 0755, NULL, 0, 0, 0)) == 0)
 		r = add_entry(a, "init", AE_IFREG, 0755, init, init_len, 0, 0);
+	if (r == 0 && modules && modules->paths.n)
+		r = write_modules(a, modules);
 	return close_cpio(a, r);
 }
 
 int mhp_initrd_write(const char *path, const char *init_path, const struct mhp_initrd_table *tables,
-		     size_t ntables)
+		     size_t ntables, const struct mhp_guest_modules *modules)
 {
 	_cleanup_free_ char *init = NULL;
 	_cleanup_close_ int fd = -1;
@@ -115,7 +141,7 @@ int mhp_initrd_write(const char *path, const char *init_path, const struct mhp_i
 		return -errno;
 	if (ntables && (r = write_tables(fd, tables, ntables)) < 0)
 		return r;
-	if ((r = write_init(fd, init, init_len)) < 0)
+	if ((r = write_init(fd, init, init_len, modules)) < 0)
 		return r;
 	return fsync(fd) < 0 ? -errno : 0;
 }

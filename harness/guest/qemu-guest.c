@@ -102,7 +102,7 @@ static int prepare(struct mhp_guest *g)
 	q->qmp_path = mhp_rundir_socket_path(&q->rundir, "qmp.sock");
 	q->chan_path = mhp_rundir_socket_path(&q->rundir, "channel.sock");
 	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir.path);
-	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables);
+	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables, g->m->modules);
 	if (r < 0)
 		say(g, "cannot build the initrd from '%s': %s", g->m->guest_init, strerror(-r));
 	return r;
@@ -166,6 +166,13 @@ static int spawn(struct mhp_guest *g)
 
 static int read_hello(struct mhp_guest *g, const struct mhp_wire_msg *m)
 {
+	unsigned long long err = 0;
+
+	/* What init could not do before its hello (mount, a module, the channel). */
+	if (!strcmp(m->verb, "fatal") && mhp_wire_get(m, "what") && mhp_wire_get_u64(m, "errno", &err) == 0) {
+		say(g, "guest init failed before its hello: %s: %s", mhp_wire_get(m, "what"), strerror((int)err));
+		return -EPROTO;
+	}
 	if (strcmp(m->verb, "hello") || mhp_guest_hello_parse(m, &g->hello) < 0) {
 		say(g, "guest sent '%s' instead of a protocol %d hello", m->verb, MHP_WIRE_PROTO);
 		return -EPROTO;

@@ -213,6 +213,9 @@ int mhp_qemu_shape(const struct mhp_machine *m, char *key, size_t size)
 		if ((r = hash_file(&h, m->tables[i].path)) < 0)
 			return r;
 	}
+	for (size_t i = 0; m->modules && i < m->modules->paths.n; i++)
+		if ((r = hash_file(&h, m->modules->paths.v[i])) < 0)
+			return r;
 	snprintf(key, size, "%016" PRIx64, h);
 	return 0;
 }

@@ -74,5 +74,7 @@ int mhp_guest_hello_parse(const struct mhp_wire_msg *m, struct mhp_guest_hello *
 	snprintf(h->auto_online, sizeof(h->auto_online), "%s", auto_online);
 	h->memmap_on_memory = memmap && strcmp(memmap, "-") && strcmp(memmap, "N") && strcmp(memmap, "0");
 	h->pageblock_order = mhp_wire_get_u64(m, "pageblock_order", &order) == 0 && order < 32 ? (unsigned)order : 0;
+	const char *modules = mhp_wire_get(m, "modules");
+	snprintf(h->modules, sizeof(h->modules), "%s", modules && strcmp(modules, "-") ? modules : "");
 	return 0;
 }

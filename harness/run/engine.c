@@ -84,6 +84,23 @@ static int tables_taken(struct engine *e)
 	return e->t->dsdt ? check_taken(e, console, "DSDT") : 0;
 }
 
+/* The modules the initrd carries, as init names the ones it loaded. */
+static void modules_loaded(struct engine *e)
+{
+	const struct mhp_strv *names = e->m.modules ? &e->m.modules->names : NULL;
+
+	if (!names || !names->n)
+		return;
+	_cleanup_free_ char *want = mhp_xstrdup("");
+	for (size_t i = 0; i < names->n; i++) {
+		char *more = mhp_xasprintf("%s%s%s", want, i ? "," : "", names->v[i]);
+		free(want);
+		want = more;
+	}
+	mhp_result_check(e->res, NULL, "modules guest init loaded", want,
+			 e->g.hello.modules[0] ? e->g.hello.modules : "(none)");
+}
+
 static int boot(struct engine *e)
 {
 	int r;
@@ -99,6 +116,7 @@ static int boot(struct engine *e)
 	if (e->boot.cold_boot_ns)
 		mhp_deadlines_record(&(struct mhp_deadline_key){ e->m.kernel, e->m.qemu, e->m.accel }, e->boot.cold_boot_ns);
 	e->res->guest_release = mhp_xstrdup(e->g.hello.release);
+	modules_loaded(e);
 	if (tables_taken(e) < 0)
 		return -1;
 	return mhp_boot_settle(&e->boot, &e->g, e->res);
@@ -139,7 +157,7 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		.t = t, .dir = results_dir, .res = res,
 		.m = { .t = t, .kernel = o->kernel, .guest_init = o->guest_init, .accel = o->accel, .qemu = o->qemu,
 		       .append = o->append, .boot_timeout_ms = o->boot_timeout_ms, .timeout_ms = o->timeout_ms,
-		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns },
+		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns, .modules = o->modules },
 		.tables = MHP_TABLES_INIT,
 		.boot = { .snapshots = o->snapshots, .cap = o->snapshot_cap, .guest_init = mhp_qemu_guest_init,
 			  .snap = MHP_SNAPSHOT_INIT },

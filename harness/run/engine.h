@@ -3,6 +3,7 @@
 #ifndef MHP_ENGINE_H
 #define MHP_ENGINE_H
 
+#include "guest/modules.h"
 #include "model/result.h"
 #include "model/topology.h"
 
@@ -16,6 +17,7 @@ struct mhp_run_opts {
 	unsigned timeout_ms;      /* each QMP reply, event, guest command */
 	bool snapshots;           /* restore boots from snapshots, save new ones */
 	uint64_t snapshot_cap;    /* bytes of snapshots the cache keeps */
+	const struct mhp_guest_modules *modules; /* modules the guest init loads, NULL: none */
 };
 
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into

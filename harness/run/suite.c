@@ -185,6 +185,14 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 	case MHP_OPT_QEMU: a->qemu = arg; return 1;
 	case MHP_OPT_GUEST_INIT: a->guest_init = arg; return 1;
 	case MHP_OPT_APPEND: a->append = arg; return 1;
+	case MHP_OPT_MODULES_DIR: a->modules_dir = arg; return 1;
+	case MHP_OPT_MODULE:
+		if (a->nmodules == MHP_SUITE_MAX_MODULES) {
+			mhp_log_error("--module: at most %d modules", MHP_SUITE_MAX_MODULES);
+			return -EINVAL;
+		}
+		a->modules[a->nmodules++] = arg;
+		return 1;
 	case 'v': mhp_log_verbose = 1; return 1;
 	case 'j': return parse_jobs(arg, &a->jobs) < 0 ? -EINVAL : 1;
 	case MHP_OPT_NO_SNAPSHOT: a->no_snapshot = true; return 1;
@@ -203,6 +211,32 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 		return 1;
 	default: return 0;
 	}
+}
+
+/* --module: each name and what it needs, for the kernel's release. */
+static int resolve_modules(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)
+{
+	_cleanup_free_ char *dir = NULL;
+	char err[512];
+	int r;
+
+	if (!a->nmodules)
+		return 0;
+	if ((r = mhp_modules_dir(kernel, a->modules_dir, &dir, err, sizeof(err))) < 0 ||
+	    (r = mhp_modules_resolve(dir, a->modules, a->nmodules, &su->modules, err, sizeof(err))) < 0) {
+		mhp_log_error("--module: %s", err);
+		return -EINVAL;
+	}
+	_cleanup_free_ char *names = mhp_strv_join(&su->modules.names);
+	mhp_log_info("the guest loads %s", su->modules.names.n ? names : "nothing: the modules are built in");
+	su->opts.modules = &su->modules;
+	return 0;
+}
+
+void mhp_suite_release(struct mhp_suite *su)
+{
+	mhp_guest_modules_release(&su->modules);
+	su->opts.modules = NULL;
 }
 
 int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)
@@ -243,5 +277,5 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 					  .append = a->append, .boot_timeout_ms = d.boot_ms,
 					  .timeout_ms = d.step_ms, .snapshots = !a->no_snapshot,
 					  .snapshot_cap = a->snapshot_cap };
-	return 0;
+	return resolve_modules(su, a, kernel);
 }

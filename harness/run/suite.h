@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "guest/modules.h"
 #include "run/engine.h"
 #include "model/result.h"
 #include "model/topology.h"
@@ -16,6 +17,7 @@ struct mhp_suite {
 	char kernel_version[160]; /* from the bzImage header */
 	char accel_reason[160];   /* why opts.accel */
 	char deadlines[192];      /* how opts' deadlines were derived */
+	struct mhp_guest_modules modules; /* --module, resolved for the kernel */
 };
 
 /* Loads every topology first, so that bad input fails before any QEMU
@@ -44,6 +46,7 @@ void mhp_suite_run_in(const struct mhp_suite *su, const struct mhp_topology *s, 
 		      struct mhp_result *res);
 
 /* What run, gate and bisect take from the command line to run a suite. */
+#define MHP_SUITE_MAX_MODULES 16
 struct mhp_suite_args {
 	const char *accel;        /* auto, kvm or tcg */
 	const char *results;
@@ -56,6 +59,9 @@ struct mhp_suite_args {
 	unsigned shard, shards;   /* --shard K/N: only the K-th of N slices (0 of 1: all) */
 	bool sharded;             /* --shard was given */
 	uint64_t snapshot_cap;    /* bytes of boot snapshots kept in the cache */
+	const char *modules[MHP_SUITE_MAX_MODULES]; /* --module NAME: the guest init loads it */
+	unsigned nmodules;
+	const char *modules_dir;  /* --modules-dir: holds <release>/, NULL: /lib/modules */
 };
 #define MHP_DEFAULT_STEP_TIMEOUT_S 60
 #define MHP_DEFAULT_BOOT_TIMEOUT_S 180
@@ -66,13 +72,15 @@ struct mhp_suite_args {
 enum {
 	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
 	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND, MHP_OPT_NO_SNAPSHOT, MHP_OPT_SNAPSHOT_CAP, MHP_OPT_SHARD,
+	MHP_OPT_MODULE, MHP_OPT_MODULES_DIR,
 };
 #define MHP_SUITE_OPTIONS                                                                                   \
 	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
 	{ "timeout", required_argument, NULL, MHP_OPT_TIMEOUT },                                             \
 	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }, \
 	{ "parallel", required_argument, NULL, 'j' }, { "no-snapshot", no_argument, NULL, MHP_OPT_NO_SNAPSHOT },  \
-	{ "snapshot-cap", required_argument, NULL, MHP_OPT_SNAPSHOT_CAP }
+	{ "snapshot-cap", required_argument, NULL, MHP_OPT_SNAPSHOT_CAP },                                    \
+	{ "module", required_argument, NULL, MHP_OPT_MODULE }, { "modules-dir", required_argument, NULL, MHP_OPT_MODULES_DIR }
 /* run, gate and fuzz: --shard K/N. */
 #define MHP_SUITE_SHARD_OPTION { "shard", required_argument, NULL, MHP_OPT_SHARD }
 /* mhp run's more. */
@@ -88,5 +96,7 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a);
  * su->kernel_version), finds the guest init, resolves the accelerator.
  * Says what is wrong and returns -EINVAL on bad input. */
 int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel);
+/* What prepare allocated (the resolved modules). */
+void mhp_suite_release(struct mhp_suite *su);
 
 #endif

@@ -18,6 +18,7 @@
 #include "../unit/testutil.h"
 #include "lib/cleanup.h"
 #include "guest/kernel-image.h"
+#include "guest/modules.h"
 #include "lib/util.h"
 #include "model/oracle.h"
 
@@ -980,6 +981,77 @@ static void test_snapshot_fallback(void **state)
 	run_release(&made), run_release(&cut);
 }
 
+struct module_row {
+	const char *name;
+	const char *kernel;   /* /boot/vmlinuz-<kernel>* */
+	const char *other;    /* --modules-dir holding this release's modules as the guest's */
+	const char *module;
+	int status;
+	const char *observed; /* the modules check, or the run's error, or the output */
+};
+
+static const struct module_row module_rows[] = {
+	{ "6.1 loads virtio_mem after the modules it needs", "6.1.", NULL, "virtio_mem", 0,
+	  "virtio_ring,virtio,virtio_mem" },
+	{ "6.12 loads the compressed virtio_mem, virtio_pci is built in", "6.12.", NULL, "virtio_mem", 0, "virtio_mem" },
+	{ "a module of another release is refused by the kernel", "6.1.", "6.12.", "virtio_mem", 1,
+	  "guest init failed before its hello: module:virtio_mem.ko.xz: Operation not supported" },
+	{ "an unknown module is an input error", "6.1.", NULL, "no_such_module", 2,
+	  "mhp: --module: no module 'no_such_module' for release 6.1." },
+};
+
+/* The release directory of the newest /boot/vmlinuz-<prefix>*. */
+static char *release_of(const char *prefix, char **ret_kernel)
+{
+	char *kernel = NULL, *dir = NULL, err[256], *vmlinuz = mhp_xasprintf("vmlinuz-%s", prefix);
+
+	assert_int_equal(mhp_kernel_newest("/boot", vmlinuz, &kernel), 0);
+	if (mhp_modules_dir(kernel, "", &dir, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	free(vmlinuz);
+	*ret_kernel = kernel;
+	return dir;
+}
+
+/* --module on Debian's kernels: the guest init loads the module and what it
+ * needs, in order, and the kernel lists each in /sys/module; a module the
+ * guest kernel refuses stops the boot naming it. */
+static void test_guest_modules(void **state)
+{
+	const struct module_row *row = *state;
+	char *kernel = NULL, *other_kernel = NULL, *release = release_of(row->kernel, &kernel);
+	char *fake = mhp_xasprintf("%s/fake-modules", workdir), *link = mhp_xasprintf("%s%s", fake, release);
+	const char *args[] = { "boot", "--accel", "tcg", "--kernel", kernel, "--module", row->module,
+			       "--modules-dir", row->other ? fake : "/lib/modules", "topologies/two-nodes-movable-node.json", NULL };
+	struct run r;
+
+	if (row->other) {
+		char *other = release_of(row->other, &other_kernel), *target = mhp_xasprintf("/lib/modules%s", other);
+		assert_int_equal(mhp_mkdir_p(fake, 0755), 0);
+		unlink(link);
+		assert_int_equal(symlink(target, link), 0);
+		free(other), free(target);
+	}
+	run_mhp(&r, "modules", args);
+	expect_status(&r, row->status);
+	if (row->status == 2) {
+		char *out = slurp(r.out);
+		assert_non_null(strstr(out, row->observed));
+		free(out);
+	} else {
+		json_object *res = latest_result(&r);
+		char *got = observed_for(res, "boot: modules guest init loaded", NULL);
+		if (row->status)
+			assert_non_null(strstr(jstr(res, "error"), row->observed));
+		else
+			assert_string_equal(got, row->observed);
+		free(got);
+		json_object_put(res);
+	}
+	run_release(&r);
+	free(kernel), free(other_kernel), free(release), free(fake), free(link);
+}
+
 static void test_accel_auto(void **state)
 {
 	(void)state;
@@ -1033,5 +1105,6 @@ int main(void)
 	TEST_ROWS(&l, test_corpus, corpus_rows);
 	TEST_ONE(&l, test_snapshot_fallback);
 	TEST_ONE(&l, test_accel_auto);
+	TEST_ROWS(&l, test_guest_modules, module_rows);
 	return itest_run("integration", &l);
 }

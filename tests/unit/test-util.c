@@ -1,6 +1,4 @@
-/* Sizes, kernel image probing, the initrd archive and result.json. */
-#include <archive.h>
-#include <archive_entry.h>
+/* Sizes, kernel image probing and result.json. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -12,7 +10,6 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "guest/initrd.h"
 #include "guest/kernel-image.h"
 #include "model/result.h"
 #include "report/report.h"
@@ -118,45 +115,6 @@ static void test_kernel_default_picks_newest(void **state)
 	free(got);
 	rmdir(dir);
 	free(dir);
-}
-
-/* The initrd is a newc cpio holding init, dev/console (c 5:1) and mount points. */
-static void test_initrd(void **state)
-{
-	(void)state;
-	char *init = tmp_path("init"), *cpio = tmp_path("initrd.cpio");
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	char names[256] = "";
-	char body[16] = "";
-
-	write_bytes(init, "\x7f" "ELFbody", 8);
-	assert_int_equal(mhp_initrd_write(cpio, init, NULL, 0), 0);
-	archive_read_support_format_cpio(a);
-	archive_read_support_filter_none(a);
-	assert_int_equal(archive_read_open_filename(a, cpio, 4096), ARCHIVE_OK);
-	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		strcat(names, archive_entry_pathname(e));
-		strcat(names, " ");
-		if (!strcmp(archive_entry_pathname(e), "dev/console")) {
-			assert_int_equal(archive_entry_filetype(e), AE_IFCHR);
-			assert_int_equal(archive_entry_rdevmajor(e), 5);
-			assert_int_equal(archive_entry_rdevminor(e), 1);
-		}
-		if (!strcmp(archive_entry_pathname(e), "init")) {
-			assert_int_equal(archive_entry_perm(e), 0755);
-			assert_int_equal(archive_read_data(a, body, sizeof(body)), 8);
-		}
-	}
-	assert_string_equal(archive_format_name(a), "ASCII cpio (SVR4 with no CRC)");
-	archive_read_free(a);
-	assert_string_equal(names, "dev dev/console proc sys init ");
-	assert_memory_equal(body, "\x7f" "ELFbody", 8);
-	assert_int_equal(mhp_initrd_write(cpio, "/nonexistent-init", NULL, 0), -ENOENT);
-	unlink(init);
-	unlink(cpio);
-	free(init);
-	free(cpio);
 }
 
 static void test_result_json(void **state)
@@ -378,7 +336,6 @@ int main(void)
 	TEST_ROWS(&l, test_parse_size, size_rows);
 	TEST_ONE(&l, test_kernel_probe);
 	TEST_ONE(&l, test_kernel_default_picks_newest);
-	TEST_ONE(&l, test_initrd);
 	TEST_ONE(&l, test_result_json);
 	TEST_ONE(&l, test_result_json_read_back);
 	TEST_ONE(&l, test_result_nothing_scored_is_skip);

@@ -109,19 +109,23 @@ struct hello_row {
 	uint64_t block_size;
 	bool memmap;
 	unsigned order;
+	const char *modules; /* NULL: "" */
 };
 
 static const struct hello_row hello_rows[] = {
 	{ "hello at boot", "hello proto=1 release=6.1.0-57-amd64 block_size=0x8000000 nodes=0-1 auto_online=offline "
-	  "memmap_on_memory=N pageblock_order=9", 0, "6.1.0-57-amd64", "offline", 128ull << 20, false, 9 },
+	  "memmap_on_memory=N pageblock_order=9 modules=-", 0, "6.1.0-57-amd64", "offline", 128ull << 20, false, 9, NULL },
+	{ "modules init loaded", "hello proto=1 release=6.1.0-57-amd64 block_size=0x8000000 nodes=0-1 auto_online=offline "
+	  "memmap_on_memory=N pageblock_order=9 modules=virtio_ring,virtio,virtio_mem", 0, "6.1.0-57-amd64", "offline",
+	  128ull << 20, false, 9, "virtio_ring,virtio,virtio_mem" },
 	{ "hello asked again (ok)", "ok proto=1 release=6.12.1 block_size=0x8000000 nodes=0 auto_online=online_movable "
-	  "memmap_on_memory=Y pageblock_order=9", 0, "6.12.1", "online_movable", 128ull << 20, true, 9 },
+	  "memmap_on_memory=Y pageblock_order=9", 0, "6.12.1", "online_movable", 128ull << 20, true, 9, NULL },
 	{ "no memmap_on_memory parameter", "hello proto=1 release=r block_size=0x8000000 auto_online=online "
-	  "memmap_on_memory=-", 0, "r", "online", 128ull << 20, false, 0 },
-	{ "another protocol", "hello proto=2 release=r block_size=0x8000000 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
-	{ "no block size", "hello proto=1 release=r auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
-	{ "block size 0", "hello proto=1 release=r block_size=0 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0 },
-	{ "no auto_online", "hello proto=1 release=r block_size=0x8000000", -EPROTO, NULL, NULL, 0, false, 0 },
+	  "memmap_on_memory=-", 0, "r", "online", 128ull << 20, false, 0, NULL },
+	{ "another protocol", "hello proto=2 release=r block_size=0x8000000 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0, NULL },
+	{ "no block size", "hello proto=1 release=r auto_online=online", -EPROTO, NULL, NULL, 0, false, 0, NULL },
+	{ "block size 0", "hello proto=1 release=r block_size=0 auto_online=online", -EPROTO, NULL, NULL, 0, false, 0, NULL },
+	{ "no auto_online", "hello proto=1 release=r block_size=0x8000000", -EPROTO, NULL, NULL, 0, false, 0, NULL },
 };
 
 static void test_hello_parse(void **state)
@@ -138,6 +142,7 @@ static void test_hello_parse(void **state)
 		assert_int_equal(h.block_size, row->block_size);
 		assert_int_equal(h.memmap_on_memory, row->memmap);
 		assert_int_equal(h.pageblock_order, row->order);
+		assert_string_equal(h.modules, row->modules ? row->modules : "");
 	}
 	mhp_wire_msg_release(&m);
 }
