@@ -52,6 +52,15 @@ struct mhp_plugged {
 	unsigned nids;
 };
 
+/* A virtio-mem device after a resize: QEMU's view of it. */
+struct mhp_resized {
+	uint64_t size;            /* what the guest has plugged */
+	uint64_t requested;       /* what it was asked for */
+	uint64_t addr;            /* where its region starts */
+	unsigned *ids;            /* blocks whose add (or remove) uevent arrived (owned) */
+	unsigned nids;
+};
+
 enum mhp_unplug_outcome {
 	MHP_UNPLUG_INVALID = 0,
 	MHP_UNPLUG_REMOVED,       /* the device is gone and so are its blocks */
@@ -72,6 +81,11 @@ struct mhp_guest_ops {
 	 * how the guest refused. */
 	int (*unplug)(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
 		      char *reason, size_t size);
+	/* Asks virtio-mem device index for size bytes, waits until the guest
+	 * plugged or unplugged to it (nblocks 0: until the size stops
+	 * changing, for a shrink the guest may do in part), then until it saw
+	 * nblocks add (or -nblocks remove) uevents. */
+	int (*resize)(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret);
 	/* The hypervisor's view of device id: "node=N size=S" or "(absent)". */
 	int (*device)(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
 	/* One guest command; 0 on "ok" (kept in ret_ok when not NULL).  The
@@ -128,6 +142,11 @@ static inline int mhp_guest_unplug(struct mhp_guest *g, unsigned index, unsigned
 				   enum mhp_unplug_outcome *ret, char *reason, size_t size)
 {
 	return g->ops->unplug(g, index, nblocks, ret, reason, size);
+}
+static inline int mhp_guest_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks,
+				   struct mhp_resized *ret)
+{
+	return g->ops->resize(g, index, size, nblocks, ret);
 }
 static inline int mhp_guest_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
 {

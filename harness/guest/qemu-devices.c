@@ -31,8 +31,9 @@ int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size
 			continue;
 		snprintf(view, size, "node=%" PRId64 " size=%" PRId64, mhp_json_path_int(dev, "data/node", -1),
 			 mhp_json_path_int(dev, "data/size", -1));
+		/* A DIMM's "addr" is a virtio-mem device's "memaddr". */
 		if (ret_addr)
-			*ret_addr = (uint64_t)mhp_json_path_int(dev, "data/addr", 0);
+			*ret_addr = (uint64_t)mhp_json_path_int(dev, "data/addr", mhp_json_path_int(dev, "data/memaddr", 0));
 	}
 	json_object_put(list);
 	return 0;
@@ -113,10 +114,8 @@ static unsigned parse_ids(const char *list, unsigned **ret)
 	return n;
 }
 
-/* Waits until the guest saw n add or remove uevents ("await-add" or
- * "await-remove"); the blocks it saw into ret_ids when not NULL. */
-static int await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
-			const char *awaited)
+int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
+			  const char *awaited)
 {
 	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
 	char cmd[64];
@@ -147,7 +146,7 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 			 "query-memory-devices says %s", d->id, ret->device);
 		return -EPROTO;
 	}
-	return await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
+	return mhp_qemu_await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
 			    "the guest to see the new memory blocks");
 }
 
@@ -277,5 +276,5 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 	reason[0] = '\0';
 	if ((r = delete_backend(g, d)) < 0)
 		return r;
-	return await_blocks(g, "await-remove", nblocks, NULL, NULL, "the guest to see the blocks removed");
+	return mhp_qemu_await_blocks(g, "await-remove", nblocks, NULL, NULL, "the guest to see the blocks removed");
 }

@@ -349,6 +349,7 @@ static const struct mhp_guest_ops qemu_ops = {
 	.name = "qemu",
 	.start = start,
 	.plug = mhp_qemu_plug,
+	.resize = mhp_qemu_resize,
 	.unplug = mhp_qemu_unplug,
 	.device = mhp_qemu_device,
 	.command = command,

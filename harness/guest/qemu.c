@@ -80,6 +80,25 @@ static void push_numa(struct mhp_strv *argv, const struct mhp_topology *s)
 	}
 }
 
+/* virtio-mem devices: on the command line (QEMU 7.2 cannot hot-add one),
+ * asking for nothing until a resize step does. */
+static void push_virtio_mem(struct mhp_strv *argv, const struct mhp_topology *s)
+{
+	for (unsigned i = 0; i < s->nr_dimms; i++) {
+		const struct mhp_dimm *d = &s->dimms[i];
+		char backend[64];
+
+		if (d->kind != MHP_DEVICE_VIRTIO_MEM)
+			continue;
+		mhp_qemu_backend_id(d, backend, sizeof(backend));
+		mhp_strv_push(argv, "-object");
+		mhp_strv_pushf(argv, "memory-backend-ram,id=%s,size=%" PRIu64 "M", backend, d->size >> 20);
+		mhp_strv_push(argv, "-device");
+		mhp_strv_pushf(argv, "virtio-mem-pci,id=%s,memdev=%s,node=%u,requested-size=%" PRIu64 ",block-size=%" PRIu64,
+			       d->id, backend, d->node, d->requested_size, d->block_size);
+	}
+}
+
 static unsigned total_cpus(const struct mhp_topology *s)
 {
 	unsigned n = 0;
@@ -120,6 +139,7 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_pushf(argv, "%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", mhp_topology_boot_memory(s) >> 20,
 		       s->slots, s->maxmem >> 20);
 	push_numa(argv, s);
+	push_virtio_mem(argv, s);
 	/* A guest whose kernel has the driver reports panics as GUEST_PANICKED. */
 	mhp_strv_push(argv, "-device");
 	mhp_strv_push(argv, "pvpanic");

@@ -96,6 +96,17 @@ enum mhp_expect mhp_oracle_unplug_expect(const struct mhp_oracle *o, unsigned di
 /* The DIMM is gone: its blocks leave the model. */
 void mhp_oracle_unplug(struct mhp_oracle *o, unsigned dimm);
 
+/* oracle-virtio-mem.c: a virtio-mem device whose region starts at block
+ * first_id.  How many blocks it has now; whether a shrink to size must
+ * give every block above it back (OK) or may keep some (ANY: kernel
+ * zones); the device at size: blocks added from the bottom (and onlined
+ * as auto_online says), removed from the top; after a shrink the guest
+ * did in part, its blocks as the guest shows them. */
+unsigned mhp_oracle_device_blocks(const struct mhp_oracle *o, unsigned dev);
+enum mhp_expect mhp_oracle_shrink_expect(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size);
+void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size);
+void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, const struct mhp_guest_report *r);
+
 /* After a refused unplug the DIMM's blocks are where the kernel's partial
  * offline and re-online left them (not deterministic): take them from r. */
 void mhp_oracle_resync_dimm(struct mhp_oracle *o, unsigned dimm, const struct mhp_guest_report *r);

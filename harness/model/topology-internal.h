@@ -105,6 +105,9 @@ int mhp_topo_check_memory(const struct mhp_topology *t, const struct mhp_topo_er
 int mhp_topo_check_slots(const struct mhp_topology *t, const struct mhp_topo_err *e);
 int mhp_topo_check_step(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e);
 int mhp_topo_check_step_order(const struct mhp_topology *t, const struct mhp_topo_err *e);
+/* topology-virtio-mem.c: a virtio-mem device, and steps on devices by kind. */
+int mhp_topo_check_virtio_mem(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e);
+int mhp_topo_check_device_step(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e);
 
 /* ---- the format's words (topology-names.c) ---- */
 /* The kind a step's action key names; MHP_STEP_INVALID for none. */
@@ -126,5 +129,7 @@ unsigned mhp_topo_pickable_blocks(const struct mhp_topology *t, unsigned dimm);
 #define MHP_TOPO_MSG_BLOCK_INDEX "entry %u must be a block index from 0 to %u"
 #define MHP_TOPO_MSG_CMDLINE_WORD "entry %zu must be one word without spaces or quotes"
 #define MHP_TOPO_MSG_SYSRQ "one of the keys c (crash), w, l, m, t"
+#define MHP_TOPO_MSG_NO_ACTION \
+	"a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin, offline_boot, resize"
 
 #endif

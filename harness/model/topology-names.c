@@ -10,8 +10,21 @@ static const char *const step_keys[] = {
 	[MHP_STEP_PLUG] = "plug",       [MHP_STEP_ONLINE] = "online", [MHP_STEP_OFFLINE] = "offline",
 	[MHP_STEP_UNPLUG] = "unplug",   [MHP_STEP_CHECK] = "check",   [MHP_STEP_FILL] = "fill",
 	[MHP_STEP_VERIFY] = "verify",   [MHP_STEP_CORRUPT] = "corrupt", [MHP_STEP_SYSRQ] = "sysrq",
-	[MHP_STEP_PIN] = "pin",         [MHP_STEP_OFFLINE_BOOT] = "offline_boot",
+	[MHP_STEP_PIN] = "pin",         [MHP_STEP_OFFLINE_BOOT] = "offline_boot", [MHP_STEP_RESIZE] = "resize",
 };
+
+const char *mhp_device_kind_name(enum mhp_device_kind k)
+{
+	return k == MHP_DEVICE_VIRTIO_MEM ? "virtio-mem" : "dimm";
+}
+
+bool mhp_topology_has_virtio_mem(const struct mhp_topology *t)
+{
+	for (unsigned i = 0; i < t->nr_dimms && i < MHP_MAX_DIMMS; i++)
+		if (t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM)
+			return true;
+	return false;
+}
 
 const char *mhp_step_kind_name(enum mhp_step_kind k)
 {

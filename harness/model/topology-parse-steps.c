@@ -7,7 +7,7 @@
 #include "model/topology-internal.h"
 
 static const char *const step_keys[] = { "plug", "online", "offline", "unplug", "check", "fill", "verify", "corrupt",
-					 "sysrq", "pin", "offline_boot", "type", "expect", "expect_zone", "expect_valid_zones",
+					 "sysrq", "pin", "offline_boot", "resize", "type", "expect", "expect_zone", "expect_valid_zones",
 					 "expect_online", "blocks", "size", "min_share", "timeout_ms", NULL };
 
 static int find_dimm(const struct mhp_topology *s, const char *id)
@@ -102,7 +102,7 @@ static int parse_action(struct mhp_parse_ctx *c, json_object *o, struct mhp_step
 	}
 	if (!action)
 		return mhp_json_fail(c, o, "plug",
-				     "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin, offline_boot");
+				     MHP_TOPO_MSG_NO_ACTION);
 	st->line = mhp_json_line(c, o, action);
 	*ret_action = action;
 	return 0;
@@ -144,6 +144,26 @@ static int parse_boot_node(struct mhp_parse_ctx *c, struct mhp_topology *s, json
 	for (size_t k = 0; step_keys[k]; k++)
 		if (strcmp(step_keys[k], "offline_boot") && json_object_object_get_ex(o, step_keys[k], NULL))
 			return mhp_json_fail(c, o, step_keys[k], "an offline_boot step takes no other key");
+	return mhp_topo_check_step(s, i, &c->e);
+}
+
+/* resize: a virtio-mem device's id and the size to ask for (0: all of it
+ * back), and nothing else. */
+static int parse_resize(struct mhp_parse_ctx *c, struct mhp_topology *s, json_object *o, unsigned i)
+{
+	static const char *const keys[] = { "resize", "size", NULL };
+	struct mhp_step *st = &s->steps[i];
+	char id[MHP_ID_MAX] = "";
+	int r;
+
+	if ((r = mhp_json_check_keys(c, o, keys)) < 0 || (r = mhp_json_get_string(c, o, "resize", true, id, sizeof(id))) < 0)
+		return r;
+	int d = find_dimm(s, id);
+	if (d < 0)
+		return mhp_json_fail(c, o, "resize", "no device has id '%s'", id);
+	st->dimm = (unsigned)d;
+	if ((r = mhp_json_get_size_or_zero(c, o, "size", true, &st->size)) < 0)
+		return r;
 	return mhp_topo_check_step(s, i, &c->e);
 }
 
@@ -228,6 +248,8 @@ static int parse_step_fields(struct mhp_parse_ctx *c, struct mhp_topology *s, js
 		return parse_flag(c, o, action);
 	if (st->kind == MHP_STEP_OFFLINE_BOOT)
 		return parse_boot_node(c, s, o, i);
+	if (st->kind == MHP_STEP_RESIZE)
+		return parse_resize(c, s, o, i);
 	if ((r = parse_target(c, s, o, action, st)) < 0 || (r = mhp_topo_check_step(s, i, &c->e)) < 0 ||
 	    (r = parse_type(c, o, st)) < 0 || (r = mhp_topo_check_step(s, i, &c->e)) < 0 ||
 	    (r = parse_block_list(c, s, o, st)) < 0 || (r = parse_fill(c, o, st)) < 0 ||

@@ -55,12 +55,48 @@ static int parse_nodes(struct mhp_parse_ctx *c, struct mhp_topology *s, json_obj
 	return r < 0 ? r : mhp_topo_check_nodes(s, &c->e);
 }
 
+/* A virtio-mem device: its region (max_size), what it plugs at boot, its
+ * device block size (default QEMU's). */
+static int parse_virtio_mem(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *d)
+{
+	static const char *const keys[] = { "id", "kind", "node", "max_size", "requested_size", "block_size", NULL };
+	const struct mhp_json_key_line lines[] = {
+		{ "max_size", &d->lines.size }, { "requested_size", &d->lines.requested_size },
+		{ "block_size", &d->lines.block_size }, { NULL, NULL },
+	};
+	int r;
+
+	mhp_json_note_lines(c, o, lines);
+	d->block_size = MHP_VIRTIO_MEM_BLOCK_SIZE;
+	if ((r = mhp_json_check_keys(c, o, keys)) < 0 ||
+	    (r = mhp_json_get_string(c, o, "id", true, d->id, sizeof(d->id))) < 0 ||
+	    (r = mhp_json_get_uint(c, o, "node", true, MHP_MAX_NODES, &d->node)) < 0 ||
+	    (r = mhp_json_get_size(c, o, "max_size", true, &d->size)) < 0 ||
+	    (r = mhp_json_get_size_or_zero(c, o, "requested_size", false, &d->requested_size)) < 0)
+		return r;
+	return mhp_json_get_size(c, o, "block_size", false, &d->block_size);
+}
+
+/* "kind": "dimm" (the default) or "virtio-mem". */
+static int parse_kind(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *d)
+{
+	char kind[16] = "dimm";
+	int r = mhp_json_get_string(c, o, "kind", false, kind, sizeof(kind));
+
+	if (r < 0)
+		return r;
+	d->kind = !strcmp(kind, "virtio-mem") ? MHP_DEVICE_VIRTIO_MEM : MHP_DEVICE_DIMM;
+	if (strcmp(kind, mhp_device_kind_name(d->kind)))
+		return mhp_json_fail(c, o, "kind", "must be \"dimm\" or \"virtio-mem\"");
+	return 0;
+}
+
 static int parse_dimm(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *d)
 {
-	static const char *const keys[] = { "id", "size", "node", "addr", "pxm", NULL };
+	static const char *const keys[] = { "id", "kind", "size", "node", "addr", "pxm", NULL };
 	const struct mhp_json_key_line lines[] = {
 		{ "id", &d->lines.id }, { "size", &d->lines.size }, { "node", &d->lines.node },
-		{ "addr", &d->lines.addr }, { "pxm", &d->lines.pxm }, { NULL, NULL },
+		{ "addr", &d->lines.addr }, { "pxm", &d->lines.pxm }, { "kind", &d->lines.kind }, { NULL, NULL },
 	};
 	unsigned pxm = 0;
 	int r;
@@ -68,6 +104,10 @@ static int parse_dimm(struct mhp_parse_ctx *c, json_object *o, struct mhp_dimm *
 	d->pxm = -1;
 	d->line = mhp_json_entry_line(c, o);
 	mhp_json_note_lines(c, o, lines);
+	if ((r = parse_kind(c, o, d)) < 0)
+		return r;
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM)
+		return parse_virtio_mem(c, o, d);
 	if (json_object_object_get_ex(o, "pxm", NULL)) {
 		if ((r = mhp_json_get_uint(c, o, "pxm", true, MHP_TOPO_MAX_PXM, &pxm)) < 0)
 			return r;

@@ -2,6 +2,7 @@
  * knob values, slots and maxmem, the order of the steps.  The parser runs
  * each as soon as what it looks at is parsed; a generator runs them all
  * through mhp_topology_validate(). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,6 +148,19 @@ int mhp_topo_check_cmdline(const struct mhp_topology *t, const struct mhp_topo_e
 	return 0;
 }
 
+static int check_dimm_node(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e)
+{
+	const struct mhp_dimm *d = &t->dimms[i];
+
+	if (d->node >= t->nr_nodes)
+		return bad(e, d->lines.node, "dimms", (int)i, "node", "node %u does not exist (the topology has %u)", d->node,
+			   t->nr_nodes);
+	if (d->pxm < 0 && !mhp_topology_has_pxm(t, d->node))
+		return bad(e, d->lines.node, "dimms", (int)i, "node",
+			   "QEMU reports this DIMM's _PXM as %u, and no node has proximity domain %u", d->node, d->node);
+	return 0;
+}
+
 /* The id, then where the DIMM sits: node, proximity domain, alignment. */
 int mhp_topo_check_dimm(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e)
 {
@@ -162,16 +176,14 @@ int mhp_topo_check_dimm(const struct mhp_topology *t, unsigned i, const struct m
 	for (unsigned j = 0; j < i; j++)
 		if (!strcmp(t->dimms[j].id, d->id))
 			return bad(e, d->lines.id, "dimms", at, "id", "'%s' is used twice", d->id);
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM) /* its node_id is a proximity domain to the guest too */
+		return check_dimm_node(t, i, e) < 0 ? -EINVAL : mhp_topo_check_virtio_mem(t, i, e);
 	if (d->size % MHP_BLOCK_SIZE)
 		return bad(e, d->lines.size, "dimms", at, "size", BLOCK_MULTIPLE);
 	if (d->addr % MHP_BLOCK_SIZE)
 		return bad(e, d->lines.addr, "dimms", at, "addr", "must be aligned to 128M");
-	if (d->node >= t->nr_nodes)
-		return bad(e, d->lines.node, "dimms", at, "node", "node %u does not exist (the topology has %u)", d->node,
-			   t->nr_nodes);
-	if (d->pxm < 0 && !mhp_topology_has_pxm(t, d->node))
-		return bad(e, d->lines.node, "dimms", at, "node",
-			   "QEMU reports this DIMM's _PXM as %u, and no node has proximity domain %u", d->node, d->node);
+	if (check_dimm_node(t, i, e) < 0)
+		return -EINVAL;
 	if (d->pxm >= 0 && !mhp_topology_has_pxm(t, (unsigned)d->pxm))
 		return bad(e, d->lines.pxm, "dimms", at, "pxm", "no node has proximity domain %d", d->pxm);
 	if (d->pxm >= 0 && !t->dsdt)
@@ -232,10 +244,12 @@ int mhp_topo_check_slots(const struct mhp_topology *t, const struct mhp_topo_err
 		return bad(e, t->lines.slots, NULL, -1, "slots", BETWEEN, MHP_TOPO_MAX_SLOTS);
 	if (t->slots == 0)
 		return bad(e, t->lines.slots, NULL, -1, "slots", "hotplug needs at least one slot");
-	if (t->dsdt && t->nr_dimms > t->slots)
+	unsigned dimms = 0;
+	for (unsigned i = 0; i < t->nr_dimms && i < MHP_MAX_DIMMS; i++)
+		dimms += t->dimms[i].kind == MHP_DEVICE_DIMM;
+	if (t->dsdt && dimms > t->slots)
 		return bad(e, t->lines.slots, NULL, -1, "slots",
-			   "a DIMM with a pxm pins every DIMM to its own slot: %u DIMMs need %u slots", t->nr_dimms,
-			   t->nr_dimms);
+			   "a DIMM with a pxm pins every DIMM to its own slot: %u DIMMs need %u slots", dimms, dimms);
 	return 0;
 }
 
@@ -269,9 +283,11 @@ int mhp_topo_check_step(const struct mhp_topology *t, unsigned i, const struct m
 
 	if (st->kind == MHP_STEP_INVALID || st->kind > MHP_STEP_LAST)
 		return bad(e, st->line, "steps", at, "plug",
-			   "a step needs one of plug, online, offline, unplug, check, fill, verify, corrupt, sysrq, pin, offline_boot");
+			   MHP_TOPO_MSG_NO_ACTION);
 	if (mhp_step_kind_has_dimm(st->kind) && st->dimm >= t->nr_dimms)
 		return bad(e, st->line, "steps", at, key, "no DIMM has index %u", st->dimm);
+	if ((r = mhp_topo_check_device_step(t, i, e)) < 0)
+		return r;
 	if (st->kind == MHP_STEP_OFFLINE_BOOT && (st->node >= t->nr_nodes || !t->nodes[st->node].memory))
 		return bad(e, st->line, "steps", at, key, st->node >= t->nr_nodes ? "no node has index %u"
 				: "node %u has no boot memory to offline", st->node);
@@ -307,7 +323,9 @@ int mhp_topo_check_step_order(const struct mhp_topology *t, const struct mhp_top
 		const char *key = mhp_step_kind_name(st->kind);
 		int at = (int)i;
 
-		if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_SYSRQ || st->kind == MHP_STEP_OFFLINE_BOOT)
+		/* A virtio-mem device is there from the start, and takes no slot. */
+		if (st->kind == MHP_STEP_CHECK || st->kind == MHP_STEP_SYSRQ || st->kind == MHP_STEP_OFFLINE_BOOT ||
+		    st->kind == MHP_STEP_RESIZE)
 			continue;
 		if (st->kind == MHP_STEP_CORRUPT || st->kind == MHP_STEP_VERIFY) {
 			if (!filled)

@@ -72,10 +72,28 @@ static json_object *write_node(const struct mhp_node *n, unsigned i)
 	return o;
 }
 
-static json_object *write_dimm(const struct mhp_dimm *d)
+static json_object *write_virtio_mem(const struct mhp_dimm *d)
 {
 	json_object *o = json_object_new_object();
 
+	put(o, "id", json_object_new_string(d->id));
+	put(o, "kind", json_object_new_string(mhp_device_kind_name(d->kind)));
+	put(o, "max_size", size_value(d->size));
+	put(o, "node", json_object_new_int64(d->node));
+	if (d->requested_size)
+		put(o, "requested_size", size_value(d->requested_size));
+	if (d->block_size != MHP_VIRTIO_MEM_BLOCK_SIZE)
+		put(o, "block_size", size_value(d->block_size));
+	return o;
+}
+
+static json_object *write_dimm(const struct mhp_dimm *d)
+{
+	json_object *o;
+
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM)
+		return write_virtio_mem(d);
+	o = json_object_new_object();
 	put(o, "id", json_object_new_string(d->id));
 	put(o, "size", size_value(d->size));
 	put(o, "node", json_object_new_int64(d->node));
@@ -188,7 +206,7 @@ static int write_step(const struct mhp_topology *t, const struct mhp_step *st, j
 		put(o, "expect_online", json_object_new_boolean(st->expect_online));
 	write_blocks(st, o);
 	if ((st->kind == MHP_STEP_FILL && st->size != MHP_TOPO_FILL_SIZE) ||
-	    (st->kind == MHP_STEP_PIN && st->size != MHP_TOPO_PIN_SIZE))
+	    (st->kind == MHP_STEP_PIN && st->size != MHP_TOPO_PIN_SIZE) || st->kind == MHP_STEP_RESIZE)
 		put(o, "size", size_value(st->size));
 	if (st->kind == MHP_STEP_FILL && st->min_share != MHP_TOPO_FILL_SHARE)
 		put(o, "min_share", json_object_new_int64(st->min_share));
@@ -282,8 +300,10 @@ static const char *node_diff(const struct mhp_node *a, const struct mhp_node *b)
 
 static const char *dimm_diff(const struct mhp_dimm *a, const struct mhp_dimm *b)
 {
-	return strcmp(a->id, b->id) ? "id" : a->size != b->size ? "size" : a->node != b->node ? "node"
-	       : a->addr != b->addr ? "addr" : a->pxm != b->pxm ? "pxm" : NULL;
+	return strcmp(a->id, b->id) ? "id" : a->kind != b->kind ? "kind" : a->size != b->size ? "size"
+	       : a->node != b->node ? "node" : a->addr != b->addr ? "addr" : a->pxm != b->pxm ? "pxm"
+	       : a->requested_size != b->requested_size ? "requested_size" : a->block_size != b->block_size ? "block_size"
+	       : NULL;
 }
 
 static const char *step_diff(const struct mhp_step *a, const struct mhp_step *b)

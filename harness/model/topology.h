@@ -54,15 +54,27 @@ struct mhp_kernel_knobs {
 	} lines;
 };
 
+/* A memory device: an ACPI DIMM (pc-dimm, plugged and unplugged by steps)
+ * or a virtio-mem device (on QEMU's command line from the start, resized by
+ * steps: QEMU 7.2 cannot hot-add one). */
+enum mhp_device_kind {
+	MHP_DEVICE_DIMM = 0,
+	MHP_DEVICE_VIRTIO_MEM,
+};
+#define MHP_VIRTIO_MEM_BLOCK_SIZE (2ull << 20) /* QEMU's default: the THP size */
+
 struct mhp_dimm {
 	char id[MHP_ID_MAX];
-	uint64_t size;
+	enum mhp_device_kind kind;
+	uint64_t size;  /* a DIMM's size; a virtio-mem device's max_size (its region) */
 	unsigned node;
 	uint64_t addr; /* 0: QEMU picks */
 	int pxm;       /* _PXM its slot reports through a regenerated DSDT; -1: QEMU's (= node) */
+	uint64_t requested_size; /* virtio-mem: what the guest is asked to plug at boot */
+	uint64_t block_size;     /* virtio-mem: the device block size */
 	int line;      /* source line of the entry (its first key) */
 	struct {
-		int id, size, node, addr, pxm;
+		int id, kind, size, node, addr, pxm, requested_size, block_size;
 	} lines;
 };
 
@@ -80,8 +92,9 @@ enum mhp_step_kind {
 	MHP_STEP_SYSRQ,   /* debug: write a key to /proc/sysrq-trigger ("c": panic) */
 	MHP_STEP_PIN,     /* unmovable kernel memory on the DIMM's node */
 	MHP_STEP_OFFLINE_BOOT, /* offline every boot block of a node */
+	MHP_STEP_RESIZE,  /* a virtio-mem device's requested size */
 };
-#define MHP_STEP_LAST MHP_STEP_OFFLINE_BOOT
+#define MHP_STEP_LAST MHP_STEP_RESIZE
 
 /* What a step must end in; ANY where the kernel's behaviour is not
  * deterministic (offlining ZONE_NORMAL): then the step is not scored. */
@@ -103,7 +116,7 @@ struct mhp_step {
 	bool has_expect_online;
 	enum mhp_expect expect; /* ONLINE, OFFLINE, UNPLUG */
 	uint64_t blocks;        /* ONLINE, OFFLINE: bit i = the DIMM's i-th block; 0 = all */
-	uint64_t size;          /* FILL: bytes of data; PIN: bytes of slab */
+	uint64_t size;          /* FILL: bytes of data; PIN: bytes of slab; RESIZE: the new size */
 	unsigned min_share;     /* FILL: percent of its pages that must sit on the DIMM */
 	char sysrq;             /* SYSRQ: the key */
 	unsigned timeout_ms;    /* OFFLINE: the guest's deadline per block; 0 = --timeout */
@@ -204,5 +217,9 @@ int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm);
 const char *mhp_step_kind_name(enum mhp_step_kind k);
 /* Whether a step of kind k acts on a DIMM (its dimm field means something). */
 bool mhp_step_kind_has_dimm(enum mhp_step_kind k);
+/* "dimm" or "virtio-mem", as the file says it. */
+const char *mhp_device_kind_name(enum mhp_device_kind k);
+/* Whether the topology has a virtio-mem device. */
+bool mhp_topology_has_virtio_mem(const struct mhp_topology *t);
 
 #endif

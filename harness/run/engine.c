@@ -27,7 +27,28 @@ struct engine {
 	struct mhp_initrd_table initrd[2];
 	struct mhp_steps steps;
 	struct mhp_boot boot;
+	struct mhp_guest_modules modules; /* --module's, and virtio-mem's for a topology with one */
 };
+
+/* What the guest init loads: the --module list, then what a virtio-mem
+ * device needs (each module once). */
+static void pick_modules(struct engine *e, const struct mhp_run_opts *o)
+{
+	const struct mhp_guest_modules *lists[] = { o->modules,
+						    mhp_topology_has_virtio_mem(e->t) ? o->virtio_mem : NULL };
+
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && i < lists[l]->names.n; i++) {
+			bool dup = false;
+			for (size_t j = 0; j < e->modules.names.n && !dup; j++)
+				dup = !strcmp(e->modules.names.v[j], lists[l]->names.v[i]);
+			if (dup)
+				continue;
+			mhp_strv_push(&e->modules.names, lists[l]->names.v[i]);
+			mhp_strv_push(&e->modules.paths, lists[l]->paths.v[i]);
+		}
+	e->m.modules = &e->modules;
+}
 
 static int setup(struct engine *e)
 {
@@ -157,15 +178,18 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		.t = t, .dir = results_dir, .res = res,
 		.m = { .t = t, .kernel = o->kernel, .guest_init = o->guest_init, .accel = o->accel, .qemu = o->qemu,
 		       .append = o->append, .boot_timeout_ms = o->boot_timeout_ms, .timeout_ms = o->timeout_ms,
-		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns, .modules = o->modules },
+		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns },
 		.tables = MHP_TABLES_INIT,
 		.boot = { .snapshots = o->snapshots, .cap = o->snapshot_cap, .guest_init = mhp_qemu_guest_init,
 			  .snap = MHP_SNAPSHOT_INIT },
+		.modules = MHP_GUEST_MODULES_INIT,
 	};
 
 	mhp_qemu_guest_init(&e.g);
+	pick_modules(&e, o);
 	run(&e);
 	mhp_guest_teardown(&e.g);
+	mhp_guest_modules_release(&e.modules);
 	mhp_boot_release(&e.boot);
 	mhp_tables_release(&e.tables);
 	/* After teardown the console is complete, whatever ended the run. */

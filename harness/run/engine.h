@@ -18,6 +18,7 @@ struct mhp_run_opts {
 	bool snapshots;           /* restore boots from snapshots, save new ones */
 	uint64_t snapshot_cap;    /* bytes of snapshots the cache keeps */
 	const struct mhp_guest_modules *modules; /* modules the guest init loads, NULL: none */
+	const struct mhp_guest_modules *virtio_mem; /* and for a topology with a virtio-mem device */
 };
 
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into

@@ -275,7 +275,7 @@ static const step_fn step_fns[] = {
 	[MHP_STEP_UNPLUG] = step_unplug, [MHP_STEP_CHECK] = do_check,     [MHP_STEP_FILL] = mhp_step_fill,
 	[MHP_STEP_VERIFY] = mhp_step_verify, [MHP_STEP_CORRUPT] = mhp_step_corrupt,
 	[MHP_STEP_SYSRQ] = mhp_step_sysrq, [MHP_STEP_PIN] = mhp_step_pin,
-	[MHP_STEP_OFFLINE_BOOT] = step_offline_boot,
+	[MHP_STEP_OFFLINE_BOOT] = step_offline_boot, [MHP_STEP_RESIZE] = mhp_step_resize,
 };
 
 int mhp_steps_run(struct mhp_steps *s, unsigned i)

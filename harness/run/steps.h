@@ -46,6 +46,9 @@ int mhp_step_pin(struct mhp_steps *s, const struct mhp_step *st);
 int mhp_step_sysrq(struct mhp_steps *s, const struct mhp_step *st);
 int mhp_step_corrupt(struct mhp_steps *s, const struct mhp_step *st);
 
+/* ---- steps-virtio-mem.c: a virtio-mem device's resize ---- */
+int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st);
+
 /* ---- checks.c: what the guest shows, scored (mhp_score_*) ---- */
 
 /* Every boot block's node and zone against the oracle's prediction. */

@@ -213,6 +213,22 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 	}
 }
 
+/* A virtio-mem topology's modules: a kernel with installed modules gets
+ * them from there (Debian's build virtio_mem as one); one without (mhp's
+ * own kernel) has the driver built in, or its resize says it has none. */
+static void resolve_virtio_mem(struct mhp_suite *su, const char *dir)
+{
+	char err[512];
+
+	if (access(dir, R_OK) < 0)
+		return;
+	if (mhp_modules_resolve(dir, mhp_virtio_mem_modules, 2, &su->virtio_mem, err, sizeof(err)) < 0) {
+		mhp_log_info("virtio-mem: %s; the kernel must have the driver built in", err);
+		mhp_guest_modules_release(&su->virtio_mem);
+	}
+	su->opts.virtio_mem = &su->virtio_mem;
+}
+
 /* --module: each name and what it needs, for the kernel's release. */
 static int resolve_modules(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)
 {
@@ -220,10 +236,14 @@ static int resolve_modules(struct mhp_suite *su, const struct mhp_suite_args *a,
 	char err[512];
 	int r;
 
+	if ((r = mhp_modules_dir(kernel, a->modules_dir, &dir, err, sizeof(err))) < 0) {
+		mhp_log_error("%s", err);
+		return -EINVAL;
+	}
+	resolve_virtio_mem(su, dir);
 	if (!a->nmodules)
 		return 0;
-	if ((r = mhp_modules_dir(kernel, a->modules_dir, &dir, err, sizeof(err))) < 0 ||
-	    (r = mhp_modules_resolve(dir, a->modules, a->nmodules, &su->modules, err, sizeof(err))) < 0) {
+	if ((r = mhp_modules_resolve(dir, a->modules, a->nmodules, &su->modules, err, sizeof(err))) < 0) {
 		mhp_log_error("--module: %s", err);
 		return -EINVAL;
 	}
@@ -236,7 +256,8 @@ static int resolve_modules(struct mhp_suite *su, const struct mhp_suite_args *a,
 void mhp_suite_release(struct mhp_suite *su)
 {
 	mhp_guest_modules_release(&su->modules);
-	su->opts.modules = NULL;
+	mhp_guest_modules_release(&su->virtio_mem);
+	su->opts.modules = su->opts.virtio_mem = NULL;
 }
 
 int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, const char *kernel)

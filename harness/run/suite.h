@@ -18,6 +18,7 @@ struct mhp_suite {
 	char accel_reason[160];   /* why opts.accel */
 	char deadlines[192];      /* how opts' deadlines were derived */
 	struct mhp_guest_modules modules; /* --module, resolved for the kernel */
+	struct mhp_guest_modules virtio_mem; /* what a virtio-mem topology adds (none when built in) */
 };
 
 /* Loads every topology first, so that bad input fails before any QEMU

@@ -1,0 +1,112 @@
+/* virtio-mem devices of the QEMU backend.  QEMU 7.2 has them on the command
+ * line from the start (guest/qemu.c); a resize is qom-set of the device's
+ * requested-size, after which the guest driver plugs or unplugs device
+ * blocks (QEMU's "size") and adds or removes memory blocks.  QEMU reports
+ * each change with MEMORY_DEVICE_SIZE_CHANGE (at most one a second), and
+ * query-memory-devices says where the device is now. */
+#include "guest/qemu-guest.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* QEMU's view of virtio-mem device id into r (size, requested, addr). */
+static int query(struct mhp_guest *g, const char *id, struct mhp_resized *r)
+{
+	json_object *list = NULL;
+	int rc = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, &list);
+	bool found = false;
+
+	if (rc < 0)
+		return mhp_qemu_fail(g, rc, "query-memory-devices");
+	for (size_t i = 0; i < json_object_array_length(list) && !found; i++) {
+		json_object *dev = json_object_array_get_idx(list, i);
+		const char *dev_id = mhp_json_path_string(dev, "data/id");
+
+		if (!dev_id || strcmp(dev_id, id))
+			continue;
+		found = true;
+		r->size = (uint64_t)mhp_json_path_int(dev, "data/size", 0);
+		r->requested = (uint64_t)mhp_json_path_int(dev, "data/requested-size", 0);
+		r->addr = (uint64_t)mhp_json_path_int(dev, "data/memaddr", 0);
+	}
+	json_object_put(list);
+	if (found)
+		return 0;
+	snprintf(g->error, sizeof(g->error), "QEMU does not list virtio-mem device '%s'", id);
+	return -EPROTO;
+}
+
+static bool size_change(json_object *ev, void *ctx)
+{
+	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/id");
+
+	return name && !strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE") && dev && !strcmp(dev, id);
+}
+
+static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
+{
+	json_object *args = json_object_new_object();
+	char path[96];
+	int r;
+
+	snprintf(path, sizeof(path), "/machine/peripheral/%s", id);
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "property", json_object_new_string("requested-size"));
+	json_object_object_add(args, "value", json_object_new_uint64(size));
+	r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "qom-set", args, NULL);
+	return r < 0 ? mhp_qemu_fail(g, r, "qom-set requested-size") : 0;
+}
+
+/* Until QEMU's size is the requested one, woken by its size-change events
+ * (and at least every second: the events are rate-limited and may be
+ * merged).  With settle, until two seconds pass without a change: the
+ * guest may unplug only part of kernel-zone memory. */
+static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
+{
+	mhp_deadline_t end = mhp_qemu_deadline(g);
+	unsigned quiet = 0;
+	int rc;
+
+	while ((rc = query(g, id, r)) == 0 && r->size != r->requested) {
+		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
+		uint64_t before = r->size;
+		json_object *ev = NULL;
+
+		rc = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, size_change, (void *)id, &ev);
+		json_object_put(ev);
+		if (rc < 0 && rc != -ETIMEDOUT)
+			return mhp_qemu_fail(g, rc, "MEMORY_DEVICE_SIZE_CHANGE");
+		if ((rc = query(g, id, r)) < 0)
+			return rc;
+		quiet = r->size == before ? quiet + 1 : 0;
+		if (settle && quiet >= 2)
+			return 0;
+		if (slice >= end) {
+			snprintf(g->error, sizeof(g->error),
+				 "virtio-mem device '%s' has %" PRIu64 " MiB plugged of the %" PRIu64 " MiB requested "
+				 "when the deadline passed (has the guest kernel the virtio_mem driver?)",
+				 id, r->size >> 20, r->requested >> 20);
+			return -ETIMEDOUT;
+		}
+	}
+	return rc;
+}
+
+int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret)
+{
+	const struct mhp_dimm *d = &g->m->t->dimms[index];
+	int r;
+
+	*ret = (struct mhp_resized){ 0 };
+	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0)
+		return r;
+	if (nblocks > 0)
+		return mhp_qemu_await_blocks(g, "await-add", (unsigned)nblocks, &ret->ids, &ret->nids,
+					     "the guest to see the new memory blocks");
+	if (nblocks < 0)
+		return mhp_qemu_await_blocks(g, "await-remove", (unsigned)-nblocks, &ret->ids, &ret->nids,
+					     "the guest to see the blocks removed");
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* What a topology may ask of a virtio-mem device, on the struct alone: its
+ * sizes against its device block size and the memory block size, the
+ * knobs the guest needs for its memory to come online, and resize steps.
+ *
+ * QEMU 7.2 has the device on the command line from the start (device_add
+ * of virtio-mem needs 8.1) and resizes it with qom-set requested-size; the
+ * guest driver adds memory only while the kernel onlines it by itself
+ * (drivers/virtio/virtio_mem.c: it stops adding with offline memory
+ * pending), and mhp's guest onlines nothing on its own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/topology-internal.h"
+
+static int bad(const struct mhp_topo_err *e, int line, const char *sect, int idx, const char *field, const char *fmt,
+	       ...) MHP_FORMAT(6, 7);
+static int bad(const struct mhp_topo_err *e, int line, const char *sect, int idx, const char *field, const char *fmt,
+	       ...)
+{
+	char where[32];
+	va_list ap;
+	int r;
+
+	snprintf(where, sizeof(where), "%s[%d]", sect, idx);
+	va_start(ap, fmt);
+	r = mhp_topo_message(e, line, where, field, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static bool power_of_two(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* A size the device can plug: whole device blocks, and (for now) whole
+ * memory blocks, so that every block the kernel adds is fully plugged. */
+static int check_plug_size(const struct mhp_dimm *d, uint64_t size, int line, const char *sect, int idx,
+			   const char *field, const struct mhp_topo_err *e)
+{
+	if (size > d->size)
+		return bad(e, line, sect, idx, field, "above the device's max_size (%llu MiB)",
+			   (unsigned long long)(d->size >> 20));
+	if (size % d->block_size)
+		return bad(e, line, sect, idx, field, "must be a multiple of the device block size (%llu KiB)",
+			   (unsigned long long)(d->block_size >> 10));
+	if (size % MHP_BLOCK_SIZE)
+		return bad(e, line, sect, idx, field,
+			   "must be a multiple of 128M: memory blocks the device plugs in part are not modelled yet");
+	return 0;
+}
+
+/* The device itself, after its id and node (mhp_topo_check_dimm). */
+int mhp_topo_check_virtio_mem(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e)
+{
+	const struct mhp_dimm *d = &t->dimms[i];
+	const struct mhp_kernel_knobs *k = &t->kernel;
+	int at = (int)i;
+
+	if (d->addr)
+		return bad(e, d->lines.addr, "dimms", at, "addr", "a virtio-mem device's address is QEMU's to pick");
+	if (d->pxm >= 0)
+		return bad(e, d->lines.pxm, "dimms", at, "pxm", "a virtio-mem device has no ACPI slot to report a _PXM");
+	if (!power_of_two(d->block_size) || d->block_size < MHP_VIRTIO_MEM_BLOCK_SIZE || d->block_size > (1ull << 30))
+		return bad(e, d->lines.block_size, "dimms", at, "block_size", "must be a power of two from 2M to 1G");
+	if (!d->size || d->size % MHP_BLOCK_SIZE || d->size % d->block_size)
+		return bad(e, d->lines.size, "dimms", at, "max_size",
+			   "must be a multiple of 128M (the memory block size) and of block_size");
+	if (d->requested_size)
+		return bad(e, d->lines.requested_size, "dimms", at, "requested_size",
+			   "must be 0 for now: grow the device with a resize step (memory plugged at boot is not modelled yet)");
+	if (strncmp(k->default_state, "online", 6))
+		return bad(e, k->lines.default_state ? k->lines.default_state : d->line, "kernel", -1, "memhp_default_state",
+			   "a virtio-mem device's memory comes online only by the kernel's auto-online: set online, "
+			   "online_kernel or online_movable");
+	if (!strcmp(k->online_policy, "auto-movable"))
+		return bad(e, k->lines.online_policy, "kernel", -1, "online_policy",
+			   "auto-movable's dynamic memory groups (virtio-mem) are not modelled yet");
+	if (k->memmap_on_memory)
+		return bad(e, d->line, "kernel", -1, "memmap_on_memory", "virtio-mem does not use it: leave it out");
+	return 0;
+}
+
+/* A resize of a virtio-mem device; the DIMM-only actions on one. */
+int mhp_topo_check_device_step(const struct mhp_topology *t, unsigned i, const struct mhp_topo_err *e)
+{
+	const struct mhp_step *st = &t->steps[i];
+	const char *key = mhp_step_kind_name(st->kind);
+	const struct mhp_dimm *d;
+
+	if (!mhp_step_kind_has_dimm(st->kind) || st->dimm >= t->nr_dimms)
+		return 0;
+	d = &t->dimms[st->dimm];
+	if (st->kind == MHP_STEP_RESIZE && d->kind != MHP_DEVICE_VIRTIO_MEM)
+		return bad(e, st->line, "steps", (int)i, key, "'%s' is a DIMM: it is plugged and unplugged, not resized", d->id);
+	if (st->kind == MHP_STEP_RESIZE)
+		return check_plug_size(d, st->size, st->lines.size, "steps", (int)i, "size", e);
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM)
+		return bad(e, st->line, "steps", (int)i, key,
+			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined, offlined or filled", d->id);
+	return 0;
+}
