@@ -204,7 +204,7 @@ void mhp_oracle_predict_boot(struct mhp_oracle *o)
 				unsigned id = (unsigned)(a / o->block_size);
 				enum mhp_zone z = boot_zone(o, a, o->block_size, movable_start[i], movable);
 
-				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_topology_kernel_node(t, i), -1, z, z });
+				mhp_oracle_add_block(o, (struct mhp_oracle_block){ id, mhp_topology_kernel_node(t, i), -1, z, z, 0 });
 			}
 	}
 }
@@ -217,6 +217,6 @@ void mhp_oracle_seed_boot(struct mhp_oracle *o, const struct mhp_guest_report *r
 
 		enum mhp_zone z = mhp_oracle_observed_zone(b);
 
-		mhp_oracle_add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z, z });
+		mhp_oracle_add_block(o, (struct mhp_oracle_block){ b->id, b->node < 0 ? 0 : (unsigned)b->node, -1, z, z, 0 });
 	}
 }

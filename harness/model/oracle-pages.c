@@ -80,7 +80,7 @@ uint64_t mhp_oracle_hot_managed_bytes(const struct mhp_oracle *o, unsigned node)
 
 		if (b->dimm < 0 || b->node != node || b->zone == MHP_ZONE_OFF)
 			continue;
-		sum += o->block_size - (memmap_on_memory(o, b->dimm) ? memmap : 0);
+		sum += o->block_size - (memmap_on_memory(o, b->dimm) ? memmap : 0) - b->unplugged;
 	}
 	return sum;
 }
@@ -97,7 +97,7 @@ void mhp_oracle_zone_hot(const struct mhp_oracle *o, unsigned node, enum mhp_zon
 		if (b->dimm < 0 || b->node != node || b->zone != z || z == MHP_ZONE_OFF)
 			continue;
 		ret->present += pages;
-		ret->managed += pages - (memmap_on_memory(o, b->dimm) ? memmap : 0);
+		ret->managed += pages - (memmap_on_memory(o, b->dimm) ? memmap : 0) - b->unplugged / PAGE_SIZE_BYTES;
 		ret->lo_pfn = ret->present > pages && ret->lo_pfn < lo ? ret->lo_pfn : lo;
 		ret->end_pfn = ret->end_pfn > lo + pages ? ret->end_pfn : lo + pages;
 	}

@@ -43,7 +43,7 @@ void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, ui
 
 	for (unsigned i = had; i < want; i++) {
 		mhp_oracle_add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node, (int)dev,
-								   MHP_ZONE_OFF, MHP_ZONE_OFF });
+								   MHP_ZONE_OFF, MHP_ZONE_OFF, 0 });
 		if (o->auto_online >= 0)
 			mhp_oracle_online(o, first_id + i, (enum mhp_online_type)o->auto_online);
 	}
@@ -53,7 +53,8 @@ void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, ui
 	o->nblocks = k;
 }
 
-void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, const struct mhp_guest_report *r)
+void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t plugged,
+			      const struct mhp_guest_report *r)
 {
 	unsigned span = (unsigned)(o->t->dimms[dev].size / o->block_size);
 	int node = mhp_topology_dimm_node(o->t, dev);
@@ -67,5 +68,13 @@ void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first
 		if (r->blocks[i].id >= first_id && r->blocks[i].id < first_id + span)
 			mhp_oracle_add_block(o, (struct mhp_oracle_block){ r->blocks[i].id, node < 0 ? 0 : (unsigned)node,
 									   (int)dev, mhp_oracle_observed_zone(&r->blocks[i]),
-									   MHP_ZONE_OFF });
+									   MHP_ZONE_OFF, 0 });
+	uint64_t held = (uint64_t)mhp_oracle_device_blocks(o, dev) * o->block_size;
+	uint64_t deficit = held > plugged ? held - plugged : 0;
+	/* The guest lists blocks in id order: the top ones are last. */
+	for (size_t i = o->nblocks; i-- > k && deficit;) {
+		uint64_t take = deficit < o->block_size ? deficit : o->block_size;
+		o->blocks[i].unplugged = take;
+		deficit -= take;
+	}
 }

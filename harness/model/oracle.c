@@ -128,7 +128,7 @@ void mhp_oracle_plug(struct mhp_oracle *o, unsigned dimm, unsigned first_id)
 
 	for (unsigned i = 0; i < n; i++)
 		mhp_oracle_add_block(o, (struct mhp_oracle_block){ first_id + i, node < 0 ? 0 : (unsigned)node,
-								   (int)dimm, MHP_ZONE_OFF, MHP_ZONE_OFF });
+								   (int)dimm, MHP_ZONE_OFF, MHP_ZONE_OFF, 0 });
 	/* add_memory_resource() onlines the new blocks in address order. */
 	for (unsigned i = 0; o->auto_online >= 0 && i < n; i++)
 		mhp_oracle_online(o, first_id + i, (enum mhp_online_type)o->auto_online);

@@ -38,6 +38,7 @@ struct mhp_oracle_block {
 	int dimm;             /* index of its DIMM, -1 for boot memory */
 	enum mhp_zone zone;   /* OFF while offline */
 	enum mhp_zone boot_zone; /* boot memory: its zone at boot (OFF for a DIMM's) */
+	uint64_t unplugged;   /* virtio-mem: bytes of it the device holds unplugged (not managed) */
 };
 
 struct mhp_oracle {
@@ -101,11 +102,15 @@ void mhp_oracle_unplug(struct mhp_oracle *o, unsigned dimm);
  * give every block above it back (OK) or may keep some (ANY: kernel
  * zones); the device at size: blocks added from the bottom (and onlined
  * as auto_online says), removed from the top; after a shrink the guest
- * did in part, its blocks as the guest shows them. */
+ * did in part, its blocks as the guest shows them, the part of them the
+ * device no longer has plugged (QEMU's size says how much: the driver
+ * fake-offlines unplugged sub-blocks, which leaves them out of the managed
+ * pages) counted from the top block down. */
 unsigned mhp_oracle_device_blocks(const struct mhp_oracle *o, unsigned dev);
 enum mhp_expect mhp_oracle_shrink_expect(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size);
 void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size);
-void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, const struct mhp_guest_report *r);
+void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t plugged,
+			      const struct mhp_guest_report *r);
 
 /* After a refused unplug the DIMM's blocks are where the kernel's partial
  * offline and re-online left them (not deterministic): take them from r. */

@@ -106,7 +106,7 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 	if (mhp_guest_report(s->g, &s->report) < 0)
 		return mhp_steps_guest_failed(s->res, s->g);
 	if (e == MHP_EXPECT_ANY)
-		mhp_oracle_resync_device(&s->oracle, st->dimm, first, &s->report);
+		mhp_oracle_resync_device(&s->oracle, st->dimm, first, r.size, &s->report);
 	else
 		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
 	note_blocks(s, st->dimm);

@@ -11,6 +11,11 @@
 	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], "  \
 	"\"slots\": 4, \"maxmem\": \"8G\", \"kernel\": { " kernel " }, \"dimms\": [ " dimms " ], " \
 	"\"steps\": [ { \"plug\": \"a\" } ] }"
+#define VIRTIO_MEM_NODE1(kernel)                                                                    \
+	"{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], "   \
+	"\"slots\": 1, \"maxmem\": \"4G\", \"kernel\": { " kernel " }, \"dimms\": [ { \"id\": \"vm0\", " \
+	"\"kind\": \"virtio-mem\", \"node\": 1, \"max_size\": \"1G\" } ], "                          \
+	"\"steps\": [ { \"resize\": \"vm0\", \"size\": \"512M\" } ] }"
 #define DIMM_A_1G "{ \"id\": \"a\", \"size\": \"1G\", \"node\": 1 }"
 #define DIMM_B_512M "{ \"id\": \"b\", \"size\": \"512M\", \"node\": 1 }"
 #define DIMM_A_256M "{ \"id\": \"a\", \"size\": \"256M\", \"node\": 1 }"
@@ -57,6 +62,25 @@ static void states_answer(const struct mhp_oracle *o, unsigned node, char *ans, 
 		snprintf(ans, size, "-");
 }
 
+/* virtio-mem ops: "resize DEV FIRST:MIB" (the device's region starts at
+ * block FIRST), "shrink? DEV FIRST:MIB", "blocks DEV".  Whether op was one. */
+static bool virtio_mem_op(struct mhp_oracle *o, const char *verb, unsigned dev, const char *b, char *ans, size_t size)
+{
+	static const char *const expect[] = { "default", "ok", "fail", "any" };
+	unsigned first = 0, mib = 0;
+
+	sscanf(b, "%u:%u", &first, &mib);
+	if (!strcmp(verb, "resize"))
+		mhp_oracle_resize(o, dev, first, (uint64_t)mib << 20);
+	else if (!strcmp(verb, "shrink?"))
+		snprintf(ans, size, "%s", expect[mhp_oracle_shrink_expect(o, dev, first, (uint64_t)mib << 20)]);
+	else if (!strcmp(verb, "blocks"))
+		snprintf(ans, size, "%u", mhp_oracle_device_blocks(o, dev));
+	else
+		return false;
+	return true;
+}
+
 static void run_script(struct mhp_oracle *o, const char *script, char *out, size_t size)
 {
 	char buf[1024], *save = NULL;
@@ -69,7 +93,9 @@ static void run_script(struct mhp_oracle *o, const char *script, char *out, size
 
 		sscanf(op, " %15s %31s %31s", verb, a, b);
 		unsigned x = (unsigned)strtoul(a, NULL, 10);
-		if (!strcmp(verb, "boot"))
+		if (virtio_mem_op(o, verb, x, b, ans, sizeof(ans)))
+			;
+		else if (!strcmp(verb, "boot"))
 			mhp_oracle_predict_boot(o);
 		else if (!strcmp(verb, "auto"))
 			o->auto_online = mhp_online_type_parse(a);
@@ -292,6 +318,20 @@ static const struct row rows[] = {
 	  TWO_NODES("", DIMM_A_1G ", " DIMM_B_512M ", { \"id\": \"c\", \"size\": \"1G\", \"node\": 0 }"), 612,
 	  "boot; auto online_movable; plug 0 32; plug 1 40; plug 2 44; node 44; bootzone 51; unplug 1; bootzone 40; "
 	  "bootzone 51; managed 0; managed 1", "0 Movable (absent) Movable 1024 1024" },
+	{ "virtio-mem: blocks come from the bottom of the region, onlined Movable by auto-online",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online_movable\""), 601,
+	  "boot; auto online_movable; resize 0 32:512; blocks 0; bootzone 32; bootzone 35; bootzone 36; node 33",
+	  "4 Movable Movable (absent) 1" },
+	{ "virtio-mem: a shrink of Movable memory must give the top blocks back",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online_movable\""), 612,
+	  "boot; auto online_movable; resize 0 32:512; shrink? 0 32:256; resize 0 32:256; blocks 0; bootzone 33; "
+	  "bootzone 34; shrink? 0 32:0; resize 0 32:0; blocks 0", "ok 2 Movable (absent) ok 0" },
+	{ "virtio-mem: plain auto-online is Normal without movable_node, and its shrink may keep memory",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\""), 601,
+	  "boot; auto online; resize 0 32:256; bootzone 32; bootzone 33; shrink? 0 32:128; managed 1", "Normal Normal any 256" },
+	{ "virtio-mem: under movable_node plain auto-online is Movable (default_zone_for_pfn())",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\", \"movable_node\": true"), 601,
+	  "boot; auto online; resize 0 40:128; bootzone 40; bootzone 41", "Movable (absent)" },
 	{ "a DIMM lands on the node whose pxm is its QEMU node",
 	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"pxm\": 1 }, { \"memory\": \"512M\", \"pxm\": 0 } ], "
 	  "\"slots\": 1, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
