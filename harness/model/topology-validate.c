@@ -318,6 +318,9 @@ int mhp_topo_check_step_order(const struct mhp_topology *t, const struct mhp_top
 	bool plugged[MHP_MAX_DIMMS] = { false }, filled = false;
 	unsigned used = 0;
 
+	for (unsigned i = 0; i < t->nr_dimms && i < MHP_MAX_DIMMS; i++)
+		plugged[i] = t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM; /* there from the start */
+
 	for (unsigned i = 0; i < t->nr_steps; i++) {
 		const struct mhp_step *st = &t->steps[i];
 		const char *key = mhp_step_kind_name(st->kind);

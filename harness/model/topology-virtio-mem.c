@@ -95,8 +95,9 @@ int mhp_topo_check_device_step(const struct mhp_topology *t, unsigned i, const s
 		return bad(e, st->line, "steps", (int)i, key, "'%s' is a DIMM: it is plugged and unplugged, not resized", d->id);
 	if (st->kind == MHP_STEP_RESIZE)
 		return check_plug_size(d, st->size, st->lines.size, "steps", (int)i, "size", e);
-	if (d->kind == MHP_DEVICE_VIRTIO_MEM)
+	/* Its data can be filled and verified across a shrink like a DIMM's. */
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM && st->kind != MHP_STEP_FILL && st->kind != MHP_STEP_VERIFY)
 		return bad(e, st->line, "steps", (int)i, key,
-			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined, offlined or filled", d->id);
+			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined, offlined or pinned", d->id);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * verify them after the DIMM went (migration kept them), pin unmovable
  * slab on a DIMM's node, and the test knobs sysrq and corrupt. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "run/steps.h"
@@ -33,7 +34,7 @@ int mhp_step_fill(struct mhp_steps *s, const struct mhp_step *st)
 	/* A verify proves nothing unless the data really sat on the DIMM. */
 	snprintf(e, sizeof(e), "at least %u%% of %llu pages", st->min_share, pages);
 	snprintf(o, sizeof(o), "%llu of %llu pages (%llu%%)", on, pages, pages ? on * 100 / pages : 0);
-	mhp_result_checkb(s->res, NULL, "pages on the DIMM", e, o,
+	mhp_result_checkb(s->res, NULL, d->kind == MHP_DEVICE_DIMM ? "pages on the DIMM" : "pages on the device", e, o,
 			  pages && on * 100 >= (unsigned long long)st->min_share * pages);
 	return 0;
 }
@@ -45,7 +46,15 @@ int mhp_step_verify(struct mhp_steps *s, const struct mhp_step *st)
 	unsigned long long pages = 0, bad = ~0ull, on = ~0ull;
 	char cmd[128], e[32], o[32];
 
-	snprintf(cmd, sizeof(cmd), "verify 0x%" PRIx64 " 0x%" PRIx64, s->addr[st->dimm], s->addr[st->dimm] + d->size);
+	/* The range no page may be left in: the DIMM's, or the part of a
+	 * virtio-mem device's region above the blocks it still has. */
+	uint64_t from = s->addr[st->dimm], end = from + d->size;
+	bool gone = s->nblocks[st->dimm] && !mhp_oracle_block(&s->oracle, s->blocks[st->dimm][0]);
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM) {
+		from += mhp_oracle_device_blocks(&s->oracle, st->dimm) * s->g->hello.block_size;
+		gone = from < end;
+	}
+	snprintf(cmd, sizeof(cmd), "verify 0x%" PRIx64 " 0x%" PRIx64, from, end);
 	if (command(s, cmd, &ok, "the guest to verify its data") < 0)
 		return -1;
 	mhp_wire_get_u64(&ok, "pages", &pages);
@@ -57,10 +66,11 @@ int mhp_step_verify(struct mhp_steps *s, const struct mhp_step *st)
 	mhp_result_check(s->res, NULL, "pages verified", e, o);
 	snprintf(o, sizeof(o), "%llu", bad);
 	mhp_result_check(s->res, NULL, "corrupted 8-byte words", "0", o);
-	/* Where the DIMM was plugged, no page can still be. */
-	if (s->nblocks[st->dimm] && !mhp_oracle_block(&s->oracle, s->blocks[st->dimm][0])) {
+	/* Where the memory was, no page can still be. */
+	if (gone) {
 		snprintf(o, sizeof(o), "%llu", on);
-		mhp_result_check(s->res, NULL, "pages still in the removed DIMM's range", "0", o);
+		mhp_result_check(s->res, NULL, d->kind == MHP_DEVICE_DIMM ? "pages still in the removed DIMM's range"
+				 : "pages still in the device's unplugged range", "0", o);
 	}
 	return 0;
 }
