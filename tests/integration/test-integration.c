@@ -1052,6 +1052,28 @@ static void test_guest_modules(void **state)
 	free(kernel), free(other_kernel), free(release), free(fake), free(link);
 }
 
+/* A guest kernel without the virtio_mem driver (Debian's 6.1 with no
+ * modules to pack): the resize ends at the deadline, saying how much QEMU
+ * saw plugged and what is likely missing. */
+static void test_virtio_mem_without_driver(void **state)
+{
+	char *kernel = NULL, *release = release_of("6.1.", &kernel);
+	const char *args[] = { "run", "--accel", "tcg", "--kernel", kernel, "--modules-dir", "/nonexistent", "--timeout",
+			       "5", "topologies/virtio-mem-movable.json", NULL };
+	struct run r;
+
+	(void)state;
+	run_mhp(&r, "virtio-mem-no-driver", args);
+	expect_status(&r, 1);
+	json_object *res = latest_result(&r);
+	assert_string_equal(jstr(res, "failed_phase"), "step 1 resize vm0");
+	assert_non_null(strstr(jstr(res, "error"), "virtio-mem device 'vm0' has 0 MiB plugged of the 512 MiB requested "
+				"when the deadline passed (has the guest kernel the virtio_mem driver?)"));
+	json_object_put(res);
+	run_release(&r);
+	free(kernel), free(release);
+}
+
 static void test_accel_auto(void **state)
 {
 	(void)state;
@@ -1106,5 +1128,6 @@ int main(void)
 	TEST_ONE(&l, test_snapshot_fallback);
 	TEST_ONE(&l, test_accel_auto);
 	TEST_ROWS(&l, test_guest_modules, module_rows);
+	TEST_ONE(&l, test_virtio_mem_without_driver);
 	return itest_run("integration", &l);
 }

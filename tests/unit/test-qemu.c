@@ -85,6 +85,28 @@ static void test_probe_has_no_sockets(void **state)
 	mhp_topology_release(&s);
 }
 
+/* A virtio-mem device is on the command line, asking for nothing yet; a
+ * DIMM is not (device_add plugs it). */
+static void test_virtio_mem(void **state)
+{
+	(void)state;
+	struct mhp_topology s = two_nodes();
+	struct mhp_strv v = MHP_STRV_INIT;
+
+	s.nr_dimms = 2;
+	s.dimms[0] = (struct mhp_dimm){ .id = "d0", .size = 512ull << 20, .node = 0, .pxm = -1 };
+	s.dimms[1] = (struct mhp_dimm){ .id = "vm0", .kind = MHP_DEVICE_VIRTIO_MEM, .size = 1ull << 30, .node = 1,
+					.pxm = -1, .block_size = 256ull << 20 };
+	mhp_qemu_build_argv(&cfg, &s, &v);
+	assert_string_equal(after(&v, "-object", 2), "memory-backend-ram,id=mem-vm0,size=1024M");
+	assert_string_equal(after(&v, "-device", 0),
+			    "virtio-mem-pci,id=vm0,memdev=mem-vm0,node=1,requested-size=0,block-size=268435456");
+	assert_null(after(&v, "-object", 3));
+	assert_string_equal(after(&v, "-device", 1), "pvpanic");
+	mhp_strv_release(&v);
+	mhp_topology_release(&s);
+}
+
 static void test_q35(void **state)
 {
 	(void)state;
@@ -149,6 +171,7 @@ int main(void)
 	TEST_ONE(&l, test_argv);
 	TEST_ONE(&l, test_probe_has_no_sockets);
 	TEST_ONE(&l, test_q35);
+	TEST_ONE(&l, test_virtio_mem);
 	TEST_ONE(&l, test_snapshot_argv);
 	TEST_ONE(&l, test_fail_before_start);
 	return TEST_RUN("qemu", &l);
