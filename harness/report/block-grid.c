@@ -60,7 +60,8 @@ static void collect_blocks(struct mhp_grid *g, const struct mhp_result *r)
 
 		if (id >= 0)
 			add_id(g, &cap, (unsigned)id);
-		else if (c->aspect && !strcmp(c->aspect, "new blocks") && id_range(c->observed, &lo, &hi))
+		else if (c->aspect && (!strcmp(c->aspect, "new blocks") || !strcmp(c->aspect, "blocks added")) &&
+			 id_range(c->observed, &lo, &hi))
 			for (unsigned b = lo; b <= hi; b++)
 				add_id(g, &cap, b);
 	}
@@ -129,14 +130,18 @@ static bool listed(const char *list, unsigned id)
 
 /* Checks of the row without a block subject: a plug adds its blocks (and
  * they belong to its DIMM), an unplug takes its DIMM's away but those it
- * lists as left. */
+ * lists as left; a virtio-mem resize adds or removes the blocks it lists. */
 static void apply_step(const struct mhp_grid *g, struct mhp_grid_cell *cells, char **owner, const struct mhp_check *c)
 {
 	unsigned lo, hi;
 
 	if (!c->aspect || !c->device)
 		return;
-	if (!strcmp(c->aspect, "new blocks") && id_range(c->observed, &lo, &hi))
+	if (!strcmp(c->aspect, "blocks removed") && id_range(c->observed, &lo, &hi))
+		for (unsigned b = lo; b <= hi; b++)
+			if (column(g, b) >= 0)
+				cells[column(g, b)] = (struct mhp_grid_cell){ .state = MHP_CELL_ABSENT, .seen = true };
+	if ((!strcmp(c->aspect, "new blocks") || !strcmp(c->aspect, "blocks added")) && id_range(c->observed, &lo, &hi))
 		for (unsigned b = lo; b <= hi; b++) {
 			long col = column(g, b);
 			if (col < 0)

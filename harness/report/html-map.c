@@ -95,16 +95,25 @@ static void draw_nodes(xmlNodePtr svg, const struct mhp_topology *t, const struc
 }
 
 /* A DIMM's address: the topology's, else what the guest's firmware map
- * showed after its plug ("0x100000000-0x13fffffff System_RAM"). */
+ * showed after its plug ("0x100000000-0x13fffffff System_RAM"); a
+ * virtio-mem device's: its first grow adds blocks from the start of its
+ * region ("4 blocks, ids 32-35"). */
 static uint64_t dimm_addr(const struct mhp_topology *t, unsigned i, const struct mhp_result *r)
 {
+	bool vm = t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM;
+	const char *aspect = vm ? "blocks added" : "firmware memmap entry";
 	uint64_t a = t->dimms[i].addr;
 
 	for (size_t k = 0; r && !a && k < r->nchecks; k++) {
 		const struct mhp_check *c = &r->checks[k];
-		if (c->device && !strcmp(c->device, t->dimms[i].id) && c->aspect &&
-		    !strcmp(c->aspect, "firmware memmap entry") && c->observed && !strncmp(c->observed, "0x", 2))
+		const char *ids = c->observed ? strstr(c->observed, "ids ") : NULL;
+
+		if (!c->device || strcmp(c->device, t->dimms[i].id) || !c->aspect || strcmp(c->aspect, aspect) || !c->observed)
+			continue;
+		if (!vm && !strncmp(c->observed, "0x", 2))
 			a = strtoull(c->observed, NULL, 16);
+		else if (vm && ids)
+			a = strtoull(ids + 4, NULL, 10) * MHP_BLOCK_SIZE;
 	}
 	return a;
 }
@@ -132,8 +141,9 @@ static void draw_dimms(xmlNodePtr svg, const struct mhp_topology *t, const struc
 		int kn = mhp_topology_dimm_node(t, i);
 
 		size_text(size, sizeof(size), t->dimms[i].size);
-		snprintf(text, sizeof(text), "%s: %s on node %u (kernel node %d), %s", t->dimms[i].id, size, t->dimms[i].node,
-			 kn, a ? "" : "address chosen by QEMU, not seen");
+		snprintf(text, sizeof(text), "%s: %s%s on node %u (kernel node %d), %s", t->dimms[i].id,
+			 t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM ? "virtio-mem, at most " : "", size, t->dimms[i].node, kn,
+			 a ? "" : "address chosen by QEMU, not seen");
 		if (!a) {
 			label(svg, x_of(s, s->hp_base) + 4, 84 + 11.0 * i, "start", text);
 			continue;

@@ -105,9 +105,14 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 	free(r.ids);
 	if (mhp_guest_report(s->g, &s->report) < 0)
 		return mhp_steps_guest_failed(s->res, s->g);
-	if (e == MHP_EXPECT_ANY)
+	if (e == MHP_EXPECT_ANY) {
+		char gone[64];
 		mhp_oracle_resync_device(&s->oracle, st->dimm, first, r.size, &s->report);
-	else
+		unsigned now = mhp_oracle_device_blocks(&s->oracle, st->dimm);
+		/* What the kernel gave back of kernel-zone memory: its choice. */
+		id_range(gone, sizeof(gone), first + now, had > now ? had - now : 0);
+		mhp_result_outcome(s->res, NULL, "blocks removed", gone);
+	} else
 		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
 	note_blocks(s, st->dimm);
 	score_device(s, st, &r, e == MHP_EXPECT_ANY);
