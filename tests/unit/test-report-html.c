@@ -61,6 +61,37 @@ static void test_grid(void **state)
 	mhp_result_release(&r);
 }
 
+/* A virtio-mem resize adds the blocks it lists and a shrink takes the
+ * ones it lists away, scored or recorded as an outcome alike. */
+static void test_grid_resize(void **state)
+{
+	struct mhp_result r;
+	struct mhp_grid g;
+
+	(void)state;
+	mhp_result_init(&r, "resize");
+	mhp_result_check(&r, "block 1", "node and zone", "0 DMA32", "0 DMA32");
+	mhp_result_step(&r, 1, "resize", "vm0");
+	mhp_result_check(&r, NULL, "blocks added", "4 blocks, ids 32-35", "4 blocks, ids 32-35");
+	mhp_result_check(&r, "block 32", "zone", "Movable", "Movable");
+	mhp_result_step(&r, 2, "resize", "vm0");
+	mhp_result_check(&r, NULL, "blocks removed", "2 blocks, ids 34-35", "2 blocks, ids 34-35");
+	mhp_result_step(&r, 3, "resize", "vm0");
+	mhp_result_outcome(&r, NULL, "blocks removed", "2 blocks, ids 32-33");
+	mhp_result_finish(&r);
+	mhp_grid_build(&g, &r);
+	assert_int_equal(g.nblocks, 5);
+	assert_int_equal(g.nrows, 4);
+	assert_int_equal(g.rows[1].cells[1].state, MHP_CELL_ZONE);     /* 32: onlined */
+	assert_int_equal(g.rows[1].cells[4].state, MHP_CELL_OFFLINE);  /* 35: added, not looked at */
+	assert_int_equal(g.rows[2].cells[1].state, MHP_CELL_ZONE);     /* 32 stays */
+	assert_int_equal(g.rows[2].cells[3].state, MHP_CELL_ABSENT);   /* 34 went */
+	assert_int_equal(g.rows[3].cells[1].state, MHP_CELL_ABSENT);   /* the kernel gave 32 back too */
+	assert_int_equal(g.rows[3].cells[0].state, MHP_CELL_ZONE);     /* boot memory stays */
+	mhp_grid_release(&g);
+	mhp_result_release(&r);
+}
+
 static bool has_element(xmlNodePtr n, const char *name)
 {
 	for (; n; n = n->next)
@@ -110,6 +141,7 @@ int main(void)
 	static struct test_list l;
 
 	TEST_ONE(&l, test_grid);
+	TEST_ONE(&l, test_grid_resize);
 	TEST_ONE(&l, test_untrusted_text_stays_text);
 	return TEST_RUN("report-html", &l);
 }
