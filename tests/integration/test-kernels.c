@@ -163,6 +163,9 @@ static const struct gate_row gate_rows[] = {
 	{ "gate blocks: N_NORMAL_MEMORY kept after the last Normal memory went offline",
 	  "kernel-patches/regressions/normal-memory-state-kept.patch", 1, "step 4 offline bare: node 2 node states",
 	  "possible,online", "possible,online,has_normal_memory", "topologies/cpuless-node-hot-add.json" },
+	{ "gate blocks: virtio-mem memory given a firmware memmap entry",
+	  "kernel-patches/regressions/virtio-mem-firmware-memmap.patch", 1, "step 1 resize vm0: firmware memmap entry",
+	  "(absent)", NULL, "topologies/virtio-mem-movable.json" },
 };
 
 static json_object *gate_json(const char *results)
