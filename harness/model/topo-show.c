@@ -39,12 +39,16 @@ static void show_boot(FILE *f, const struct mhp_topology *t)
 
 static void show_dimms(FILE *f, const struct mhp_topology *t)
 {
-	fprintf(f, "DIMMs (%u slots)\n", t->slots);
+	fprintf(f, "DIMMs (%u slots)%s\n", t->slots, mhp_topology_has_virtio_mem(t) ? " and virtio-mem devices" : "");
 	for (unsigned i = 0; i < t->nr_dimms; i++) {
 		const struct mhp_dimm *d = &t->dimms[i];
 		int knode = mhp_topology_dimm_node(t, i);
 
-		if (d->pxm >= 0)
+		if (d->kind == MHP_DEVICE_VIRTIO_MEM)
+			fprintf(f, "  %-12s %6" PRIu64 " MiB  virtio-mem, %" PRIu64 " KiB device blocks (%s), QEMU node %u = "
+				"proximity domain %u -> kernel node ", d->id, MIB(d->size), d->block_size >> 10,
+				d->block_size > MHP_BLOCK_SIZE ? "Big Block Mode" : "Sub Block Mode", d->node, d->node);
+		else if (d->pxm >= 0)
 			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u, slot %u, _PXM %d (regenerated DSDT) -> kernel node ",
 				d->id, MIB(d->size), d->node, i, d->pxm);
 		else
