@@ -24,7 +24,7 @@ unsigned mhp_oracle_device_blocks(const struct mhp_oracle *o, unsigned dev)
  * it can. */
 enum mhp_expect mhp_oracle_shrink_expect(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size)
 {
-	unsigned keep = (unsigned)(size / o->block_size);
+	unsigned keep = (unsigned)(size / o->block_size); /* a partly kept block is unplugged from too */
 
 	for (size_t i = 0; i < o->nblocks; i++) {
 		const struct mhp_oracle_block *b = &o->blocks[i];
@@ -35,9 +35,20 @@ enum mhp_expect mhp_oracle_shrink_expect(const struct mhp_oracle *o, unsigned de
 	return MHP_EXPECT_OK;
 }
 
+/* The part of the device's blocks it does not have plugged sits in its top
+ * block: the driver fills a partly plugged block before it adds the next
+ * (virtio_mem_sbm_plug_request() tries partly plugged blocks first) and
+ * empties the top one first on a shrink. */
+static void mark_unplugged(struct mhp_oracle *o, unsigned dev, unsigned top_id, uint64_t deficit)
+{
+	for (size_t i = 0; i < o->nblocks; i++)
+		if (o->blocks[i].dimm == (int)dev)
+			o->blocks[i].unplugged = o->blocks[i].id == top_id ? deficit : 0;
+}
+
 void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size)
 {
-	unsigned want = (unsigned)(size / o->block_size), had = mhp_oracle_device_blocks(o, dev);
+	unsigned want = (unsigned)((size + o->block_size - 1) / o->block_size), had = mhp_oracle_device_blocks(o, dev);
 	int node = mhp_topology_dimm_node(o->t, dev);
 	size_t k = 0;
 
@@ -51,6 +62,8 @@ void mhp_oracle_resize(struct mhp_oracle *o, unsigned dev, unsigned first_id, ui
 		if (o->blocks[i].dimm != (int)dev || o->blocks[i].id < first_id + want)
 			o->blocks[k++] = o->blocks[i];
 	o->nblocks = k;
+	if (want)
+		mark_unplugged(o, dev, first_id + want - 1, (uint64_t)want * o->block_size - size);
 }
 
 void mhp_oracle_resync_device(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t plugged,

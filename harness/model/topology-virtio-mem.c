@@ -33,8 +33,10 @@ static bool power_of_two(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-/* A size the device can plug: whole device blocks, and (for now) whole
- * memory blocks, so that every block the kernel adds is fully plugged. */
+/* A size the driver can plug: whole sub-blocks, which span at least
+ * MAX_ORDER_NR_PAGES (4M on x86_64, 6.1 and 6.12) and a device block
+ * (virtio_mem_init()'s sb_size); in Big Block Mode
+ * whole device blocks. */
 static int check_plug_size(const struct mhp_dimm *d, uint64_t size, int line, const char *sect, int idx,
 			   const char *field, const struct mhp_topo_err *e)
 {
@@ -44,9 +46,9 @@ static int check_plug_size(const struct mhp_dimm *d, uint64_t size, int line, co
 	if (size % d->block_size)
 		return bad(e, line, sect, idx, field, "must be a multiple of the device block size (%llu KiB)",
 			   (unsigned long long)(d->block_size >> 10));
-	if (size % MHP_BLOCK_SIZE)
-		return bad(e, line, sect, idx, field,
-			   "must be a multiple of 128M: memory blocks the device plugs in part are not modelled yet");
+	if (size % MHP_VIRTIO_MEM_SUB_BLOCK)
+		return bad(e, line, sect, idx, field, "must be a multiple of 4M: the driver plugs whole sub-blocks "
+			   "(MAX_ORDER_NR_PAGES), and no more of a request than that");
 	return 0;
 }
 

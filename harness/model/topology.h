@@ -62,6 +62,7 @@ enum mhp_device_kind {
 	MHP_DEVICE_VIRTIO_MEM,
 };
 #define MHP_VIRTIO_MEM_BLOCK_SIZE (2ull << 20) /* QEMU's default: the THP size */
+#define MHP_VIRTIO_MEM_SUB_BLOCK (4ull << 20)  /* the guest driver's smallest sub-block */
 
 struct mhp_dimm {
 	char id[MHP_ID_MAX];

@@ -85,7 +85,7 @@ static void score_device(struct mhp_steps *s, const struct mhp_step *st, const s
 int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 {
 	uint64_t bs = s->g->hello.block_size;
-	unsigned had = mhp_oracle_device_blocks(&s->oracle, st->dimm), want = (unsigned)(st->size / bs);
+	unsigned had = mhp_oracle_device_blocks(&s->oracle, st->dimm), want = (unsigned)((st->size + bs - 1) / bs);
 	struct mhp_resized r = { 0 };
 	uint64_t addr = s->addr[st->dimm];
 	enum mhp_expect e = MHP_EXPECT_OK;

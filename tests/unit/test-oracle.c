@@ -326,6 +326,11 @@ static const struct row rows[] = {
 	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online_movable\""), 612,
 	  "boot; auto online_movable; resize 0 32:512; shrink? 0 32:256; resize 0 32:256; blocks 0; bootzone 33; "
 	  "bootzone 34; shrink? 0 32:0; resize 0 32:0; blocks 0", "ok 2 Movable (absent) ok 0" },
+	{ "virtio-mem: a size that fills the top block in part leaves the rest of it unplugged, not managed",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online_movable\""), 601,
+	  "boot; auto online_movable; resize 0 32:200; blocks 0; managed 1; hot 1 Movable; resize 0 32:300; blocks 0; "
+	  "managed 1; resize 0 32:100; blocks 0; managed 1; shrink? 0 32:0",
+	  "2 200 65536/51200@100000-110000 3 300 1 100 ok" },
 	{ "virtio-mem: plain auto-online is Normal without movable_node, and its shrink may keep memory",
 	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\""), 601,
 	  "boot; auto online; resize 0 32:256; bootzone 32; bootzone 33; shrink? 0 32:128; managed 1", "Normal Normal any 256" },
