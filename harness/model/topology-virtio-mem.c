@@ -97,9 +97,11 @@ int mhp_topo_check_device_step(const struct mhp_topology *t, unsigned i, const s
 		return bad(e, st->line, "steps", (int)i, key, "'%s' is a DIMM: it is plugged and unplugged, not resized", d->id);
 	if (st->kind == MHP_STEP_RESIZE)
 		return check_plug_size(d, st->size, st->lines.size, "steps", (int)i, "size", e);
-	/* Its data can be filled and verified across a shrink like a DIMM's. */
-	if (d->kind == MHP_DEVICE_VIRTIO_MEM && st->kind != MHP_STEP_FILL && st->kind != MHP_STEP_VERIFY)
+	/* Its data can be filled and verified across a shrink like a DIMM's,
+	 * and kernel memory pinned on its node. */
+	if (d->kind == MHP_DEVICE_VIRTIO_MEM && st->kind != MHP_STEP_FILL && st->kind != MHP_STEP_VERIFY &&
+	    st->kind != MHP_STEP_PIN)
 		return bad(e, st->line, "steps", (int)i, key,
-			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined, offlined or pinned", d->id);
+			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined or offlined", d->id);
 	return 0;
 }

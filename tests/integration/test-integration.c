@@ -1103,6 +1103,31 @@ static void test_virtio_mem_partial_shrink(void **state)
 	free(kernel), free(release);
 }
 
+/* Kernel slab pinned on a virtio-mem device's Normal memory: a shrink to
+ * 0 cannot give the sub-blocks holding it back, so QEMU's plugged size
+ * stays above 0 and the block holding them stays; the run passes (the
+ * kept block and its managed pages are scored from QEMU's size). */
+static void test_virtio_mem_pinned_shrink(void **state)
+{
+	char *kernel = NULL, *release = release_of("6.1.", &kernel);
+	const char *args[] = { "run", "--accel", "tcg", "--kernel", kernel, "tests/topologies/virtio-mem-shrink-pinned.json",
+			       NULL };
+	struct run r;
+
+	(void)state;
+	run_mhp(&r, "virtio-mem-pinned", args);
+	expect_status(&r, 0);
+	json_object *res = latest_result(&r);
+	char *kept = observed_for(res, "step 3 resize vm0: QEMU plugged size", "skip");
+	char *gone = observed_for(res, "step 3 resize vm0: blocks removed", "skip");
+	if (!strcmp(kept, "0M") || !strcmp(kept, "") || !strcmp(gone, "2 blocks, ids 32-33"))
+		fail_msg("the pinned shrink gave everything back: plugged '%s', removed '%s'", kept, gone);
+	free(kept), free(gone);
+	json_object_put(res);
+	run_release(&r);
+	free(kernel), free(release);
+}
+
 static void test_accel_auto(void **state)
 {
 	(void)state;
@@ -1159,5 +1184,6 @@ int main(void)
 	TEST_ROWS(&l, test_guest_modules, module_rows);
 	TEST_ONE(&l, test_virtio_mem_without_driver);
 	TEST_ONE(&l, test_virtio_mem_partial_shrink);
+	TEST_ONE(&l, test_virtio_mem_pinned_shrink);
 	return itest_run("integration", &l);
 }
