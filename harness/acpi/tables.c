@@ -86,9 +86,11 @@ static char *build_dsdt(struct build *b, const char *qemu_dsdt)
 		failf(b, r, "cannot read '%s': %s", dsl, strerror(-r));
 		return NULL;
 	}
+	unsigned nslots = 0;
 	for (unsigned i = 0; i < b->t->nr_dimms; i++)
-		slot_pxm[i] = b->t->dimms[i].pxm;
-	if (!(patched = mhp_dsdt_patch(text, slot_pxm, b->t->nr_dimms, MHP_ACPI_OEM_REVISION, why, sizeof(why)))) {
+		if (b->t->dimms[i].kind == MHP_DEVICE_DIMM)
+			slot_pxm[nslots++] = b->t->dimms[i].pxm;
+	if (!(patched = mhp_dsdt_patch(text, slot_pxm, nslots, MHP_ACPI_OEM_REVISION, why, sizeof(why)))) {
 		failf(b, -EINVAL, "cannot regenerate the DSDT: %s", why);
 		return NULL;
 	}

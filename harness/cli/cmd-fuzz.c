@@ -243,6 +243,7 @@ int mhp_cmd_fuzz(int argc, char **argv)
 	if ((r = prepare(&c, &su, &kernel, &width)) != 0) {
 		if (c.o.shape)
 			mhp_topology_release(&c.shape);
+		mhp_suite_release(&su); /* the modules of a prepare that failed late */
 		return r;
 	}
 	su.results = c.args.results;

@@ -66,7 +66,7 @@ static int add_device(struct mhp_guest *g, unsigned index)
 	json_object_object_add(dev, "node", json_object_new_int((int)d->node));
 	/* With a regenerated DSDT, slot i's _PXM is DIMM i's: pin it there. */
 	if (g->m->pin_slots)
-		json_object_object_add(dev, "slot", json_object_new_int((int)index));
+		json_object_object_add(dev, "slot", json_object_new_int((int)mhp_topology_dimm_slot(g->m->t, index)));
 	if (d->addr)
 		json_object_object_add(dev, "addr", json_object_new_uint64(d->addr));
 	return qmp(g, "device_add", dev);

@@ -59,14 +59,35 @@ static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
 	return r < 0 ? mhp_qemu_fail(g, r, "qom-set requested-size") : 0;
 }
 
+/* Events about id still queued from before: a stale one would end the
+ * first wait early. */
+static void drain_size_changes(struct mhp_guest *g, const char *id)
+{
+	json_object *ev = NULL;
+
+	while (mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_deadline_in_ms(0), size_change, (void *)id, &ev) == 0) {
+		json_object_put(ev);
+		ev = NULL;
+	}
+}
+
+static int deadline_passed(struct mhp_guest *g, const char *id, const struct mhp_resized *r, bool changed)
+{
+	snprintf(g->error, sizeof(g->error),
+		 "virtio-mem device '%s' has %" PRIu64 " MiB plugged of the %" PRIu64 " MiB requested when the deadline passed%s",
+		 id, r->size >> 20, r->requested >> 20,
+		 changed ? " (the guest stopped short of it)" : " (no change at all: has the guest kernel the virtio_mem driver?)");
+	return -ETIMEDOUT;
+}
+
 /* Until QEMU's size is the requested one, woken by its size-change events
  * (and at least every second: the events are rate-limited and may be
  * merged).  With settle, until two seconds pass without a change: the
  * guest may unplug only part of kernel-zone memory. */
 static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
 {
-	mhp_deadline_t end = mhp_qemu_deadline(g);
-	unsigned quiet = 0;
+	mhp_deadline_t end = mhp_qemu_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
+	bool changed = false;
 	int rc;
 
 	while ((rc = query(g, id, r)) == 0 && r->size != r->requested) {
@@ -80,18 +101,24 @@ static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mh
 			return mhp_qemu_fail(g, rc, "MEMORY_DEVICE_SIZE_CHANGE");
 		if ((rc = query(g, id, r)) < 0)
 			return rc;
-		quiet = r->size == before ? quiet + 1 : 0;
-		if (settle && quiet >= 2)
-			return 0;
-		if (slice >= end) {
-			snprintf(g->error, sizeof(g->error),
-				 "virtio-mem device '%s' has %" PRIu64 " MiB plugged of the %" PRIu64 " MiB requested "
-				 "when the deadline passed (has the guest kernel the virtio_mem driver?)",
-				 id, r->size >> 20, r->requested >> 20);
-			return -ETIMEDOUT;
+		if (r->size != before) {
+			changed = true;
+			quiet_until = mhp_deadline_in_ms(2000);
 		}
+		if (settle && mhp_deadline_expired(quiet_until))
+			return 0;
+		if (slice >= end)
+			return deadline_passed(g, id, r, changed);
 	}
 	return rc;
+}
+
+/* The guest kept part of what a shrink asked back: make what it has the
+ * request, or the driver retries the unplug in the background (its retry
+ * timer) and memory vanishes under later steps. */
+static int accept_partial(struct mhp_guest *g, const char *id, const struct mhp_resized *r)
+{
+	return r->size != r->requested ? set_requested(g, id, r->size) : 0;
 }
 
 int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret)
@@ -100,7 +127,9 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 	int r;
 
 	*ret = (struct mhp_resized){ 0 };
-	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0)
+	drain_size_changes(g, d->id);
+	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0 ||
+	    (nblocks == 0 && (r = accept_partial(g, d->id, ret)) < 0))
 		return r;
 	if (nblocks > 0)
 		return mhp_qemu_await_blocks(g, "await-add", (unsigned)nblocks, &ret->ids, &ret->nids,

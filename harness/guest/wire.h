@@ -38,7 +38,7 @@ struct mhp_guest_hello {
 	char auto_online[32];     /* auto_online_blocks */
 	bool memmap_on_memory;    /* the kernel has the parameter and it is on */
 	unsigned pageblock_order; /* from /proc/pagetypeinfo, 0 if unknown */
-	char modules[256];        /* modules init loaded from the initrd, "a,b"; "" none */
+	char modules[512];        /* modules init loaded from the initrd, "a,b"; "" none */
 };
 
 /* The hello fields of m (whatever its verb) into h: -EPROTO when m is no

@@ -144,3 +144,12 @@ int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm)
 			return (int)mhp_topology_kernel_node(t, i);
 	return -1;
 }
+
+unsigned mhp_topology_dimm_slot(const struct mhp_topology *t, unsigned dimm)
+{
+	unsigned slot = 0;
+
+	for (unsigned i = 0; i < dimm && i < t->nr_dimms; i++)
+		slot += t->dimms[i].kind == MHP_DEVICE_DIMM;
+	return slot;
+}

@@ -213,6 +213,9 @@ bool mhp_topology_has_kernel_node(const struct mhp_topology *t, unsigned n);
  * its _PXM: the DIMM's pxm (regenerated DSDT), else its QEMU node index,
  * which is what QEMU's DSDT reports.  -1 if none. */
 int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm);
+/* The ACPI slot of DIMM device i: DIMMs are numbered in file order and
+ * virtio-mem devices, which take no slot, are skipped. */
+unsigned mhp_topology_dimm_slot(const struct mhp_topology *t, unsigned dimm);
 
 /* A step's action key in the file ("plug"); "invalid" for none. */
 const char *mhp_step_kind_name(enum mhp_step_kind k);

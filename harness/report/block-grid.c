@@ -40,6 +40,26 @@ static bool id_range(const char *text, unsigned *lo, unsigned *hi)
 	return *lo <= *hi && *hi - *lo < 1u << 16;
 }
 
+/* Whether id is in the "ids 32,35-36" part of text. */
+static bool in_ids(const char *text, unsigned id)
+{
+	const char *p = text ? strstr(text, "ids ") : NULL;
+
+	for (p = p ? p + 4 : NULL; p && *p;) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return false;
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (id >= lo && id <= hi)
+			return true;
+		p = *end == ',' ? end + 1 : NULL;
+	}
+	return false;
+}
+
 static void add_id(struct mhp_grid *g, size_t *cap, unsigned id)
 {
 	for (size_t i = 0; i < g->nblocks; i++)
@@ -137,10 +157,10 @@ static void apply_step(const struct mhp_grid *g, struct mhp_grid_cell *cells, ch
 
 	if (!c->aspect || !c->device)
 		return;
-	if (!strcmp(c->aspect, "blocks removed") && id_range(c->observed, &lo, &hi))
-		for (unsigned b = lo; b <= hi; b++)
-			if (column(g, b) >= 0)
-				cells[column(g, b)] = (struct mhp_grid_cell){ .state = MHP_CELL_ABSENT, .seen = true };
+	if (!strcmp(c->aspect, "blocks removed"))
+		for (size_t i = 0; i < g->nblocks; i++)
+			if (in_ids(c->observed, g->blocks[i]))
+				cells[i] = (struct mhp_grid_cell){ .state = MHP_CELL_ABSENT, .seen = true };
 	if ((!strcmp(c->aspect, "new blocks") || !strcmp(c->aspect, "blocks added")) && id_range(c->observed, &lo, &hi))
 		for (unsigned b = lo; b <= hi; b++) {
 			long col = column(g, b);

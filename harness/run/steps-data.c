@@ -47,11 +47,14 @@ int mhp_step_verify(struct mhp_steps *s, const struct mhp_step *st)
 	char cmd[128], e[32], o[32];
 
 	/* The range no page may be left in: the DIMM's, or the part of a
-	 * virtio-mem device's region above the blocks it still has. */
-	uint64_t from = s->addr[st->dimm], end = from + d->size;
+	 * virtio-mem device's region above the highest block it still has
+	 * (a kernel-zone shrink may keep a block above one it gave back). */
+	uint64_t from = s->addr[st->dimm], end = from + d->size, bs = s->g->hello.block_size;
 	bool gone = s->nblocks[st->dimm] && !mhp_oracle_block(&s->oracle, s->blocks[st->dimm][0]);
 	if (d->kind == MHP_DEVICE_VIRTIO_MEM) {
-		from += mhp_oracle_device_blocks(&s->oracle, st->dimm) * s->g->hello.block_size;
+		for (unsigned i = 0; i < s->nblocks[st->dimm]; i++)
+			if ((uint64_t)(s->blocks[st->dimm][i] + 1) * bs > from)
+				from = (uint64_t)(s->blocks[st->dimm][i] + 1) * bs;
 		gone = from < end;
 	}
 	snprintf(cmd, sizeof(cmd), "verify 0x%" PRIx64 " 0x%" PRIx64, from, end);

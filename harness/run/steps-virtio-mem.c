@@ -37,6 +37,42 @@ static void score_changed(struct mhp_steps *s, const struct mhp_resized *r, unsi
 	mhp_result_check(s->res, NULL, grow ? "blocks added" : "blocks removed", want, got);
 }
 
+/* ids[0..n) (ascending) as "32,35-36". */
+static void format_ids(char *buf, size_t size, const unsigned *ids, unsigned n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && len < size; i++) {
+		unsigned j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		if (j > i)
+			len += (size_t)snprintf(buf + len, size - len, "%s%u-%u", i ? "," : "", ids[i], ids[j]);
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%s%u", i ? "," : "", ids[i]);
+		i = j;
+	}
+}
+
+/* The blocks the device had (its steps' list) and the oracle no longer
+ * has, recorded as an outcome: "2 blocks, ids 32,35". */
+static void record_given_back(struct mhp_steps *s, unsigned dev)
+{
+	unsigned *gone = mhp_xcalloc(s->nblocks[dev] + 1, sizeof(unsigned)), n = 0;
+	char list[256], text[300] = "none";
+
+	for (unsigned i = 0; i < s->nblocks[dev]; i++)
+		if (!mhp_oracle_block(&s->oracle, s->blocks[dev][i]))
+			gone[n++] = s->blocks[dev][i];
+	format_ids(list, sizeof(list), gone, n);
+	if (n)
+		snprintf(text, sizeof(text), "%u block%s, ids %s", n, n > 1 ? "s" : "", list);
+	mhp_result_outcome(s->res, NULL, "blocks removed", text);
+	free(gone);
+}
+
 /* The device's blocks now, in the steps' list (what later steps score). */
 static void note_blocks(struct mhp_steps *s, unsigned dev)
 {
@@ -82,6 +118,17 @@ static void score_device(struct mhp_steps *s, const struct mhp_step *st, const s
 	mhp_score_memmap(s, r->addr, d->size, false);
 }
 
+int mhp_steps_virtio_mem_regions(struct mhp_steps *s)
+{
+	char view[128];
+
+	for (unsigned i = 0; i < s->t->nr_dimms; i++)
+		if (s->t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM &&
+		    mhp_guest_device(s->g, s->t->dimms[i].id, view, sizeof(view), &s->addr[i]) < 0)
+			return mhp_steps_guest_failed(s->res, s->g);
+	return 0;
+}
+
 int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 {
 	uint64_t bs = s->g->hello.block_size;
@@ -106,12 +153,10 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 	if (mhp_guest_report(s->g, &s->report) < 0)
 		return mhp_steps_guest_failed(s->res, s->g);
 	if (e == MHP_EXPECT_ANY) {
-		char gone[64];
 		mhp_oracle_resync_device(&s->oracle, st->dimm, first, r.size, &s->report);
-		unsigned now = mhp_oracle_device_blocks(&s->oracle, st->dimm);
-		/* What the kernel gave back of kernel-zone memory: its choice. */
-		id_range(gone, sizeof(gone), first + now, had > now ? had - now : 0);
-		mhp_result_outcome(s->res, NULL, "blocks removed", gone);
+		/* What the kernel gave back of kernel-zone memory: its choice,
+		 * not always the top blocks. */
+		record_given_back(s, st->dimm);
 	} else
 		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
 	note_blocks(s, st->dimm);

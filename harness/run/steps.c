@@ -56,7 +56,7 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mh
 		if (mhp_topology_has_kernel_node(t, n))
 			mhp_score_node_states(s, n);
 	mhp_score_boot_facts(s);
-	return 0;
+	return mhp_steps_virtio_mem_regions(s);
 }
 
 void mhp_steps_release(struct mhp_steps *s)

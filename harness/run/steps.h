@@ -48,6 +48,9 @@ int mhp_step_corrupt(struct mhp_steps *s, const struct mhp_step *st);
 
 /* ---- steps-virtio-mem.c: a virtio-mem device's resize ---- */
 int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st);
+/* Where each virtio-mem device's region starts (QEMU places it at boot, so
+ * fill/verify before a first resize know it). */
+int mhp_steps_virtio_mem_regions(struct mhp_steps *s);
 
 /* ---- checks.c: what the guest shows, scored (mhp_score_*) ---- */
 

@@ -183,6 +183,26 @@ static void test_empty_and_binary(void **state)
 	assert_int_equal(mhp_topology_load(&s, "/nonexistent/x.json", err, sizeof(err)), -ENOENT);
 }
 
+/* A virtio-mem device takes no ACPI slot: the DIMM after it is slot 0,
+ * so one slot is enough for one DIMM with a _PXM. */
+static void test_slots_skip_virtio_mem(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{ \"name\": \"s\", \"nodes\": [ { \"memory\": \"512M\", \"cpus\": 1 }, { \"memory\": \"512M\" } ],\n"
+		"  \"slots\": 1, \"maxmem\": \"4G\", \"kernel\": { \"memhp_default_state\": \"online_movable\" },\n"
+		"  \"dimms\": [ { \"id\": \"vm0\", \"kind\": \"virtio-mem\", \"max_size\": \"512M\", \"node\": 0 },\n"
+		"              { \"id\": \"d0\", \"size\": \"128M\", \"node\": 1, \"pxm\": 1 } ],\n"
+		"  \"steps\": [ { \"plug\": \"d0\" }, { \"resize\": \"vm0\", \"size\": \"128M\" } ] }\n";
+	struct mhp_topology s;
+	char err[256] = "";
+
+	assert_int_equal(mhp_topology_parse(&s, "s.json", text, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(mhp_topology_dimm_slot(&s, 1), 0);
+	mhp_topology_release(&s);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -190,5 +210,6 @@ int main(void)
 	TEST_ONE(&l, test_good);
 	TEST_ROWS(&l, test_bad, bad_rows);
 	TEST_ONE(&l, test_empty_and_binary);
+	TEST_ONE(&l, test_slots_skip_virtio_mem);
 	return TEST_RUN("scenario", &l);
 }
