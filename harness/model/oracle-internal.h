@@ -44,6 +44,11 @@ size_t mhp_oracle_usable_pfn_ranges(const struct mhp_topology *t, struct mhp_ran
  * made no boot allocation in it). */
 bool mhp_oracle_boot_movable_node(const struct mhp_oracle *o, unsigned kernel_node);
 
+/* oracle-virtio-mem.c: what virtio-mem device dev adds and removes at once
+ * (a memory block in Sub Block Mode, a big block in Big Block Mode), also
+ * its dynamic memory group's unit. */
+uint64_t mhp_oracle_device_unit(const struct mhp_oracle *o, unsigned dev);
+
 /* oracle-pages.c: present bytes of a block (boot blocks lose the e820's holes). */
 uint64_t mhp_oracle_present_bytes(const struct mhp_oracle *o, const struct mhp_oracle_block *b);
 

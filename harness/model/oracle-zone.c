@@ -72,36 +72,92 @@ static void account(const struct mhp_oracle *o, int node, uint64_t *early_kernel
 	}
 }
 
-/* auto_movable_can_online_movable(): Movable stays within auto_movable_ratio
- * percent of the early kernel memory with bytes more. */
-static bool can_online_movable(const struct mhp_oracle *o, int node, uint64_t bytes)
+static unsigned ratio_of(const struct mhp_oracle *o)
 {
-	unsigned ratio = o->t->kernel.auto_movable_ratio ? o->t->kernel.auto_movable_ratio : DEFAULT_AUTO_MOVABLE_RATIO;
-	uint64_t early, movable;
-
-	account(o, node, &early, &movable);
-	return movable + bytes <= ratio * early / 100;
+	return o->t->kernel.auto_movable_ratio ? o->t->kernel.auto_movable_ratio : DEFAULT_AUTO_MOVABLE_RATIO;
 }
 
-/* auto_movable_zone_for_pfn() for a DIMM, which is one static memory group:
- * once any of it is in a kernel zone the rest follows; else Movable while
- * the whole rest of the DIMM still fits the ratio, globally and per node
+/* Present pages of virtio-mem device dev (a dynamic memory group) online
+ * Movable and in kernel zones. */
+static void group_pages(const struct mhp_oracle *o, unsigned dev, uint64_t *movable, uint64_t *kernel)
+{
+	*movable = *kernel = 0;
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct mhp_oracle_block *b = &o->blocks[i];
+
+		if (b->dimm != (int)dev || b->zone == MHP_ZONE_OFF)
+			continue;
+		if (b->zone == MHP_ZONE_MOVABLE)
+			*movable += PFN(mhp_oracle_present_bytes(o, b));
+		else
+			*kernel += PFN(mhp_oracle_present_bytes(o, b));
+	}
+}
+
+/* auto_movable_can_online_movable(), in pages: Movable stays within
+ * auto_movable_ratio percent of the early kernel memory with bytes more.
+ * The other dynamic groups on the node (virtio-mem devices, not group)
+ * are taken out (auto_movable_stats_account_group()): their Movable pages,
+ * and the early kernel pages their Movable needs beyond their own kernel
+ * pages; the kernel pages of the group being onlined (dynamic) count for
+ * it. */
+static bool can_online_movable(const struct mhp_oracle *o, int node, uint64_t bytes, int group)
+{
+	uint64_t early, movable, req = 0, other_movable = 0, gm, gk;
+	unsigned ratio = ratio_of(o);
+
+	account(o, node, &early, &movable);
+	early = PFN(early), movable = PFN(movable);
+	for (unsigned d = 0; d < o->t->nr_dimms; d++) {
+		int dn = mhp_topology_dimm_node(o->t, d);
+
+		if (o->t->dimms[d].kind != MHP_DEVICE_VIRTIO_MEM || (int)d == group || (node >= 0 && dn != node))
+			continue;
+		group_pages(o, d, &gm, &gk);
+		if (gm * 100 / ratio > gk)
+			req += gm * 100 / ratio - gk;
+		other_movable += gm;
+	}
+	if (early <= req)
+		return false;
+	early -= req;
+	movable -= other_movable;
+	if (group >= 0 && o->t->dimms[group].kind == MHP_DEVICE_VIRTIO_MEM) {
+		group_pages(o, (unsigned)group, &gm, &gk);
+		early += gk;
+	}
+	return movable + PFN(bytes) <= ratio * early / 100;
+}
+
+/* auto_movable_zone_for_pfn(): a DIMM is one static memory group, a
+ * virtio-mem device a dynamic one whose unit is what its driver adds at
+ * once.  Once any of the group (a dynamic group: of the unit) is in a
+ * kernel zone the rest follows; else Movable while the rest of the group
+ * (of the unit) still fits the ratio, globally and per node
  * (auto_movable_numa_aware, on by default).  It ignores movable_node. */
 static enum mhp_zone auto_movable_zone(const struct mhp_oracle *o, const struct mhp_oracle_block *blk)
 {
-	uint64_t movable = 0;
+	bool dynamic = blk->dimm >= 0 && o->t->dimms[blk->dimm].kind == MHP_DEVICE_VIRTIO_MEM;
+	uint64_t max = blk->dimm >= 0 ? o->t->dimms[blk->dimm].size : o->block_size, movable = 0;
+	unsigned lo = 0, hi = ~0u;
 
+	if (dynamic) {
+		unsigned per_unit = (unsigned)(mhp_oracle_device_unit(o, (unsigned)blk->dimm) / o->block_size);
+		max = (uint64_t)per_unit * o->block_size;
+		lo = blk->id - blk->id % per_unit; /* units are aligned (ALIGN_DOWN(pfn, unit_pages)) */
+		hi = lo + per_unit - 1;
+	}
 	for (size_t i = 0; blk->dimm >= 0 && i < o->nblocks; i++) {
 		const struct mhp_oracle_block *b = &o->blocks[i];
 
-		if (b->dimm != blk->dimm || b->zone == MHP_ZONE_OFF)
+		if (b->dimm != blk->dimm || b->zone == MHP_ZONE_OFF || b->id < lo || b->id > hi)
 			continue;
 		if (b->zone != MHP_ZONE_MOVABLE)
 			return default_kernel_zone(o, blk->node, blk->id);
 		movable += o->block_size;
 	}
-	uint64_t rest = (blk->dimm >= 0 ? o->t->dimms[blk->dimm].size : o->block_size) - movable;
-	if (!can_online_movable(o, -1, rest) || !can_online_movable(o, (int)blk->node, rest))
+	uint64_t rest = max - movable;
+	if (!can_online_movable(o, -1, rest, blk->dimm) || !can_online_movable(o, (int)blk->node, rest, blk->dimm))
 		return default_kernel_zone(o, blk->node, blk->id);
 	return MHP_ZONE_MOVABLE;
 }

@@ -75,9 +75,6 @@ int mhp_topo_check_virtio_mem(const struct mhp_topology *t, unsigned i, const st
 		return bad(e, k->lines.default_state ? k->lines.default_state : d->line, "kernel", -1, "memhp_default_state",
 			   "a virtio-mem device's memory comes online only by the kernel's auto-online: set online, "
 			   "online_kernel or online_movable");
-	if (!strcmp(k->online_policy, "auto-movable"))
-		return bad(e, k->lines.online_policy, "kernel", -1, "online_policy",
-			   "auto-movable's dynamic memory groups (virtio-mem) are not modelled yet");
 	if (k->memmap_on_memory)
 		return bad(e, d->line, "kernel", -1, "memmap_on_memory", "virtio-mem does not use it: leave it out");
 	return 0;

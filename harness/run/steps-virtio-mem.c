@@ -10,33 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* "ids 36-39" of n blocks from first, or "none". */
-static void id_range(char *buf, size_t size, unsigned first, unsigned n)
-{
-	if (n)
-		snprintf(buf, size, "%u blocks, ids %u-%u", n, first, first + n - 1);
-	else
-		snprintf(buf, size, "none");
-}
-
-/* The uevents the guest saw: exactly the blocks the oracle adds or removes
- * (the await only counted them). */
-static void score_changed(struct mhp_steps *s, const struct mhp_resized *r, unsigned lo, unsigned n, bool grow)
-{
-	unsigned min = r->nids ? r->ids[0] : 0, max = min;
-	char want[64], got[64];
-
-	for (unsigned i = 0; i < r->nids; i++) {
-		min = r->ids[i] < min ? r->ids[i] : min;
-		max = r->ids[i] > max ? r->ids[i] : max;
-	}
-	id_range(want, sizeof(want), lo, n);
-	id_range(got, sizeof(got), min, r->nids);
-	if (r->nids && max - min + 1 != r->nids)
-		snprintf(got, sizeof(got), "%u blocks, ids %u-%u with gaps", r->nids, min, max);
-	mhp_result_check(s->res, NULL, grow ? "blocks added" : "blocks removed", want, got);
-}
-
 /* ids[0..n) (ascending) as "32,35-36". */
 static void format_ids(char *buf, size_t size, const unsigned *ids, unsigned n)
 {
@@ -56,21 +29,59 @@ static void format_ids(char *buf, size_t size, const unsigned *ids, unsigned n)
 	}
 }
 
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "2 blocks, ids 32,35" of ids[0..n) (sorted here), or "none". */
+static void describe_ids(char *buf, size_t size, unsigned *ids, unsigned n)
+{
+	char list[200];
+
+	qsort(ids, n, sizeof(*ids), cmp_unsigned);
+	format_ids(list, sizeof(list), ids, n);
+	if (n)
+		snprintf(buf, size, "%u block%s, ids %s", n, n > 1 ? "s" : "", list);
+	else
+		snprintf(buf, size, "none");
+}
+
+/* The ids of a's n blocks that the oracle has (has) or not (!has). */
+static unsigned *select_ids(const struct mhp_oracle *o, const unsigned *a, unsigned n, bool has, unsigned *ret_n)
+{
+	unsigned *out = mhp_xcalloc(n + 1, sizeof(unsigned));
+
+	*ret_n = 0;
+	for (unsigned i = 0; i < n; i++)
+		if ((mhp_oracle_block(o, a[i]) != NULL) == has)
+			out[(*ret_n)++] = a[i];
+	return out;
+}
+
 /* The blocks the device had (its steps' list) and the oracle no longer
  * has, recorded as an outcome: "2 blocks, ids 32,35". */
 static void record_given_back(struct mhp_steps *s, unsigned dev)
 {
-	unsigned *gone = mhp_xcalloc(s->nblocks[dev] + 1, sizeof(unsigned)), n = 0;
-	char list[256], text[300] = "none";
+	unsigned n, *gone = select_ids(&s->oracle, s->blocks[dev], s->nblocks[dev], false, &n);
+	char text[256];
 
-	for (unsigned i = 0; i < s->nblocks[dev]; i++)
-		if (!mhp_oracle_block(&s->oracle, s->blocks[dev][i]))
-			gone[n++] = s->blocks[dev][i];
-	format_ids(list, sizeof(list), gone, n);
-	if (n)
-		snprintf(text, sizeof(text), "%u block%s, ids %s", n, n > 1 ? "s" : "", list);
+	describe_ids(text, sizeof(text), gone, n);
 	mhp_result_outcome(s->res, NULL, "blocks removed", text);
 	free(gone);
+}
+
+/* The uevents the guest saw: exactly the blocks the oracle adds or removes
+ * (the await only counted them). */
+static void score_changed(struct mhp_steps *s, struct mhp_resized *r, unsigned *ids, unsigned n, bool grow)
+{
+	char want[256], got[256];
+
+	describe_ids(want, sizeof(want), ids, n);
+	describe_ids(got, sizeof(got), r->ids, r->nids);
+	mhp_result_check(s->res, NULL, grow ? "blocks added" : "blocks removed", want, got);
 }
 
 /* The device's blocks now, in the steps' list (what later steps score). */
@@ -129,36 +140,46 @@ int mhp_steps_virtio_mem_regions(struct mhp_steps *s)
 	return 0;
 }
 
+/* The oracle's blocks of dev now that its steps' list lacks: added. */
+static unsigned *added_ids(struct mhp_steps *s, unsigned dev, unsigned *ret_n)
+{
+	unsigned *out = mhp_xcalloc(s->oracle.nblocks + 1, sizeof(unsigned));
+
+	*ret_n = 0;
+	for (size_t i = 0; i < s->oracle.nblocks; i++) {
+		bool had = false;
+
+		for (unsigned k = 0; k < s->nblocks[dev] && !had; k++)
+			had = s->blocks[dev][k] == s->oracle.blocks[i].id;
+		if (s->oracle.blocks[i].dimm == (int)dev && !had)
+			out[(*ret_n)++] = s->oracle.blocks[i].id;
+	}
+	return out;
+}
+
 int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 {
-	uint64_t bs = s->g->hello.block_size;
-	unsigned had = mhp_oracle_device_blocks(&s->oracle, st->dimm), want = (unsigned)((st->size + bs - 1) / bs);
+	unsigned first = (unsigned)(s->addr[st->dimm] / s->g->hello.block_size), nadd = 0, nrem = 0;
 	struct mhp_resized r = { 0 };
-	uint64_t addr = s->addr[st->dimm];
-	enum mhp_expect e = MHP_EXPECT_OK;
+	/* Movable memory must go back; kernel-zone memory: what the guest does. */
+	enum mhp_expect e = mhp_oracle_shrink_expect(&s->oracle, st->dimm, first, st->size);
 
-	/* The region's start is QEMU's; a shrink follows a grow that learnt it. */
-	if (want < had)
-		e = mhp_oracle_shrink_expect(&s->oracle, st->dimm, (unsigned)(addr / bs), st->size);
-	int nblocks = e == MHP_EXPECT_ANY ? 0 : (int)want - (int)had;
-	if (mhp_guest_resize(s->g, st->dimm, st->size, nblocks, &r) < 0) {
-		free(r.ids);
-		return mhp_steps_guest_failed(s->res, s->g);
-	}
-	unsigned first = (unsigned)(r.addr / bs);
-	s->addr[st->dimm] = r.addr;
-	if (nblocks)
-		score_changed(s, &r, first + (want > had ? had : want), nblocks > 0 ? want - had : had - want, nblocks > 0);
-	free(r.ids);
-	if (mhp_guest_report(s->g, &s->report) < 0)
+	if (e == MHP_EXPECT_OK)
+		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
+	unsigned *add = added_ids(s, st->dimm, &nadd);
+	unsigned *rem = select_ids(&s->oracle, s->blocks[st->dimm], s->nblocks[st->dimm], false, &nrem);
+	int nblocks = e == MHP_EXPECT_ANY ? 0 : nadd ? (int)nadd : -(int)nrem;
+	int rc = mhp_guest_resize(s->g, st->dimm, st->size, nblocks, &r);
+	if (rc == 0 && nblocks)
+		score_changed(s, &r, nadd ? add : rem, nadd ? nadd : nrem, nadd > 0);
+	free(add), free(rem), free(r.ids);
+	if (rc < 0 || mhp_guest_report(s->g, &s->report) < 0)
 		return mhp_steps_guest_failed(s->res, s->g);
 	if (e == MHP_EXPECT_ANY) {
 		mhp_oracle_resync_device(&s->oracle, st->dimm, first, r.size, &s->report);
-		/* What the kernel gave back of kernel-zone memory: its choice,
-		 * not always the top blocks. */
+		/* What the kernel gave back of kernel-zone memory: its choice. */
 		record_given_back(s, st->dimm);
-	} else
-		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
+	}
 	note_blocks(s, st->dimm);
 	score_device(s, st, &r, e == MHP_EXPECT_ANY);
 	mhp_score_dimm_blocks(s, st->dimm, NULL);

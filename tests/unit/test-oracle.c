@@ -337,6 +337,31 @@ static const struct row rows[] = {
 	{ "virtio-mem: under movable_node plain auto-online is Movable (default_zone_for_pfn())",
 	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\", \"movable_node\": true"), 601,
 	  "boot; auto online; resize 0 40:128; bootzone 40; bootzone 41", "Movable (absent)" },
+	/* auto-movable, ratio 100: node 1 has 512M less 128K of early kernel
+	 * memory, so 384M may be Movable, and each kernel block of the
+	 * device's own dynamic group adds 128M to what it may have. */
+	{ "virtio-mem under auto-movable: a dynamic group's own kernel memory lets more of it be Movable",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\", \"online_policy\": \"auto-movable\", "
+			   "\"auto_movable_ratio\": 100"), 601,
+	  "boot; auto online; resize 0 32:768; bootzone 32; bootzone 34; bootzone 35; bootzone 36; bootzone 37",
+	  "Movable Movable Normal Movable Normal" },
+	{ "virtio-mem shrink: Movable blocks go first, top down, a kernel-zone block above them stays",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online\", \"online_policy\": \"auto-movable\", "
+			   "\"auto_movable_ratio\": 100"), 612,
+	  "boot; auto online; resize 0 32:768; shrink? 0 32:512; resize 0 32:512; bootzone 37; bootzone 36; "
+	  "bootzone 35; bootzone 34; resize 0 32:640; bootzone 34; shrink? 0 32:256; shrink? 0 32:0",
+	  "ok Normal (absent) Normal (absent) Movable ok any" },
+	{ "virtio-mem shrink: a partly plugged block is emptied first, a grow fills it first",
+	  VIRTIO_MEM_NODE1("\"memhp_default_state\": \"online_movable\""), 601,
+	  "boot; auto online_movable; resize 0 32:200; resize 0 32:136; blocks 0; managed 1; resize 0 32:72; blocks 0; "
+	  "resize 0 32:256; blocks 0; managed 1", "2 136 1 2 256" },
+	{ "auto-movable: a DIMM (static group) and a virtio-mem device (dynamic) share the ratio",
+	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], \"slots\": 1, "
+	  "\"maxmem\": \"4G\", \"kernel\": { \"memhp_default_state\": \"online\", \"online_policy\": \"auto-movable\", "
+	  "\"auto_movable_ratio\": 100 }, \"dimms\": [ " DIMM_A_256M ", { \"id\": \"vm0\", \"kind\": \"virtio-mem\", "
+	  "\"node\": 1, \"max_size\": \"1G\" } ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
+	  "boot; auto online; plug 0 40; bootzone 41; resize 1 32:384; bootzone 33; bootzone 34; resize 1 32:512; "
+	  "bootzone 35; unplug? 0", "Movable Normal Movable Normal ok" },
 	{ "a DIMM lands on the node whose pxm is its QEMU node",
 	  "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\", \"pxm\": 1 }, { \"memory\": \"512M\", \"pxm\": 0 } ], "
 	  "\"slots\": 1, \"maxmem\": \"4G\", \"dimms\": [ " DIMM_A_1G " ], \"steps\": [ { \"plug\": \"a\" } ] }", 601,
