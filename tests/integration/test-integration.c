@@ -1068,7 +1068,7 @@ static void test_virtio_mem_without_driver(void **state)
 	json_object *res = latest_result(&r);
 	assert_string_equal(jstr(res, "failed_phase"), "step 1 resize vm0");
 	assert_non_null(strstr(jstr(res, "error"), "virtio-mem device 'vm0' has 0 MiB plugged of the 512 MiB requested "
-				"when the deadline passed (has the guest kernel the virtio_mem driver?)"));
+				"when the deadline passed (no change at all: has the guest kernel the virtio_mem driver?)"));
 	json_object_put(res);
 	run_release(&r);
 	free(kernel), free(release);
