@@ -15,20 +15,32 @@
 #include "guest/qemu.h"
 #include "lib/cleanup.h"
 
-int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
+int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev)
 {
-	json_object *list = NULL;
-	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, &list);
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, list);
 
+	*ret_dev = NULL;
 	if (r < 0)
 		return mhp_qemu_fail(g, r, "query-memory-devices");
-	snprintf(view, size, "(absent)");
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		json_object *dev = json_object_array_get_idx(list, i);
+	for (size_t i = 0; i < json_object_array_length(*list) && !*ret_dev; i++) {
+		json_object *dev = json_object_array_get_idx(*list, i);
 		const char *dev_id = mhp_json_path_string(dev, "data/id");
 
-		if (!dev_id || strcmp(dev_id, id))
-			continue;
+		if (dev_id && !strcmp(dev_id, id))
+			*ret_dev = dev;
+	}
+	return 0;
+}
+
+int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
+{
+	json_object *list = NULL, *dev;
+	int r = mhp_qemu_memory_device(g, id, &list, &dev);
+
+	if (r < 0)
+		return r;
+	snprintf(view, size, "(absent)");
+	if (dev) {
 		snprintf(view, size, "node=%" PRId64 " size=%" PRId64, mhp_json_path_int(dev, "data/node", -1),
 			 mhp_json_path_int(dev, "data/size", -1));
 		/* A DIMM's "addr" is a virtio-mem device's "memaddr". */

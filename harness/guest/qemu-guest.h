@@ -33,6 +33,9 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
 int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
 		    char *reason, size_t size);
 int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
+/* query-memory-devices into *list (the caller puts it); the entry of
+ * device id in it (borrowed), or NULL.  -errno (g->error) when QMP fails. */
+int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev);
 int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
 /* Waits until the guest saw n add or remove uevents ("await-add" or
  * "await-remove"); the blocks it saw into ret_ids when not NULL. */

@@ -14,25 +14,18 @@
 /* QEMU's view of virtio-mem device id into r (size, requested, addr). */
 static int query(struct mhp_guest *g, const char *id, struct mhp_resized *r)
 {
-	json_object *list = NULL;
-	int rc = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, &list);
-	bool found = false;
+	json_object *list = NULL, *dev;
+	int rc = mhp_qemu_memory_device(g, id, &list, &dev);
 
 	if (rc < 0)
-		return mhp_qemu_fail(g, rc, "query-memory-devices");
-	for (size_t i = 0; i < json_object_array_length(list) && !found; i++) {
-		json_object *dev = json_object_array_get_idx(list, i);
-		const char *dev_id = mhp_json_path_string(dev, "data/id");
-
-		if (!dev_id || strcmp(dev_id, id))
-			continue;
-		found = true;
+		return rc;
+	if (dev) {
 		r->size = (uint64_t)mhp_json_path_int(dev, "data/size", 0);
 		r->requested = (uint64_t)mhp_json_path_int(dev, "data/requested-size", 0);
 		r->addr = (uint64_t)mhp_json_path_int(dev, "data/memaddr", 0);
 	}
 	json_object_put(list);
-	if (found)
+	if (dev)
 		return 0;
 	snprintf(g->error, sizeof(g->error), "QEMU does not list virtio-mem device '%s'", id);
 	return -EPROTO;

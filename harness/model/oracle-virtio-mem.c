@@ -27,7 +27,9 @@ unsigned mhp_oracle_device_blocks(const struct mhp_oracle *o, unsigned dev)
 	return n;
 }
 
-static uint64_t unit_bytes(const struct mhp_oracle *o, unsigned dev)
+/* The unit the driver adds and removes: a memory block (SBM) or a big
+ * block; also its memory group's unit_pages. */
+uint64_t mhp_oracle_device_unit(const struct mhp_oracle *o, unsigned dev)
 {
 	uint64_t sb = o->t->dimms[dev].block_size > MHP_VIRTIO_MEM_SUB_BLOCK ? o->t->dimms[dev].block_size
 									   : MHP_VIRTIO_MEM_SUB_BLOCK;
@@ -35,12 +37,7 @@ static uint64_t unit_bytes(const struct mhp_oracle *o, unsigned dev)
 	return sb < o->block_size ? o->block_size : sb;
 }
 
-/* The unit the driver adds and removes: a memory block (SBM) or a big
- * block; also its memory group's unit_pages. */
-uint64_t mhp_oracle_device_unit(const struct mhp_oracle *o, unsigned dev)
-{
-	return unit_bytes(o, dev);
-}
+
 static uint64_t plugged_bytes(const struct mhp_oracle *o, unsigned dev)
 {
 	uint64_t sum = 0;
@@ -102,7 +99,7 @@ static int victim_order(const void *pa, const void *pb)
 /* The device's blocks in the order a shrink takes from them; their number. */
 static size_t shrink_order(const struct mhp_oracle *o, unsigned dev, unsigned first_id, struct victim *out)
 {
-	unsigned per_bb = (unsigned)(unit_bytes(o, dev) / o->block_size);
+	unsigned per_bb = (unsigned)(mhp_oracle_device_unit(o, dev) / o->block_size);
 	size_t n = 0;
 
 	for (size_t i = 0; i < o->nblocks; i++) {
@@ -118,19 +115,36 @@ static size_t shrink_order(const struct mhp_oracle *o, unsigned dev, unsigned fi
 	return n;
 }
 
-/* Walks a shrink of bytes: take[k] gets what is unplugged of out[k]'s block. */
-static size_t plan_shrink(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t bytes,
-			  struct victim *order, uint64_t *take)
+/* A shrink of some bytes: the device's blocks in the order the driver
+ * takes from them, and what it unplugs of each. */
+struct shrink_plan {
+	size_t n;
+	struct victim *order;
+	uint64_t *take;
+};
+
+static void plan_release(struct shrink_plan *p)
 {
-	size_t n = shrink_order(o, dev, first_id, order);
+	free(p->order);
+	free(p->take);
+}
 
-	for (size_t k = 0; k < n; k++) {
-		uint64_t has = o->block_size - o->blocks[order[k].idx].unplugged;
+static void plan_shrink(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t bytes,
+			struct shrink_plan *p)
+{
+	size_t n = mhp_oracle_device_blocks(o, dev);
 
-		take[k] = bytes < has ? bytes : has;
-		bytes -= take[k];
+	p->order = calloc(n + 1, sizeof(*p->order));
+	p->take = calloc(n + 1, sizeof(*p->take));
+	if (!p->order || !p->take)
+		abort();
+	p->n = shrink_order(o, dev, first_id, p->order);
+	for (size_t k = 0; k < p->n; k++) {
+		uint64_t has = o->block_size - o->blocks[p->order[k].idx].unplugged;
+
+		p->take[k] = bytes < has ? bytes : has;
+		bytes -= p->take[k];
 	}
-	return n;
 }
 
 /* Only ZONE_MOVABLE memory must go back (its pages migrate); memory in a
@@ -139,19 +153,16 @@ static size_t plan_shrink(const struct mhp_oracle *o, unsigned dev, unsigned fir
 enum mhp_expect mhp_oracle_shrink_expect(const struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t size)
 {
 	uint64_t now = plugged_bytes(o, dev);
-	size_t n = mhp_oracle_device_blocks(o, dev);
-	struct victim *order = calloc(n + 1, sizeof(*order));
-	uint64_t *take = calloc(n + 1, sizeof(*take));
 	enum mhp_expect e = MHP_EXPECT_OK;
+	struct shrink_plan p;
 
-	if (!order || !take)
-		abort();
-	n = size < now ? plan_shrink(o, dev, first_id, now - size, order, take) : 0;
-	for (size_t k = 0; k < n; k++)
-		if (take[k] && o->blocks[order[k].idx].zone != MHP_ZONE_MOVABLE)
+	if (size >= now)
+		return e;
+	plan_shrink(o, dev, first_id, now - size, &p);
+	for (size_t k = 0; k < p.n; k++)
+		if (p.take[k] && o->blocks[p.order[k].idx].zone != MHP_ZONE_MOVABLE)
 			e = MHP_EXPECT_ANY;
-	free(order);
-	free(take);
+	plan_release(&p);
 	return e;
 }
 
@@ -164,23 +175,18 @@ static bool emptied(const struct mhp_oracle_block *b, int unused)
 
 static void shrink(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t bytes)
 {
-	size_t n = mhp_oracle_device_blocks(o, dev);
-	struct victim *order = calloc(n + 1, sizeof(*order));
-	uint64_t *take = calloc(n + 1, sizeof(*take));
+	struct shrink_plan p;
 
-	if (!order || !take)
-		abort();
-	n = plan_shrink(o, dev, first_id, bytes, order, take);
-	for (size_t k = 0; k < n; k++) {
-		struct mhp_oracle_block *b = &o->blocks[order[k].idx];
+	plan_shrink(o, dev, first_id, bytes, &p);
+	for (size_t k = 0; k < p.n; k++) {
+		struct mhp_oracle_block *b = &o->blocks[p.order[k].idx];
 
-		b->unplugged += take[k];
+		b->unplugged += p.take[k];
 		if (b->unplugged == o->block_size)
 			b->unplugged = UINT64_MAX; /* marked; dropped below */
 	}
 	mhp_oracle_drop_blocks(o, emptied, 0);
-	free(order);
-	free(take);
+	plan_release(&p);
 }
 
 /* ------------------------------------------------------------------ grow */
@@ -238,7 +244,7 @@ static void add_block(struct mhp_oracle *o, unsigned dev, unsigned id, uint64_t 
  * next one come first, and they are the lowest). */
 static void grow(struct mhp_oracle *o, unsigned dev, unsigned first_id, uint64_t bytes)
 {
-	unsigned per_unit = (unsigned)(unit_bytes(o, dev) / o->block_size);
+	unsigned per_unit = (unsigned)(mhp_oracle_device_unit(o, dev) / o->block_size);
 	unsigned span = (unsigned)(o->t->dimms[dev].size / o->block_size);
 
 	bytes = fill_partial(o, dev, bytes);

@@ -49,15 +49,46 @@ static void describe_ids(char *buf, size_t size, unsigned *ids, unsigned n)
 		snprintf(buf, size, "none");
 }
 
-/* The ids of a's n blocks that the oracle has (has) or not (!has). */
-static unsigned *select_ids(const struct mhp_oracle *o, const unsigned *a, unsigned n, bool has, unsigned *ret_n)
+/* The ids of a[0..na) not in b[0..nb). */
+static unsigned *ids_minus(const unsigned *a, unsigned na, const unsigned *b, unsigned nb, unsigned *ret_n)
 {
-	unsigned *out = mhp_xcalloc(n + 1, sizeof(unsigned));
+	unsigned *out = mhp_xcalloc(na + 1, sizeof(unsigned));
 
 	*ret_n = 0;
-	for (unsigned i = 0; i < n; i++)
-		if ((mhp_oracle_block(o, a[i]) != NULL) == has)
+	for (unsigned i = 0; i < na; i++) {
+		bool in_b = false;
+
+		for (unsigned k = 0; k < nb && !in_b; k++)
+			in_b = b[k] == a[i];
+		if (!in_b)
 			out[(*ret_n)++] = a[i];
+	}
+	return out;
+}
+
+/* The oracle's blocks of the device now. */
+static unsigned *device_ids(const struct mhp_oracle *o, unsigned dev, unsigned *ret_n)
+{
+	unsigned *out = mhp_xcalloc(mhp_oracle_device_blocks(o, dev) + 1, sizeof(unsigned));
+
+	*ret_n = 0;
+	for (size_t i = 0; i < o->nblocks; i++)
+		if (o->blocks[i].dimm == (int)dev)
+			out[(*ret_n)++] = o->blocks[i].id;
+	return out;
+}
+
+/* The blocks the device had (its steps' list) and the oracle no longer
+ * has (gone), or has and the list lacks (!gone). */
+static unsigned *changed_ids(struct mhp_steps *s, unsigned dev, bool gone, unsigned *ret_n)
+{
+	unsigned nnow, *now = device_ids(&s->oracle, dev, &nnow), *out;
+
+	if (gone)
+		out = ids_minus(s->blocks[dev], s->nblocks[dev], now, nnow, ret_n);
+	else
+		out = ids_minus(now, nnow, s->blocks[dev], s->nblocks[dev], ret_n);
+	free(now);
 	return out;
 }
 
@@ -65,7 +96,7 @@ static unsigned *select_ids(const struct mhp_oracle *o, const unsigned *a, unsig
  * has, recorded as an outcome: "2 blocks, ids 32,35". */
 static void record_given_back(struct mhp_steps *s, unsigned dev)
 {
-	unsigned n, *gone = select_ids(&s->oracle, s->blocks[dev], s->nblocks[dev], false, &n);
+	unsigned n, *gone = changed_ids(s, dev, true, &n);
 	char text[256];
 
 	describe_ids(text, sizeof(text), gone, n);
@@ -87,14 +118,8 @@ static void score_changed(struct mhp_steps *s, struct mhp_resized *r, unsigned *
 /* The device's blocks now, in the steps' list (what later steps score). */
 static void note_blocks(struct mhp_steps *s, unsigned dev)
 {
-	unsigned n = mhp_oracle_device_blocks(&s->oracle, dev);
-
 	free(s->blocks[dev]);
-	s->blocks[dev] = mhp_xcalloc(n + 1, sizeof(unsigned));
-	s->nblocks[dev] = 0;
-	for (size_t i = 0; i < s->oracle.nblocks; i++)
-		if (s->oracle.blocks[i].dimm == (int)dev)
-			s->blocks[dev][s->nblocks[dev]++] = s->oracle.blocks[i].id;
+	s->blocks[dev] = device_ids(&s->oracle, dev, &s->nblocks[dev]);
 }
 
 /* Blocks of the device's region the guest has and the oracle does not. */
@@ -140,23 +165,6 @@ int mhp_steps_virtio_mem_regions(struct mhp_steps *s)
 	return 0;
 }
 
-/* The oracle's blocks of dev now that its steps' list lacks: added. */
-static unsigned *added_ids(struct mhp_steps *s, unsigned dev, unsigned *ret_n)
-{
-	unsigned *out = mhp_xcalloc(s->oracle.nblocks + 1, sizeof(unsigned));
-
-	*ret_n = 0;
-	for (size_t i = 0; i < s->oracle.nblocks; i++) {
-		bool had = false;
-
-		for (unsigned k = 0; k < s->nblocks[dev] && !had; k++)
-			had = s->blocks[dev][k] == s->oracle.blocks[i].id;
-		if (s->oracle.blocks[i].dimm == (int)dev && !had)
-			out[(*ret_n)++] = s->oracle.blocks[i].id;
-	}
-	return out;
-}
-
 int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 {
 	unsigned first = (unsigned)(s->addr[st->dimm] / s->g->hello.block_size), nadd = 0, nrem = 0;
@@ -166,8 +174,8 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 
 	if (e == MHP_EXPECT_OK)
 		mhp_oracle_resize(&s->oracle, st->dimm, first, st->size);
-	unsigned *add = added_ids(s, st->dimm, &nadd);
-	unsigned *rem = select_ids(&s->oracle, s->blocks[st->dimm], s->nblocks[st->dimm], false, &nrem);
+	unsigned *add = changed_ids(s, st->dimm, false, &nadd);
+	unsigned *rem = changed_ids(s, st->dimm, true, &nrem);
 	int nblocks = e == MHP_EXPECT_ANY ? 0 : nadd ? (int)nadd : -(int)nrem;
 	int rc = mhp_guest_resize(s->g, st->dimm, st->size, nblocks, &r);
 	if (rc == 0 && nblocks)
