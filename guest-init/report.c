@@ -163,18 +163,25 @@ static void report_node_states(const struct channel *ch)
 }
 
 /* /proc/iomem's top-level "System RAM" ranges (the kernel's own resources
- * nest under them, indented), and /proc/meminfo's MemTotal. */
+ * nest under them, indented), the "System RAM (DRIVER)" ranges of memory a
+ * driver added (add_memory_driver_managed(): nested under the driver's
+ * region, "name=virtio_mem"), and /proc/meminfo's MemTotal. */
 static void report_iomem(const struct channel *ch)
 {
 	FILE *f = fopen("/proc/iomem", "re");
-	char line[256], meminfo[256] = "";
+	char line[256], meminfo[256] = "", driver[32];
 	unsigned long long start, end, kb = 0;
 	int name = -1;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		if (line[0] != ' ' && sscanf(line, "%llx-%llx : %n", &start, &end, &name) == 2 && name > 0 &&
-		    !strcmp(line + name, "System RAM\n"))
-			say(ch, "iomem start=0x%llx end=0x%llx", start, end);
+		const char *text = line + strspn(line, " ");
+
+		if (sscanf(text, "%llx-%llx : %n", &start, &end, &name) == 2 && name > 0) {
+			if (text == line && !strcmp(text + name, "System RAM\n"))
+				say(ch, "iomem start=0x%llx end=0x%llx", start, end);
+			else if (sscanf(text + name, "System RAM (%31[^) ])", driver) == 1)
+				say(ch, "iomem start=0x%llx end=0x%llx name=%s", start, end, driver);
+		}
 		name = -1;
 	}
 	if (f)

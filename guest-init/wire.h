@@ -21,6 +21,8 @@
  *                            nodestates possible=0-2 online=0-1 has_memory=0-1
  *                                  has_normal_memory=0-1 has_cpu=0-1   (node lists, "-": none)
  *                            iomem start=0x.. end=0x..   (top-level System RAM in /proc/iomem)
+ *                            iomem start=0x.. end=0x.. name=virtio_mem   ("System RAM (virtio_mem)",
+ *                                  at any depth: memory a driver added)
  *                            meminfo memtotal_kb=N
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)

@@ -83,7 +83,8 @@ static int add_iomem(struct mhp_guest_report *r, const struct mhp_wire_msg *m)
 {
 	struct mhp_memmap_entry e = { .type = "System_RAM" };
 
-	if (get_range(m, &e) < 0)
+	/* name=: a driver's "System RAM (name)" */
+	if (get_range(m, &e) < 0 || (mhp_wire_get(m, "name") && copy_field(e.type, sizeof(e.type), m, "name") < 0))
 		return -EINVAL;
 	MHP_ARRAY_PUSH(r->iomem, r->niomem, r->iomem_cap) = e;
 	return 0;

@@ -46,7 +46,10 @@ const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_re
 
 const struct mhp_memmap_entry *mhp_guest_report_iomem(const struct mhp_guest_report *r, uint64_t start)
 {
-	return range_at(r->iomem, r->niomem, start);
+	for (size_t i = 0; i < r->niomem; i++)
+		if (r->iomem[i].start == start && !strcmp(r->iomem[i].type, "System_RAM"))
+			return &r->iomem[i];
+	return NULL;
 }
 
 int64_t mhp_guest_report_memtotal_kb(const struct mhp_guest_report *r, unsigned node)

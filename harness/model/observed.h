@@ -54,7 +54,9 @@ struct mhp_guest_report {
 	size_t nzones;
 	struct mhp_node_states states;
 	int has_states; /* 1 once "nodestates" was seen */
-	struct mhp_memmap_entry *iomem; /* /proc/iomem "System RAM" (type unused) */
+	/* /proc/iomem's top-level "System RAM" (type "System_RAM") and
+	 * driver-added "System RAM (virtio_mem)" (type "virtio_mem") */
+	struct mhp_memmap_entry *iomem;
 	size_t niomem, iomem_cap;
 	int64_t memtotal_kb; /* /proc/meminfo; -1 until "meminfo" is seen */
 	size_t blocks_cap, nodes_cap, memmap_cap, zones_cap;
@@ -67,7 +69,7 @@ void mhp_guest_report_release(struct mhp_guest_report *r);
 const struct mhp_block *mhp_guest_report_block(const struct mhp_guest_report *r, unsigned id);
 /* The zone name of node, or NULL. */
 const struct mhp_zone_info *mhp_guest_report_zone(const struct mhp_guest_report *r, unsigned node, const char *name);
-/* The /proc/iomem System RAM range that starts at start, or NULL. */
+/* The top-level /proc/iomem System RAM range that starts at start, or NULL. */
 const struct mhp_memmap_entry *mhp_guest_report_iomem(const struct mhp_guest_report *r, uint64_t start);
 /* The memmap entry that starts at start, or NULL. */
 const struct mhp_memmap_entry *mhp_guest_report_memmap(const struct mhp_guest_report *r, uint64_t start);

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ids[0..n) (ascending) as "32,35-36". */
 static void format_ids(char *buf, size_t size, const unsigned *ids, unsigned n)
@@ -138,6 +139,59 @@ static void score_strays(struct mhp_steps *s, unsigned dev, unsigned first)
 	}
 }
 
+/* "0x..-0x..,0x..-0x.." of ranges appended in ascending order, contiguous
+ * ones joined: the driver adds one resource per block or big block and
+ * the kernel may merge neighbours (MHP_MERGE_RESOURCE), which is not what
+ * is scored; the memory covered is. */
+struct ranges {
+	char text[512];
+	uint64_t start, end; /* the open range, end exclusive; start == end: none */
+};
+
+static void ranges_close(struct ranges *g)
+{
+	size_t len = strlen(g->text);
+
+	if (g->end > g->start)
+		snprintf(g->text + len, sizeof(g->text) - len, "%s0x%" PRIx64 "-0x%" PRIx64, len ? "," : "", g->start,
+			 g->end - 1);
+	g->start = g->end = 0;
+}
+
+static void ranges_add(struct ranges *g, uint64_t start, uint64_t end)
+{
+	if (g->end != start || g->end == g->start)
+		ranges_close(g), g->start = start;
+	g->end = end;
+}
+
+static const char *ranges_text(struct ranges *g)
+{
+	ranges_close(g);
+	return g->text[0] ? g->text : "(none)";
+}
+
+/* The device's "System RAM (virtio_mem)" ranges in /proc/iomem: each memory
+ * block it added, plugged in whole or in part (SBM adds a whole block). */
+static void score_iomem(struct mhp_steps *s, unsigned dev, uint64_t addr)
+{
+	uint64_t bs = s->g->hello.block_size, end = addr + s->t->dimms[dev].size;
+	unsigned n, *ids = device_ids(&s->oracle, dev, &n);
+	struct ranges want = { 0 }, got = { 0 };
+
+	qsort(ids, n, sizeof(*ids), cmp_unsigned);
+	for (unsigned i = 0; i < n; i++)
+		ranges_add(&want, ids[i] * bs, (ids[i] + 1) * bs);
+	free(ids);
+	for (size_t i = 0; i < s->report.niomem; i++) {
+		const struct mhp_memmap_entry *e = &s->report.iomem[i];
+
+		if (!strcmp(e->type, "virtio_mem") && e->start < end && e->end >= addr)
+			ranges_add(&got, e->start, e->end + 1);
+	}
+	mhp_result_check(s->res, NULL, "/proc/iomem System RAM (virtio_mem)", ranges_text(&want), ranges_text(&got));
+}
+
 static void score_device(struct mhp_steps *s, const struct mhp_step *st, const struct mhp_resized *r, bool any)
 {
 	const struct mhp_dimm *d = &s->t->dimms[st->dimm];
@@ -152,6 +206,7 @@ static void score_device(struct mhp_steps *s, const struct mhp_step *st, const s
 	/* Driver-managed memory: no firmware memmap entry, no top-level
 	 * "System RAM" (the test is that nothing is at the region's start). */
 	mhp_score_memmap(s, r->addr, d->size, false);
+	score_iomem(s, st->dimm, r->addr);
 }
 
 int mhp_steps_virtio_mem_regions(struct mhp_steps *s)

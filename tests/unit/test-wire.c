@@ -203,12 +203,17 @@ static void test_report_parse(void **state)
 	assert_int_equal(add_line(&r, "nodestates possible=0-2 online=0-1 has_memory=1 has_normal_memory=- has_cpu=0"), 0);
 	assert_int_equal(r.memtotal_kb, -1);
 	assert_int_equal(add_line(&r, "iomem start=0x100000000 end=0x10fffffff"), 0);
+	assert_int_equal(add_line(&r, "iomem start=0x140000000 end=0x147ffffff name=virtio_mem"), 0);
 	assert_int_equal(add_line(&r, "meminfo memtotal_kb=900000"), 0);
 	assert_int_equal(add_line(&r, "end"), 1);
 	assert_int_equal(r.memtotal_kb, 900000);
 	assert_non_null(mhp_guest_report_iomem(&r, 0x100000000ull));
 	assert_int_equal(mhp_guest_report_iomem(&r, 0x100000000ull)->end, 0x10fffffffull);
 	assert_null(mhp_guest_report_iomem(&r, 0x108000000ull));
+	/* a driver's "System RAM (virtio_mem)" is kept apart from the top level */
+	assert_null(mhp_guest_report_iomem(&r, 0x140000000ull));
+	assert_int_equal(r.niomem, 2);
+	assert_string_equal(r.iomem[1].type, "virtio_mem");
 	assert_true(r.has_states);
 	assert_int_equal(r.states.possible, 7);
 	assert_int_equal(r.states.online, 3);
@@ -250,6 +255,8 @@ static const struct bad_row bad_rows[] = {
 	{ "negative memtotal", "node id=0 memtotal_kb=-5" },
 	{ "unknown verb", "hello proto=1" },
 	{ "iomem range that ends before it starts", "iomem start=0x2000 end=0x1fff" },
+	{ "iomem driver name longer than its field", "iomem start=0x0 end=0x1 name=virtio_mem_virtio_mem_virtio_mem_x" },
+	{ "iomem driver name empty", "iomem start=0x0 end=0x1 name=" },
 	{ "meminfo without its number", "meminfo memtotal_kb=" },
 	{ "node states without has_cpu", "nodestates possible=0 online=0 has_memory=0 has_normal_memory=0" },
 	{ "node states, a list that is not one", "nodestates possible=0-x online=0 has_memory=0 has_normal_memory=0 has_cpu=0" },
