@@ -65,11 +65,14 @@ $(B)/mhp-init: $(GUEST_SRC) $(wildcard guest-init/*.h) | $(B)
 $(B):
 	mkdir -p $@
 
-# Unit tests, once plain and once with ASan+UBSan.
+# Unit tests, once plain and once with ASan+UBSan.  TEST_LDFLAGS: a test's
+# own link options (ld --wrap puts a test's function in place of one the
+# harness calls across object files).
 $(B)/test-%: tests/unit/test-%.c $(B)/libmhp.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
-	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) $(TEST_LDFLAGS) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 $(B)/asan-test-%: tests/unit/test-%.c $(B)/libmhp-asan.a $(HARNESS_HDR) tests/unit/testutil.h tests/ktap-check.h | $(B)
-	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp-asan.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(WARN) $(ASAN) $(DEFS) $(PKG_CFLAGS) $(INC) $(TEST_LDFLAGS) -o $@ $< $(B)/libmhp-asan.a $(PKG_LIBS) $(CMOCKA_LIBS)
+$(B)/test-stale-errno $(B)/asan-test-stale-errno: TEST_LDFLAGS := -Wl,--wrap=mhp_write_file_atomic,--wrap=snprintf
 
 UNIT_BINS := $(addprefix $(B)/,$(UNIT_TESTS))
 ASAN_BINS := $(addprefix $(B)/asan-,$(UNIT_TESTS))

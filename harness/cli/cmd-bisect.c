@@ -179,9 +179,7 @@ static void record_step(const char *results, const char *line)
 	if (mhp_read_file(path, 1 << 20, &old, &len) < 0)
 		old = mhp_xstrdup("");
 	_cleanup_free_ char *text = mhp_xasprintf("%s%s\n", old, line);
-	int r = mhp_write_file_atomic(path, text, strlen(text));
-	if (r < 0)
-		mhp_log_errno(r, "cannot write '%s'", path);
+	mhp_write_file_logged(path, text, strlen(text));
 }
 
 /* The step's directory: RESULTS/steps/<n>-<commit>, n counting from 1. */
@@ -352,9 +350,7 @@ static int report(struct mhp_ktree *t, const char *dir, const char *log, bool fo
 	_cleanup_free_ char *out = mhp_xasprintf("%s/first-bad-commit", dir);
 	printf("first bad commit: %s %s\n", commit, subject);
 	printf("mhp bisect: results in %s\n", dir);
-	int r = mhp_write_file_atomic(out, text, strlen(text));
-	if (r < 0)
-		mhp_log_errno(r, "cannot write '%s'", out);
+	mhp_write_file_logged(out, text, strlen(text));
 	return MHP_EXIT_PASS;
 }
 

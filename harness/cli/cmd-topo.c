@@ -81,8 +81,8 @@ static int write_and_compile(const struct mhp_topology *t, const char *dir)
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return mhp_log_errno(-errno, "cannot create '%s'", dir);
-	if ((r = mhp_write_file_atomic(dsl, src, strlen(src))) < 0)
-		return mhp_log_errno(r, "cannot write '%s'", dsl);
+	if ((r = mhp_write_file_logged(dsl, src, strlen(src))) < 0)
+		return r;
 	if ((r = mhp_iasl_compile(dsl, prefix, &log)) < 0) {
 		_cleanup_free_ char *why = mhp_iasl_summary(log);
 		return r == -ENOENT ? mhp_log_errno(r, "iasl (Debian package acpica-tools) is needed")

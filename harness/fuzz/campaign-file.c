@@ -134,9 +134,9 @@ int mhp_campaign_save_json(const char *dir, json_object *j)
 
 	json_object_object_add(j, "signatures", mhp_campaign_crashes_json(crashes));
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	r = mhp_write_file_atomic(path, text, strlen(text));
+	r = mhp_write_file_logged(path, text, strlen(text));
 	json_object_put(j);
-	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+	return r;
 }
 
 void mhp_campaign_print_crashes(FILE *f, const char *crashes)

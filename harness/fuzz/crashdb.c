@@ -24,9 +24,8 @@ void mhp_crash_hash(const char *signature, char out[17])
 static int write_text(const char *dir, const char *name, const char *text)
 {
 	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, name);
-	int r = mhp_write_file_atomic(path, text, strlen(text));
 
-	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+	return mhp_write_file_logged(path, text, strlen(text));
 }
 
 char *mhp_crash_field(const char *crash_dir, const char *name)

@@ -147,9 +147,8 @@ static int merge_run(const struct shards *s, unsigned i, FILE *ktap, struct mhp_
 static int write_text(const char *into, const char *name, const char *text, size_t len)
 {
 	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", into, name);
-	int r = mhp_write_file_atomic(path, text, len);
 
-	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+	return mhp_write_file_logged(path, text, len);
 }
 
 /* results.ktap, junit.xml and summary.txt of a suite's shards. */

@@ -63,3 +63,10 @@ void mhp_log_info(const char *fmt, ...)
 	vlog(fmt, ap, NULL);
 	va_end(ap);
 }
+
+int mhp_write_file_logged(const char *path, const void *data, size_t len)
+{
+	int r = mhp_write_file_atomic(path, data, len);
+
+	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+}

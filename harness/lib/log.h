@@ -16,4 +16,9 @@ void mhp_log_notice(const char *fmt, ...) MHP_FORMAT(1, 2);
 void mhp_log_info(const char *fmt, ...) MHP_FORMAT(1, 2);
 extern int mhp_log_verbose;
 
+/* mhp_write_file_atomic(), and when it fails "mhp: cannot write 'PATH':
+ * strerror" by the error it returned (not errno, which other calls may
+ * have changed since).  For a caller that decides; returns 0 or the error. */
+int mhp_write_file_logged(const char *path, const void *data, size_t len);
+
 #endif

@@ -51,8 +51,7 @@ int mhp_shard_manifest_save(json_object *m, const char *dir, bool finished)
 
 	json_object_object_add(m, "finished", json_object_new_boolean(finished));
 	const char *text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	int r = mhp_write_file_atomic(path, text, strlen(text));
-	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
+	return mhp_write_file_logged(path, text, strlen(text));
 }
 
 static bool has(json_object *m, const char *key, json_type type)
