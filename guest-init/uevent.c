@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "guest-init/deadline.h"
+#include "guest-init/sysfs.h"
 
 #define UEVENT_BUF 8192
 
@@ -104,5 +105,55 @@ void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_actio
 	for (unsigned i = 0; i < p->n && off < sizeof(line) - 16; i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%u", i ? "," : "", p->ids[i]);
 	p->n = 0;
+	say(ch, "ok ids=%s", line[0] ? line : "-");
+}
+
+/* The online blocks of [first, end) into ids; their number.  Removes
+ * their pending add uevents: the blocks are handed over here, and a later
+ * await-add must not count them. */
+static unsigned online_blocks(struct uevents *u, unsigned first, unsigned end, unsigned *ids, unsigned max)
+{
+	struct uevent_pending *p = &u->pending[UEVENT_ADD];
+	char path[64], state[16];
+	unsigned n = 0, k = 0;
+
+	for (unsigned id = first; id < end && n < max; id++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%u/state", id);
+		if (read_text(path, state, sizeof(state)) == 0 && !strncmp(state, "online", 6) && state[6] != '_')
+			ids[n++] = id;
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ids[i] < first || p->ids[i] >= end)
+			p->ids[k++] = p->ids[i];
+	p->n = k;
+	return n;
+}
+
+void uevent_await_online(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
+			 unsigned count, int ms)
+{
+	static unsigned ids[UEVENT_MAX_PENDING];
+	int64_t deadline = deadline_in(ms);
+	char line[MHP_WIRE_MAX_LINE] = "";
+	size_t off = 0;
+	unsigned n;
+
+	/* Blocks a built-in driver added before init are there already; the
+	 * rest come with add and online uevents, each a reason to look again. */
+	uevent_drain(u);
+	while ((n = online_blocks(u, first, end, ids, UEVENT_MAX_PENDING)) < count) {
+		struct pollfd pfd = { .fd = u->fd, .events = POLLIN };
+		int left = deadline_left(deadline);
+
+		if (left == 0) {
+			say(ch, "error what=await-online have=%u want=%u errno=%d", n, count, ETIMEDOUT);
+			return;
+		}
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			fatal(ch, "poll", errno);
+		uevent_drain(u);
+	}
+	for (unsigned i = 0; i < n && off < sizeof(line) - 16; i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%u", i ? "," : "", ids[i]);
 	say(ch, "ok ids=%s", line[0] ? line : "-");
 }

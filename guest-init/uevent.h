@@ -32,4 +32,10 @@ void uevent_drain(struct uevents *u);
 void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_action action,
 		  unsigned count, int ms);
 
+/* await-online FIRST END N MS: waits up to ms until N memory blocks of
+ * [FIRST, END) are online (a virtio-mem device's blocks plugged while the
+ * guest booted), then answers "ok ids=..." with them. */
+void uevent_await_online(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
+			 unsigned count, int ms);
+
 #endif

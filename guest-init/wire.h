@@ -27,6 +27,8 @@
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
  *   await-remove N MS       ok ids=...
+ *   await-online FIRST END N MS   ok ids=...   (N blocks of [FIRST, END) online: those a
+ *                           virtio-mem device plugged while the guest booted)
  *   online ID TYPE          ok | error what=online id=ID errno=N
  *                           (TYPE: online, online_kernel, online_movable)
  *   offline ID MS           ok | error what=offline id=ID errno=N (ETIMEDOUT

@@ -86,6 +86,11 @@ struct mhp_guest_ops {
 	 * changing, for a shrink the guest may do in part), then until it saw
 	 * nblocks add (or -nblocks remove) uevents. */
 	int (*resize)(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret);
+	/* Waits until virtio-mem device index plugged what it was asked for
+	 * at boot, then until nblocks memory blocks of [first_id, end_id)
+	 * are online in the guest (into ret->ids). */
+	int (*boot_plugged)(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,
+			    struct mhp_resized *ret);
 	/* The hypervisor's view of device id: "node=N size=S" or "(absent)". */
 	int (*device)(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
 	/* One guest command; 0 on "ok" (kept in ret_ok when not NULL).  The
@@ -147,6 +152,11 @@ static inline int mhp_guest_resize(struct mhp_guest *g, unsigned index, uint64_t
 				   struct mhp_resized *ret)
 {
 	return g->ops->resize(g, index, size, nblocks, ret);
+}
+static inline int mhp_guest_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id,
+					 unsigned nblocks, struct mhp_resized *ret)
+{
+	return g->ops->boot_plugged(g, index, first_id, end_id, nblocks, ret);
 }
 static inline int mhp_guest_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
 {

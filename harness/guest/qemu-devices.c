@@ -130,7 +130,7 @@ int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, uns
 			  const char *awaited)
 {
 	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
-	char cmd[64];
+	char cmd[96];
 	int r;
 
 	snprintf(cmd, sizeof(cmd), "%s %u %u", verb, n, g->m->timeout_ms);

@@ -350,6 +350,7 @@ static const struct mhp_guest_ops qemu_ops = {
 	.start = start,
 	.plug = mhp_qemu_plug,
 	.resize = mhp_qemu_resize,
+	.boot_plugged = mhp_qemu_boot_plugged,
 	.unplug = mhp_qemu_unplug,
 	.device = mhp_qemu_device,
 	.command = command,

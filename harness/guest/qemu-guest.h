@@ -38,11 +38,14 @@ int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev);
 int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
 /* Waits until the guest saw n add or remove uevents ("await-add" or
- * "await-remove"); the blocks it saw into ret_ids when not NULL. */
+ * "await-remove"), or n blocks online ("await-online FIRST END"); the
+ * blocks into ret_ids when not NULL. */
 int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
 			  const char *awaited);
 /* qemu-virtio-mem.c: the resize op. */
 int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret);
+int mhp_qemu_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,
+			  struct mhp_resized *ret);
 
 /* qemu-snapshot.c: boot snapshots (the ops' save and shape; restore runs in
  * start when m->restore is set, after QEMU connected its sockets). */

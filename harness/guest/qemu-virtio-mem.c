@@ -132,3 +132,17 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 					     "the guest to see the blocks removed");
 	return 0;
 }
+
+int mhp_qemu_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,
+			  struct mhp_resized *ret)
+{
+	char verb[48];
+	int r;
+
+	*ret = (struct mhp_resized){ 0 };
+	if ((r = wait_size(g, g->m->t->dimms[index].id, false, ret)) < 0)
+		return r;
+	snprintf(verb, sizeof(verb), "await-online %u %u", first_id, end_id);
+	return mhp_qemu_await_blocks(g, verb, nblocks, &ret->ids, &ret->nids,
+				     "the guest to online the blocks plugged at boot");
+}

@@ -12,7 +12,8 @@ static char *dup_or_null(const char *s)
 	return s ? mhp_xstrdup(s) : NULL;
 }
 
-/* "step 3 online dimm0: block 32 zone", "boot: memory blocks", "zone". */
+/* "step 3 online dimm0: block 32 zone", "boot: memory blocks", "boot vm0:
+ * QEMU plugged size", "zone". */
 static char *render(const struct mhp_check *c)
 {
 	const char *sp = c->subject ? " " : "";
@@ -21,8 +22,9 @@ static char *render(const struct mhp_check *c)
 	if (c->step && c->kind)
 		return mhp_xasprintf("step %u %s%s%s: %s%s%s", c->step, c->kind, c->device ? " " : "",
 				     c->device ? c->device : "", subject, sp, c->aspect);
-	if (c->kind)
-		return mhp_xasprintf("%s: %s%s%s", c->kind, subject, sp, c->aspect);
+	if (c->kind) /* "boot vm0: ..." of a device's boot memory */
+		return mhp_xasprintf("%s%s%s: %s%s%s", c->kind, c->device ? " " : "", c->device ? c->device : "", subject,
+				     sp, c->aspect);
 	return mhp_xasprintf("%s%s%s", subject, sp, c->aspect);
 }
 

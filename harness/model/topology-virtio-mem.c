@@ -68,9 +68,10 @@ int mhp_topo_check_virtio_mem(const struct mhp_topology *t, unsigned i, const st
 	if (!d->size || d->size % MHP_BLOCK_SIZE || d->size % d->block_size)
 		return bad(e, d->lines.size, "dimms", at, "max_size",
 			   "must be a multiple of 128M (the memory block size) and of block_size");
-	if (d->requested_size)
-		return bad(e, d->lines.requested_size, "dimms", at, "requested_size",
-			   "must be 0 for now: grow the device with a resize step (memory plugged at boot is not modelled yet)");
+	int r = d->requested_size ? check_plug_size(d, d->requested_size, d->lines.requested_size, "dimms", at,
+						     "requested_size", e) : 0;
+	if (r < 0)
+		return r;
 	if (strncmp(k->default_state, "online", 6))
 		return bad(e, k->lines.default_state ? k->lines.default_state : d->line, "kernel", -1, "memhp_default_state",
 			   "a virtio-mem device's memory comes online only by the kernel's auto-online: set online, "
@@ -101,4 +102,12 @@ int mhp_topo_check_device_step(const struct mhp_topology *t, unsigned i, const s
 		return bad(e, st->line, "steps", (int)i, key,
 			   "'%s' is a virtio-mem device: it is resized, not plugged, onlined or offlined", d->id);
 	return 0;
+}
+
+bool mhp_topology_plugs_at_boot(const struct mhp_topology *t)
+{
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		if (t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM && t->dimms[i].requested_size)
+			return true;
+	return false;
 }

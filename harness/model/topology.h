@@ -216,6 +216,8 @@ int mhp_topology_dimm_node(const struct mhp_topology *t, unsigned dimm);
 /* The ACPI slot of DIMM device i: DIMMs are numbered in file order and
  * virtio-mem devices, which take no slot, are skipped. */
 unsigned mhp_topology_dimm_slot(const struct mhp_topology *t, unsigned dimm);
+/* Whether a virtio-mem device is asked for memory at boot. */
+bool mhp_topology_plugs_at_boot(const struct mhp_topology *t);
 
 /* A step's action key in the file ("plug"); "invalid" for none. */
 const char *mhp_step_kind_name(enum mhp_step_kind k);

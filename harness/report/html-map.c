@@ -96,24 +96,18 @@ static void draw_nodes(xmlNodePtr svg, const struct mhp_topology *t, const struc
 
 /* A DIMM's address: the topology's, else what the guest's firmware map
  * showed after its plug ("0x100000000-0x13fffffff System_RAM"); a
- * virtio-mem device's: its first grow adds blocks from the start of its
- * region ("4 blocks, ids 32-35"). */
+ * virtio-mem device's: its "region" recorded at baseline. */
 static uint64_t dimm_addr(const struct mhp_topology *t, unsigned i, const struct mhp_result *r)
 {
-	bool vm = t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM;
-	const char *aspect = vm ? "blocks added" : "firmware memmap entry";
+	const char *aspect = t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM ? "region" : "firmware memmap entry";
 	uint64_t a = t->dimms[i].addr;
 
 	for (size_t k = 0; r && !a && k < r->nchecks; k++) {
 		const struct mhp_check *c = &r->checks[k];
-		const char *ids = c->observed ? strstr(c->observed, "ids ") : NULL;
 
-		if (!c->device || strcmp(c->device, t->dimms[i].id) || !c->aspect || strcmp(c->aspect, aspect) || !c->observed)
-			continue;
-		if (!vm && !strncmp(c->observed, "0x", 2))
+		if (c->device && !strcmp(c->device, t->dimms[i].id) && c->aspect && !strcmp(c->aspect, aspect) &&
+		    c->observed && !strncmp(c->observed, "0x", 2))
 			a = strtoull(c->observed, NULL, 16);
-		else if (vm && ids)
-			a = strtoull(ids + 4, NULL, 10) * MHP_BLOCK_SIZE;
 	}
 	return a;
 }

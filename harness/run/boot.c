@@ -57,9 +57,13 @@ int mhp_boot_start(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *
 	char key[32];
 	int r = -ENOTSUP;
 
-	m->runtime_knobs = b->snapshots;
+	m->runtime_knobs = b->snapshots && !mhp_topology_plugs_at_boot(m->t);
 	if (!b->snapshots)
 		return cold(b, g, m, mhp_xstrdup("cold (snapshots off)"));
+	/* The driver onlines that memory while the kernel boots, by the
+	 * knobs of its command line: they cannot be set after a restore. */
+	if (mhp_topology_plugs_at_boot(m->t))
+		return cold(b, g, m, mhp_xstrdup("cold (a virtio-mem device plugs memory while the guest boots)"));
 	if (!g->ops->shape || (r = g->ops->shape(m, key, sizeof(key))) < 0)
 		return cold(b, g, m, mhp_xasprintf("cold (no snapshot key: %s)", strerror(-r)));
 	if ((r = mhp_snapshot_acquire(&b->snap, NULL, key, mhp_deadline_in_ms(m->boot_timeout_ms))) < 0) {

@@ -192,12 +192,14 @@ static void score_iomem(struct mhp_steps *s, unsigned dev, uint64_t addr)
 	mhp_result_check(s->res, NULL, "/proc/iomem System RAM (virtio_mem)", ranges_text(&want), ranges_text(&got));
 }
 
-static void score_device(struct mhp_steps *s, const struct mhp_step *st, const struct mhp_resized *r, bool any)
+/* QEMU's plugged size (size wanted; any: not scored), the device's memory
+ * kept out of the firmware memmap and in /proc/iomem where it should be. */
+static void score_device(struct mhp_steps *s, unsigned dev, uint64_t size, const struct mhp_resized *r, bool any)
 {
-	const struct mhp_dimm *d = &s->t->dimms[st->dimm];
+	const struct mhp_dimm *d = &s->t->dimms[dev];
 	char want[32], got[32];
 
-	snprintf(want, sizeof(want), "%" PRIu64 "M", st->size >> 20);
+	snprintf(want, sizeof(want), "%" PRIu64 "M", size >> 20);
 	snprintf(got, sizeof(got), "%" PRIu64 "M", r->size >> 20);
 	if (any)
 		mhp_result_outcome(s->res, NULL, "QEMU plugged size", got);
@@ -206,17 +208,26 @@ static void score_device(struct mhp_steps *s, const struct mhp_step *st, const s
 	/* Driver-managed memory: no firmware memmap entry, no top-level
 	 * "System RAM" (the test is that nothing is at the region's start). */
 	mhp_score_memmap(s, r->addr, d->size, false);
-	score_iomem(s, st->dimm, r->addr);
+	score_iomem(s, dev, r->addr);
 }
 
 int mhp_steps_virtio_mem_regions(struct mhp_steps *s)
 {
-	char view[128];
+	char view[128], region[48];
 
-	for (unsigned i = 0; i < s->t->nr_dimms; i++)
-		if (s->t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM &&
-		    mhp_guest_device(s->g, s->t->dimms[i].id, view, sizeof(view), &s->addr[i]) < 0)
+	for (unsigned i = 0; i < s->t->nr_dimms; i++) {
+		const struct mhp_dimm *d = &s->t->dimms[i];
+
+		if (d->kind != MHP_DEVICE_VIRTIO_MEM)
+			continue;
+		if (mhp_guest_device(s->g, d->id, view, sizeof(view), &s->addr[i]) < 0)
 			return mhp_steps_guest_failed(s->res, s->g);
+		/* QEMU's choice, recorded for the report's address bar. */
+		snprintf(region, sizeof(region), "0x%" PRIx64 "-0x%" PRIx64, s->addr[i], s->addr[i] + d->size - 1);
+		mhp_result_step(s->res, 0, "boot", d->id);
+		mhp_result_outcome(s->res, NULL, "region", region);
+		mhp_result_step(s->res, 0, "boot", NULL);
+	}
 	return 0;
 }
 
@@ -244,9 +255,132 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st)
 		record_given_back(s, st->dimm);
 	}
 	note_blocks(s, st->dimm);
-	score_device(s, st, &r, e == MHP_EXPECT_ANY);
+	score_device(s, st->dimm, st->size, &r, e == MHP_EXPECT_ANY);
 	mhp_score_dimm_blocks(s, st->dimm, NULL);
 	score_strays(s, st->dimm, first);
 	mhp_score_dimm_node(s, st->dimm);
+	return 0;
+}
+
+/* ------------------------------------------------- plugged while booting */
+
+static unsigned device_first(const struct mhp_steps *s, unsigned dev)
+{
+	return (unsigned)(s->addr[dev] / s->g->hello.block_size);
+}
+
+static bool plugs_at_boot(const struct mhp_dimm *d)
+{
+	return d->kind == MHP_DEVICE_VIRTIO_MEM && d->requested_size;
+}
+
+int mhp_steps_await_boot_plugged(struct mhp_steps *s, struct mhp_resized *got)
+{
+	uint64_t bs = s->g->hello.block_size;
+
+	for (unsigned i = 0; i < s->t->nr_dimms; i++) {
+		const struct mhp_dimm *d = &s->t->dimms[i];
+		unsigned first = device_first(s, i);
+
+		/* From an empty device the driver plugs blocks from the bottom up. */
+		if (plugs_at_boot(d) &&
+		    mhp_guest_boot_plugged(s->g, i, first, first + (unsigned)(d->size / bs),
+					   (unsigned)((d->requested_size + bs - 1) / bs), &got[i]) < 0)
+			return mhp_steps_guest_failed(s->res, s->g);
+	}
+	return 0;
+}
+
+/* Whether block id lies in a virtio-mem device's region. */
+static bool in_device(const struct mhp_steps *s, unsigned id)
+{
+	uint64_t bs = s->g->hello.block_size;
+
+	for (unsigned i = 0; i < s->t->nr_dimms; i++)
+		if (s->t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM && id >= device_first(s, i) &&
+		    id < device_first(s, i) + s->t->dimms[i].size / bs)
+			return true;
+	return false;
+}
+
+void mhp_steps_hide_device_blocks(struct mhp_steps *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->report.nblocks; i++)
+		if (!in_device(s, s->report.blocks[i].id))
+			s->report.blocks[k++] = s->report.blocks[i];
+	s->report.nblocks = k;
+}
+
+/* The end pfn of the highest boot block of node in zone z. */
+static uint64_t boot_blocks_end(const struct mhp_oracle *o, unsigned node, enum mhp_zone z)
+{
+	uint64_t end = 0, per_block = o->block_size / 4096;
+
+	for (size_t i = 0; i < o->nblocks; i++)
+		if (o->blocks[i].dimm < 0 && o->blocks[i].node == node && o->blocks[i].zone == z &&
+		    (o->blocks[i].id + 1) * per_block > end)
+			end = (o->blocks[i].id + 1) * per_block;
+	return end;
+}
+
+/* The boot values (MemTotal, present pages, zones) as they were before the
+ * devices plugged memory: later values are predicted as these plus what is
+ * hot-added, the devices' boot memory included. */
+static void boot_values_without_devices(struct mhp_steps *s)
+{
+	for (unsigned n = 0; n <= MHP_MAX_NODES; n++) {
+		if (s->base_kb[n] > 0)
+			s->base_kb[n] -= (int64_t)(mhp_oracle_hot_managed_bytes(&s->oracle, n) / 1024);
+		s->base_present[n] -= mhp_oracle_hot_present_pages(&s->oracle, n);
+	}
+	for (size_t k = 0; k < s->nboot_zones; k++) {
+		struct mhp_zone_info *z = &s->boot_zones[k];
+		struct mhp_zone_hot hot;
+		uint64_t end;
+
+		mhp_oracle_zone_hot(&s->oracle, z->node, mhp_zone_parse(z->name), &hot);
+		if (!hot.present)
+			continue;
+		z->present -= hot.present;
+		z->managed -= hot.managed;
+		end = boot_blocks_end(&s->oracle, z->node, mhp_zone_parse(z->name));
+		if (!z->present || !end)
+			z->spanned = z->start_pfn = 0;
+		else if (end < z->start_pfn + z->spanned)
+			z->spanned = end - z->start_pfn;
+	}
+}
+
+int mhp_steps_score_boot_plugged(struct mhp_steps *s, struct mhp_resized *got)
+{
+	char want[256], have[256];
+	bool any = false;
+
+	for (unsigned i = 0; i < s->t->nr_dimms; i++)
+		if (plugs_at_boot(&s->t->dimms[i])) {
+			mhp_oracle_resize(&s->oracle, i, device_first(s, i), s->t->dimms[i].requested_size);
+			any = true;
+		}
+	if (!any)
+		return 0;
+	boot_values_without_devices(s);
+	if (mhp_guest_report(s->g, &s->report) < 0)
+		return mhp_steps_guest_failed(s->res, s->g);
+	for (unsigned i = 0; i < s->t->nr_dimms; i++) {
+		if (!plugs_at_boot(&s->t->dimms[i]))
+			continue;
+		mhp_result_step(s->res, 0, "boot", s->t->dimms[i].id);
+		note_blocks(s, i);
+		describe_ids(want, sizeof(want), s->blocks[i], s->nblocks[i]);
+		describe_ids(have, sizeof(have), got[i].ids, got[i].nids);
+		mhp_result_check(s->res, NULL, "blocks online", want, have);
+		score_device(s, i, s->t->dimms[i].requested_size, &got[i], false);
+		mhp_score_dimm_blocks(s, i, NULL);
+		score_strays(s, i, device_first(s, i));
+		mhp_score_dimm_node(s, i);
+	}
+	mhp_result_step(s->res, 0, "boot", NULL);
 	return 0;
 }

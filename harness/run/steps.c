@@ -26,21 +26,15 @@ static int report(struct mhp_steps *s)
 	return mhp_guest_report(s->g, &s->report) < 0 ? failed(s) : 0;
 }
 
-/* A guest command that must succeed for the run to go on. */
-int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mhp_topology *t,
-		       struct mhp_result *res)
+/* The boot's blocks, zones and sizes, the oracle seeded from them (the
+ * blocks of virtio-mem devices left out: they are the devices'). */
+static void take_boot(struct mhp_steps *s)
 {
-	int auto_online = mhp_online_type_parse(g->hello.auto_online);
-
-	*s = (struct mhp_steps){ .g = g, .t = t, .res = res };
-	mhp_oracle_init(&s->oracle, t, mhp_kernel_version_code(g->hello.release), g->hello.block_size);
-	s->oracle.auto_online = auto_online >= 0 ? auto_online : -1;
-	if (report(s) < 0)
-		return -1;
 	/* /proc/zoneinfo lists every zone the kernel was built with. */
 	s->oracle.no_zone_dma = s->report.nzones && !mhp_guest_report_zone(&s->report, 0, "DMA");
-	s->oracle.no_memmap_on_memory = !g->hello.memmap_on_memory;
-	s->oracle.pageblock_order = g->hello.pageblock_order;
+	s->oracle.no_memmap_on_memory = !s->g->hello.memmap_on_memory;
+	s->oracle.pageblock_order = s->g->hello.pageblock_order;
+	mhp_steps_hide_device_blocks(s);
 	mhp_score_boot(s);
 	mhp_oracle_seed_boot(&s->oracle, &s->report);
 	s->nboot_zones = s->report.nzones;
@@ -50,13 +44,34 @@ int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mh
 		s->base_kb[n] = mhp_guest_report_memtotal_kb(&s->report, n);
 		s->base_present[n] = mhp_guest_report_present_pages(&s->report, n);
 	}
+}
+
+int mhp_steps_baseline(struct mhp_steps *s, struct mhp_guest *g, const struct mhp_topology *t,
+		       struct mhp_result *res)
+{
+	int auto_online = mhp_online_type_parse(g->hello.auto_online), r;
+	struct mhp_resized plugged[MHP_MAX_DIMMS] = { 0 };
+
+	*s = (struct mhp_steps){ .g = g, .t = t, .res = res };
+	mhp_oracle_init(&s->oracle, t, mhp_kernel_version_code(g->hello.release), g->hello.block_size);
+	s->oracle.auto_online = auto_online >= 0 ? auto_online : -1;
+	if (mhp_steps_virtio_mem_regions(s) < 0 || mhp_steps_await_boot_plugged(s, plugged) < 0 || report(s) < 0) {
+		r = -1;
+		goto out;
+	}
+	take_boot(s);
+	r = mhp_steps_score_boot_plugged(s, plugged);
 	/* The boot's node states follow from the boot blocks the guest has
 	 * (their zones are scored above, against the prediction). */
-	for (unsigned n = 0; n <= MHP_MAX_NODES; n++)
+	for (unsigned n = 0; n <= MHP_MAX_NODES && r == 0; n++)
 		if (mhp_topology_has_kernel_node(t, n))
 			mhp_score_node_states(s, n);
-	mhp_score_boot_facts(s);
-	return mhp_steps_virtio_mem_regions(s);
+	if (r == 0)
+		mhp_score_boot_facts(s);
+out:
+	for (unsigned i = 0; i < MHP_MAX_DIMMS; i++)
+		free(plugged[i].ids);
+	return r;
 }
 
 void mhp_steps_release(struct mhp_steps *s)

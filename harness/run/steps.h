@@ -51,6 +51,13 @@ int mhp_step_resize(struct mhp_steps *s, const struct mhp_step *st);
 /* Where each virtio-mem device's region starts (QEMU places it at boot, so
  * fill/verify before a first resize know it). */
 int mhp_steps_virtio_mem_regions(struct mhp_steps *s);
+/* virtio-mem devices with memory requested at boot: waits until QEMU's
+ * size is the request and the blocks are online (got[dev]); the boot
+ * report's blocks without theirs; then the oracle told, the boot values
+ * taken back to before the devices plugged, and their blocks scored. */
+int mhp_steps_await_boot_plugged(struct mhp_steps *s, struct mhp_resized *got);
+void mhp_steps_hide_device_blocks(struct mhp_steps *s);
+int mhp_steps_score_boot_plugged(struct mhp_steps *s, struct mhp_resized *got);
 
 /* ---- checks.c: what the guest shows, scored (mhp_score_*) ---- */
 

@@ -105,29 +105,41 @@ static bool has_element(xmlNodePtr n, const char *name)
 	return false;
 }
 
+/* Topology t and result r in a run directory of their own, rendered and
+ * parsed; the directory removed. */
+static htmlDocPtr render(const struct mhp_topology *t, struct mhp_result *r)
+{
+	char dir[] = "/tmp/mhp-test-html-XXXXXX", *text = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mhp_topology_write(t, &text), 0);
+	char *tpath = mhp_xasprintf("%s/topology.json", dir), *out = mhp_xasprintf("%s/report.html", dir);
+	assert_int_equal(mhp_write_file_atomic(tpath, text, strlen(text)), 0);
+	assert_int_equal(mhp_result_write_json(r, dir), 0);
+	char *dirs[] = { dir };
+	assert_int_equal(mhp_report_html(out, "test", dirs, 1), 0);
+	htmlDocPtr doc = htmlReadFile(out, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	assert_non_null(doc);
+	assert_int_equal(mhp_remove_tree(dir), 0);
+	free(text), free(tpath), free(out);
+	return doc;
+}
+
 static void test_untrusted_text_stays_text(void **state)
 {
 	const char *script = "<script>alert(1)</script>", *breakout = "\"><img src=x onerror=alert(2)>";
-	char dir[] = "/tmp/mhp-test-html-XXXXXX", err[512], *text = NULL;
+	char err[512];
 	struct mhp_topology t;
 	struct mhp_result r;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
 	assert_int_equal(mhp_topology_load(&t, "topologies/dimm-node1-movable.json", err, sizeof(err)), 0);
 	free(t.description);
 	t.description = mhp_xstrdup(script);
-	assert_int_equal(mhp_topology_write(&t, &text), 0);
-	char *tpath = mhp_xasprintf("%s/topology.json", dir), *out = mhp_xasprintf("%s/report.html", dir);
-	assert_int_equal(mhp_write_file_atomic(tpath, text, strlen(text)), 0);
 	plug_cycle(&r, breakout);
 	mhp_result_step(&r, 4, "check", NULL);
 	mhp_result_check(&r, "console", "line", "quiet", script);
-	assert_int_equal(mhp_result_write_json(&r, dir), 0);
-	char *dirs[] = { dir };
-	assert_int_equal(mhp_report_html(out, "escaping", dirs, 1), 0);
-	htmlDocPtr doc = htmlReadFile(out, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
-	assert_non_null(doc);
+	htmlDocPtr doc = render(&t, &r);
 	assert_false(has_element(xmlDocGetRootElement(doc), "script"));
 	assert_false(has_element(xmlDocGetRootElement(doc), "img"));
 	xmlChar *content = xmlNodeGetContent(xmlDocGetRootElement(doc));
@@ -135,10 +147,34 @@ static void test_untrusted_text_stays_text(void **state)
 	assert_non_null(strstr((char *)content, breakout));
 	xmlFree(content);
 	xmlFreeDoc(doc);
-	assert_int_equal(mhp_remove_tree(dir), 0);
 	mhp_topology_release(&t);
 	mhp_result_release(&r);
-	free(text), free(tpath), free(out);
+}
+
+/* A virtio-mem device is drawn where QEMU put its region (the baseline's
+ * "region" row), whether or not a resize ever adds a block. */
+static void test_device_region_drawn(void **state)
+{
+	char err[512];
+	struct mhp_topology t;
+	struct mhp_result r;
+
+	(void)state;
+	assert_int_equal(mhp_topology_load(&t, "topologies/virtio-mem-plugged-at-boot.json", err, sizeof(err)), 0);
+	mhp_result_init(&r, t.name);
+	mhp_result_step(&r, 0, "boot", "vm1");
+	mhp_result_outcome(&r, NULL, "region", "0x140000000-0x15fffffff");
+	mhp_result_finish(&r);
+	htmlDocPtr doc = render(&t, &r);
+	xmlChar *content = xmlNodeGetContent(xmlDocGetRootElement(doc));
+	assert_non_null(strstr((char *)content, "vm1: virtio-mem, at most 512 MiB on node 0 (kernel node 0), "
+						 "0x140000000-0x15fffffff"));
+	assert_non_null(strstr((char *)content, "vm0: virtio-mem, at most 1 GiB on node 1 (kernel node 1), "
+						 "address chosen by QEMU, not seen"));
+	xmlFree(content);
+	xmlFreeDoc(doc);
+	mhp_topology_release(&t);
+	mhp_result_release(&r);
 }
 
 int main(void)
@@ -148,5 +184,6 @@ int main(void)
 	TEST_ONE(&l, test_grid);
 	TEST_ONE(&l, test_grid_resize);
 	TEST_ONE(&l, test_untrusted_text_stays_text);
+	TEST_ONE(&l, test_device_region_drawn);
 	return TEST_RUN("report-html", &l);
 }

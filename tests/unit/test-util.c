@@ -172,6 +172,8 @@ static void test_result_json_read_back(void **state)
 	mhp_result_outcome(&r, NULL, "outcome", "refused (ACPI _OST status 0x82)");
 	mhp_result_check(&r, "block 36", "still present", "present", "(absent)");
 	mhp_result_check(&r, NULL, aspect, "x", "x");
+	mhp_result_step(&r, 0, "boot", "vm0"); /* a device's memory plugged at boot */
+	mhp_result_check(&r, NULL, "QEMU plugged size", "384M", "384M");
 	mhp_result_phase(&r, "step 3 unplug dimm1");
 	mhp_result_finish(&r);
 	assert_int_equal(mhp_result_write_json(&r, tmpdir), 0);
@@ -188,6 +190,7 @@ static void test_result_json_read_back(void **state)
 	assert_string_equal(back.checks[0].name, "boot: block 0 node and zone");
 	assert_string_equal(back.checks[2].name, "step 3 unplug dimm1: block 36 still present");
 	assert_int_equal(strlen(back.checks[3].name), strlen("step 3 unplug dimm1: ") + strlen(aspect));
+	assert_string_equal(back.checks[4].name, "boot vm0: QEMU plugged size");
 	assert_int_equal(mhp_result_verdict(&back), MHP_STATUS_FAIL);
 	assert_int_equal(back.nphases, 1);
 	/* Field specs and substrings, as bisect --check takes them. */
