@@ -546,6 +546,27 @@ static json_object *results_by_topology(const char *results)
 	return all;
 }
 
+/* The checks of one topology's two runs the same, by name and status, up
+ * to an outcome the kernel may take either way (a shrink of kernel-zone
+ * memory gives back what it can) that differs: what follows it differs
+ * too (the gate's rule). */
+static void compare_checks(const char *name, json_object *ca, json_object *cb, const char *b_dir)
+{
+	size_t na = json_object_array_length(ca), nb = json_object_array_length(cb);
+
+	for (size_t i = 0; i < na && i < nb; i++) {
+		json_object *x = json_object_array_get_idx(ca, i), *y = json_object_array_get_idx(cb, i);
+		if (strcmp(jstr(x, "name"), jstr(y, "name")) || strcmp(jstr(x, "status"), jstr(y, "status")))
+			fail_msg("%s check %zu: '%s' %s cold, '%s' %s in %s", name, i, jstr(x, "name"), jstr(x, "status"),
+				 jstr(y, "name"), jstr(y, "status"), b_dir);
+		if (json_object_get_boolean(json_object_object_get(x, "outcome")) &&
+		    strcmp(jstr(x, "observed"), jstr(y, "observed")))
+			return;
+	}
+	if (na != nb)
+		fail_msg("%s: %zu checks cold, %zu in %s", name, na, nb, b_dir);
+}
+
 /* Every check of every topology the same, by name and status, in a and b;
  * every run of b came up as boot_prefix says, but those with memory
  * plugged at boot, which boot cold. */
@@ -555,7 +576,7 @@ static void compare_runs(const char *a_dir, const char *b_dir, const char *boot_
 
 	assert_int_equal(json_object_object_length(a), json_object_object_length(b));
 	json_object_object_foreach(a, name, ra) {
-		json_object *rb = json_object_object_get(b, name), *ca, *cb;
+		json_object *rb = json_object_object_get(b, name);
 		if (!rb)
 			fail_msg("%s: no run in %s", name, b_dir);
 		const char *want = json_object_get_boolean(json_object_object_get(rb, "plugs_at_boot"))
@@ -563,16 +584,8 @@ static void compare_runs(const char *a_dir, const char *b_dir, const char *boot_
 					   : boot_prefix;
 		if (strncmp(jstr(rb, "boot"), want, strlen(want)))
 			fail_msg("%s in %s: boot '%s', want '%s...'", name, b_dir, jstr(rb, "boot"), want);
-		ca = json_object_object_get(ra, "checks"), cb = json_object_object_get(rb, "checks");
-		if (json_object_array_length(ca) != json_object_array_length(cb))
-			fail_msg("%s: %zu checks cold, %zu in %s", name, json_object_array_length(ca),
-				 json_object_array_length(cb), b_dir);
-		for (size_t i = 0; i < json_object_array_length(ca); i++) {
-			json_object *x = json_object_array_get_idx(ca, i), *y = json_object_array_get_idx(cb, i);
-			if (strcmp(jstr(x, "name"), jstr(y, "name")) || strcmp(jstr(x, "status"), jstr(y, "status")))
-				fail_msg("%s check %zu: '%s' %s cold, '%s' %s in %s", name, i, jstr(x, "name"),
-					 jstr(x, "status"), jstr(y, "name"), jstr(y, "status"), b_dir);
-		}
+		assert_string_equal(jstr(ra, "verdict"), jstr(rb, "verdict"));
+		compare_checks(name, json_object_object_get(ra, "checks"), json_object_object_get(rb, "checks"), b_dir);
 	}
 	json_object_put(a);
 	json_object_put(b);
@@ -1132,7 +1145,7 @@ static void test_virtio_mem_partial_shrink(void **state)
 static void test_virtio_mem_pinned_shrink(void **state)
 {
 	char *kernel = NULL, *release = release_of("6.1.", &kernel);
-	const char *args[] = { "run", "--accel", "tcg", "--kernel", kernel, "tests/topologies/virtio-mem-shrink-pinned.json",
+	const char *args[] = { "run", "--accel", "tcg", "--kernel", kernel, "topologies/virtio-mem-shrink-pinned.json",
 			       NULL };
 	struct run r;
 
