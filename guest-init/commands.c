@@ -44,6 +44,11 @@ static void run_await_remove(struct init_state *st, char *const argv[])
 	uevent_await(&st->uevents, &st->chan, UEVENT_REMOVE, (unsigned)atoi(argv[1]), atoi(argv[2]));
 }
 
+static void run_await_online(struct init_state *st, char *const argv[])
+{
+	uevent_await(&st->uevents, &st->chan, UEVENT_ONLINE, (unsigned)atoi(argv[1]), atoi(argv[2]));
+}
+
 static void run_online(struct init_state *st, char *const argv[])
 {
 	block_online(&st->chan, (unsigned)atoi(argv[1]), argv[2]);
@@ -119,6 +124,7 @@ static const struct command commands[] = {
 	{ "report", 1, run_report },
 	{ "await-add", 3, run_await_add },
 	{ "await-remove", 3, run_await_remove },
+	{ "await-online", 3, run_await_online },
 	{ "online", 3, run_online },
 	{ "offline", 3, run_offline },
 	{ "fill", 6, run_fill },

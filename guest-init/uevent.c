@@ -13,7 +13,7 @@
 #define UEVENT_BUF 8192
 
 /* The ACTION values counted, by enum uevent_action. */
-static const char *const action_names[] = { "add", "remove", NULL };
+static const char *const action_names[] = { "add", "remove", "online", NULL };
 
 void uevent_open(struct uevents *u, const struct channel *ch)
 {

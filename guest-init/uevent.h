@@ -7,7 +7,8 @@
 
 #define UEVENT_MAX_PENDING 4096
 
-enum uevent_action { UEVENT_ADD, UEVENT_REMOVE, UEVENT_ACTIONS };
+/* online: a block the kernel onlined (auto-online after a virtio-mem add). */
+enum uevent_action { UEVENT_ADD, UEVENT_REMOVE, UEVENT_ONLINE, UEVENT_ACTIONS };
 
 /* Ids of memory blocks whose uevent arrived and was not yet handed to the
  * harness by an await command; more than UEVENT_MAX_PENDING are dropped. */

@@ -34,8 +34,9 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 		    char *reason, size_t size);
 int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
 int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
-/* Waits until the guest saw n add or remove uevents ("await-add" or
- * "await-remove"); the blocks it saw into ret_ids when not NULL. */
+/* Waits until the guest saw n add, remove or online uevents of memory
+ * blocks ("await-add", "await-remove", "await-online"; n 0 forgets those
+ * seen so far); the blocks it saw into ret_ids when not NULL. */
 int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
 			  const char *awaited);
 /* qemu-virtio-mem.c: the resize op. */
