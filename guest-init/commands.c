@@ -46,8 +46,13 @@ static void run_await_remove(struct init_state *st, char *const argv[])
 
 static void run_await_online(struct init_state *st, char *const argv[])
 {
-	uevent_await_online(&st->uevents, &st->chan, (unsigned)atoi(argv[1]), (unsigned)atoi(argv[2]),
-			    (unsigned)atoi(argv[3]), atoi(argv[4]));
+	uevent_await(&st->uevents, &st->chan, UEVENT_ONLINE, (unsigned)atoi(argv[1]), atoi(argv[2]));
+}
+
+static void run_await_online_in(struct init_state *st, char *const argv[])
+{
+	uevent_await_online_in(&st->uevents, &st->chan, (unsigned)atoi(argv[1]), (unsigned)atoi(argv[2]),
+			       (unsigned)atoi(argv[3]), atoi(argv[4]));
 }
 
 static void run_online(struct init_state *st, char *const argv[])
@@ -125,7 +130,8 @@ static const struct command commands[] = {
 	{ "report", 1, run_report },
 	{ "await-add", 3, run_await_add },
 	{ "await-remove", 3, run_await_remove },
-	{ "await-online", 5, run_await_online },
+	{ "await-online", 3, run_await_online },
+	{ "await-online-in", 5, run_await_online_in },
 	{ "online", 3, run_online },
 	{ "offline", 3, run_offline },
 	{ "fill", 6, run_fill },

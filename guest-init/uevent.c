@@ -14,7 +14,7 @@
 #define UEVENT_BUF 8192
 
 /* The ACTION values counted, by enum uevent_action. */
-static const char *const action_names[] = { "add", "remove", NULL };
+static const char *const action_names[] = { "add", "remove", "online", NULL };
 
 void uevent_open(struct uevents *u, const struct channel *ch)
 {
@@ -109,27 +109,33 @@ void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_actio
 }
 
 /* The online blocks of [first, end) into ids; their number.  Removes
- * their pending add uevents: the blocks are handed over here, and a later
- * await-add must not count them. */
+ * their pending add and online uevents: the blocks are handed over here,
+ * and a later await-add or await-online must not count them. */
 static unsigned online_blocks(struct uevents *u, unsigned first, unsigned end, unsigned *ids, unsigned max)
 {
-	struct uevent_pending *p = &u->pending[UEVENT_ADD];
 	char path[64], state[16];
-	unsigned n = 0, k = 0;
+	unsigned n = 0;
 
 	for (unsigned id = first; id < end && n < max; id++) {
 		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%u/state", id);
-		if (read_text(path, state, sizeof(state)) == 0 && !strncmp(state, "online", 6) && state[6] != '_')
+		if (read_text(path, state, sizeof(state)) == 0 && !strcmp(state, "online\n"))
 			ids[n++] = id;
 	}
-	for (unsigned i = 0; i < p->n; i++)
-		if (p->ids[i] < first || p->ids[i] >= end)
-			p->ids[k++] = p->ids[i];
-	p->n = k;
+	static const enum uevent_action handed[] = { UEVENT_ADD, UEVENT_ONLINE };
+
+	for (size_t a = 0; a < sizeof(handed) / sizeof(handed[0]); a++) {
+		struct uevent_pending *p = &u->pending[handed[a]];
+		unsigned k = 0;
+
+		for (unsigned i = 0; i < p->n; i++)
+			if (p->ids[i] < first || p->ids[i] >= end)
+				p->ids[k++] = p->ids[i];
+		p->n = k;
+	}
 	return n;
 }
 
-void uevent_await_online(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
+void uevent_await_online_in(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
 			 unsigned count, int ms)
 {
 	static unsigned ids[UEVENT_MAX_PENDING];
@@ -146,7 +152,7 @@ void uevent_await_online(struct uevents *u, const struct channel *ch, unsigned f
 		int left = deadline_left(deadline);
 
 		if (left == 0) {
-			say(ch, "error what=await-online have=%u want=%u errno=%d", n, count, ETIMEDOUT);
+			say(ch, "error what=await-online-in have=%u want=%u errno=%d", n, count, ETIMEDOUT);
 			return;
 		}
 		if (poll(&pfd, 1, left) < 0 && errno != EINTR)

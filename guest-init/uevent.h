@@ -7,7 +7,8 @@
 
 #define UEVENT_MAX_PENDING 4096
 
-enum uevent_action { UEVENT_ADD, UEVENT_REMOVE, UEVENT_ACTIONS };
+/* online: a block the kernel onlined (auto-online after a virtio-mem add). */
+enum uevent_action { UEVENT_ADD, UEVENT_REMOVE, UEVENT_ONLINE, UEVENT_ACTIONS };
 
 /* Ids of memory blocks whose uevent arrived and was not yet handed to the
  * harness by an await command; more than UEVENT_MAX_PENDING are dropped. */
@@ -32,10 +33,10 @@ void uevent_drain(struct uevents *u);
 void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_action action,
 		  unsigned count, int ms);
 
-/* await-online FIRST END N MS: waits up to ms until N memory blocks of
+/* await-online-in FIRST END N MS: waits up to ms until N memory blocks of
  * [FIRST, END) are online (a virtio-mem device's blocks plugged while the
  * guest booted), then answers "ok ids=..." with them. */
-void uevent_await_online(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
+void uevent_await_online_in(struct uevents *u, const struct channel *ch, unsigned first, unsigned end,
 			 unsigned count, int ms);
 
 #endif

@@ -27,7 +27,9 @@
  *                            end
  *   await-add N MS          ok ids=32,33,...   (N blocks whose add uevent arrived)
  *   await-remove N MS       ok ids=...
- *   await-online FIRST END N MS   ok ids=...   (N blocks of [FIRST, END) online: those a
+ *   await-online N MS       ok ids=...   (N online uevents of memory blocks: the kernel's
+ *                           auto-online of blocks a virtio-mem grow added; N 0 forgets those seen)
+ *   await-online-in FIRST END N MS   ok ids=...   (N blocks of [FIRST, END) online: those a
  *                           virtio-mem device plugged while the guest booted)
  *   online ID TYPE          ok | error what=online id=ID errno=N
  *                           (TYPE: online, online_kernel, online_movable)

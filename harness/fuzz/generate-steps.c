@@ -27,9 +27,13 @@ struct gen {
 	unsigned char block[MHP_MAX_DIMMS][64];
 	unsigned used; /* slots taken, lost DIMMs included */
 	bool filled;
+	/* A virtio-mem device's last requested size: what it has at least (a
+	 * shrink of kernel-zone memory may keep some; the oracle follows). */
+	uint64_t requested[MHP_MAX_DIMMS];
 };
 
-enum action { A_PLUG, A_ONLINE, A_OFFLINE, A_UNPLUG, A_CHECK, A_FILL, A_COUNT };
+/* Resize last: a walk without a device draws as it did before there was one. */
+enum action { A_PLUG, A_ONLINE, A_OFFLINE, A_UNPLUG, A_CHECK, A_FILL, A_RESIZE, A_COUNT };
 
 static unsigned nblocks(const struct gen *g, unsigned d)
 {
@@ -56,8 +60,17 @@ static uint64_t all_blocks(const struct gen *g, unsigned d)
 	return n == 64 ? ~0ull : (1ull << n) - 1;
 }
 
+/* A device's data can go in once it has a memory block's worth, half of
+ * it at most (fill sizes), wherever the kernel onlined it. */
+static bool can_device(const struct gen *g, enum action a, unsigned d)
+{
+	return a == A_RESIZE || (a == A_FILL && !g->filled && g->requested[d] >= MHP_BLOCK_SIZE);
+}
+
 static bool can(const struct gen *g, enum action a, unsigned d)
 {
+	if (g->t->dimms[d].kind == MHP_DEVICE_VIRTIO_MEM)
+		return can_device(g, a, d);
 	if (g->lost[d])
 		return false;
 	switch (a) {
@@ -66,6 +79,7 @@ static bool can(const struct gen *g, enum action a, unsigned d)
 	case A_OFFLINE: return g->plugged[d] && (in_state(g, d, GB_MOVABLE) | in_state(g, d, GB_ONLINE));
 	case A_UNPLUG: return g->plugged[d];
 	case A_FILL: return g->plugged[d] && !g->filled && in_state(g, d, GB_MOVABLE) == all_blocks(g, d);
+	case A_RESIZE: return false;
 	default: return true;
 	}
 }
@@ -154,8 +168,46 @@ static void unplug(struct gen *g, unsigned d)
 		g->lost[d] = true;
 }
 
+/* A virtio-mem device's new size, never the one it was asked for last:
+ * mostly whole memory blocks (or big blocks), else whole sub-blocks, which
+ * leave a block partly plugged; below the last request when shrink. */
+static uint64_t new_size(struct gen *g, unsigned d, bool shrink)
+{
+	const struct mhp_dimm *dev = &g->t->dimms[d];
+	uint64_t unit = dev->block_size > MHP_VIRTIO_MEM_SUB_BLOCK ? dev->block_size : MHP_VIRTIO_MEM_SUB_BLOCK;
+	uint64_t big = dev->block_size > MHP_BLOCK_SIZE ? dev->block_size : MHP_BLOCK_SIZE;
+	uint64_t step = mhp_rng_chance(g->r, 70) ? big : unit, now = g->requested[d], size;
+
+	if (now && mhp_rng_chance(g->r, 15))
+		return 0;
+	if (shrink)
+		return step * mhp_rng_below(g->r, (unsigned)((now + step - 1) / step));
+	size = step * mhp_rng_below(g->r, (unsigned)(dev->size / step + 1));
+	return size != now ? size : now ? 0 : dev->size;
+}
+
+static void resize_to(struct gen *g, unsigned d, uint64_t size)
+{
+	push(g, MHP_STEP_RESIZE, d)->size = size;
+	g->requested[d] = size;
+}
+
+static void fill(struct gen *g, unsigned d);
+
+/* After a grow, now and then data that the next shrink must keep. */
+static void resize(struct gen *g, unsigned d)
+{
+	uint64_t before = g->requested[d];
+
+	resize_to(g, d, new_size(g, d, false));
+	if (g->requested[d] > before && can_device(g, A_FILL, d) && mhp_rng_chance(g->r, 25))
+		fill(g, d);
+}
+
 /* Data on a DIMM that is all Movable, then the DIMM goes (its pages must
- * migrate) and every byte is read back. */
+ * migrate) and every byte is read back; on a virtio-mem device the device
+ * shrinks instead (kernel-zone memory may keep some: verify then looks
+ * above the highest block it kept, run/steps-data.c). */
 static void fill(struct gen *g, unsigned d)
 {
 	static const uint64_t sizes[] = { 16ull << 20, 32ull << 20, 64ull << 20 };
@@ -165,7 +217,10 @@ static void fill(struct gen *g, unsigned d)
 	/* The node may have boot memory the data can land on instead. */
 	st->min_share = 0;
 	g->filled = true;
-	unplug(g, d);
+	if (g->t->dimms[d].kind == MHP_DEVICE_VIRTIO_MEM)
+		resize_to(g, d, new_size(g, d, true));
+	else
+		unplug(g, d);
 	push(g, MHP_STEP_VERIFY, d);
 }
 
@@ -175,8 +230,8 @@ typedef void (*act_fn)(struct gen *g, unsigned d);
  * False when nothing is possible any more. */
 static bool one_step(struct gen *g)
 {
-	static const unsigned weights[A_COUNT] = { 4, 6, 4, 3, 1, 1 };
-	static const act_fn fns[A_COUNT] = { plug, online, offline, unplug, NULL, fill };
+	static const unsigned weights[A_COUNT] = { 4, 6, 4, 3, 1, 1, 6 };
+	static const act_fn fns[A_COUNT] = { plug, online, offline, unplug, NULL, fill, resize };
 	unsigned w[A_COUNT], cand[MHP_MAX_DIMMS], n;
 	bool any = false;
 

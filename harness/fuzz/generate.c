@@ -244,6 +244,70 @@ void mhp_fuzz_gen_dimms(struct mhp_topology *t, struct mhp_rng *r)
 	ratio_boundary(t, r);
 }
 
+/* A node QEMU's _PXM for a virtio-mem device finds (the device has no
+ * pxm of its own): weighted as a DIMM's; false when no node index is a
+ * proximity domain. */
+static bool virtio_mem_node(const struct mhp_topology *t, struct mhp_rng *r, unsigned *ret_node)
+{
+	unsigned w[MHP_MAX_NODES], any = 0;
+
+	for (unsigned i = 0; i < t->nr_nodes; i++) {
+		w[i] = !mhp_topology_has_pxm(t, i) ? 0 : !t->nodes[i].memory || t->nodes[i].hotpluggable ? 3 : 2;
+		any += w[i];
+	}
+	if (!any)
+		return false;
+	*ret_node = mhp_rng_pick(r, w, t->nr_nodes);
+	return true;
+}
+
+/* The device's knob: the kernel must online its memory by itself. */
+static void virtio_mem_state(struct mhp_topology *t, struct mhp_rng *r)
+{
+	static const char *const states[] = { "online", "online_movable", "online_kernel" };
+	static const unsigned states_w[] = { 35, 40, 25 };
+	struct mhp_kernel_knobs *k = &t->kernel;
+
+	if (!strcmp(k->default_state, "offline"))
+		snprintf(k->default_state, sizeof(k->default_state), "%s", states[mhp_rng_pick(r, states_w, 3)]);
+}
+
+/* Now and then a virtio-mem device beside the DIMMs, from streams of its
+ * own: a scenario without one is the same file it was before devices were
+ * drawn.  Whether, where in the list and the knob are the scenario's
+ * (scenario); node, block size and region the machine's (machine), so the
+ * scenarios of a palette machine share its boot snapshot (the device is on
+ * QEMU's command line).  Its region counts against maxmem (it takes no
+ * slot) and sits at the window's start (QEMU places it at boot), so DIMMs
+ * and device stay within the 2G below the fixed addresses (gen_dimms). */
+void mhp_fuzz_gen_virtio_mem(struct mhp_topology *t, struct mhp_rng *scenario, struct mhp_rng *machine)
+{
+	static const uint64_t block[] = { 2 * MIB, 4 * MIB, 32 * MIB, 128 * MIB, 256 * MIB, GIB };
+	static const unsigned block_w[] = { 45, 10, 10, 20, 10, 5 };
+	uint64_t total = 0, room = t->maxmem - mhp_topology_boot_memory(t), bs, big;
+	unsigned node, at;
+
+	if (!mhp_rng_chance(scenario, MHP_FUZZ_VIRTIO_MEM_PERCENT) || t->kernel.memmap_on_memory ||
+	    t->nr_dimms >= MHP_MAX_DIMMS || !virtio_mem_node(t, machine, &node))
+		return;
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		total += t->dimms[i].size;
+	room = (room < 2 * GIB ? room : 2 * GIB) - (total < room ? total : room);
+	bs = block[mhp_rng_pick(machine, block_w, 6)];
+	big = bs > MHP_BLOCK_SIZE ? bs : MHP_BLOCK_SIZE;
+	if (room < big)
+		return;
+	at = mhp_rng_below(scenario, t->nr_dimms + 1); /* ACPI slots count DIMMs only */
+	memmove(&t->dimms[at + 1], &t->dimms[at], (t->nr_dimms - at) * sizeof(t->dimms[0]));
+	t->nr_dimms++;
+	t->dimms[at] = (struct mhp_dimm){ .kind = MHP_DEVICE_VIRTIO_MEM, .node = node, .pxm = -1, .block_size = bs };
+	snprintf(t->dimms[at].id, sizeof(t->dimms[at].id), "vm0");
+	t->dimms[at].size = big * (1 + mhp_rng_below(machine, 4));
+	if (t->dimms[at].size > room)
+		t->dimms[at].size = room / big * big;
+	virtio_mem_state(t, scenario);
+}
+
 static void finish(struct mhp_topology *t, uint64_t seed, uint64_t index)
 {
 	t->name = mhp_xasprintf("fuzz-%016llx-%llu", (unsigned long long)seed, (unsigned long long)index);
@@ -293,7 +357,8 @@ static void fit_dimms(struct mhp_topology *t)
 int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, const struct mhp_topology *shape,
 			 char *err, size_t errsize)
 {
-	struct mhp_rng own, machine;
+	struct mhp_rng own, machine, vm_scenario, vm_machine;
+	uint64_t machine_seed;
 
 	*t = (struct mhp_topology){ .cmdline = MHP_STRV_INIT };
 	mhp_rng_seed(&own, mix(seed, index));
@@ -301,9 +366,12 @@ int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, 
 	 * machine is a cold boot (seconds), a palette one a restore of its boot
 	 * snapshot (a fraction of one). */
 	if (mhp_rng_chance(&own, 90))
-		mhp_rng_seed(&machine, mix(seed ^ 0x6d616368696e65ull, mhp_rng_below(&own, MHP_FUZZ_PALETTE)));
+		machine_seed = mix(seed ^ 0x6d616368696e65ull, mhp_rng_below(&own, MHP_FUZZ_PALETTE));
 	else
-		mhp_rng_seed(&machine, mhp_rng_next(&own));
+		machine_seed = mhp_rng_next(&own);
+	mhp_rng_seed(&machine, machine_seed);
+	mhp_rng_seed(&vm_scenario, mix(seed ^ 0x76697274696f6dull, index));
+	mhp_rng_seed(&vm_machine, mix(machine_seed ^ 0x76697274696f6dull, 1));
 	if (shape)
 		take_machine(t, shape);
 	else
@@ -312,6 +380,7 @@ int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, 
 	mhp_fuzz_gen_dimms(t, &own);
 	if (shape)
 		fit_dimms(t);
+	mhp_fuzz_gen_virtio_mem(t, &vm_scenario, &vm_machine);
 	mhp_fuzz_gen_steps(t, &own);
 	finish(t, seed, index);
 	if (mhp_topology_validate(t, NULL, err, errsize) < 0)

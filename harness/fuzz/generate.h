@@ -48,6 +48,14 @@ int mhp_fuzz_generate_on(struct mhp_topology *t, uint64_t seed, uint64_t index, 
 void mhp_fuzz_gen_machine(struct mhp_topology *t, struct mhp_rng *r);
 void mhp_fuzz_gen_knobs(struct mhp_topology *t, struct mhp_rng *r);
 void mhp_fuzz_gen_dimms(struct mhp_topology *t, struct mhp_rng *r);
+/* A virtio-mem device (id vm0) beside the DIMMs in
+ * MHP_FUZZ_VIRTIO_MEM_PERCENT of the scenarios whose machine allows one
+ * (no memmap_on_memory, a node QEMU's _PXM finds, room below maxmem): the
+ * knobs then auto-online.  scenario draws whether (and the knob), machine
+ * what device (streams of their own, seeded by the scenario and by its
+ * machine); without one t is left as it was. */
+#define MHP_FUZZ_VIRTIO_MEM_PERCENT 28
+void mhp_fuzz_gen_virtio_mem(struct mhp_topology *t, struct mhp_rng *scenario, struct mhp_rng *machine);
 void mhp_fuzz_gen_steps(struct mhp_topology *t, struct mhp_rng *r);
 
 #endif

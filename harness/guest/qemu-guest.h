@@ -37,9 +37,10 @@ int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size
  * device id in it (borrowed), or NULL.  -errno (g->error) when QMP fails. */
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev);
 int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
-/* Waits until the guest saw n add or remove uevents ("await-add" or
- * "await-remove"), or n blocks online ("await-online FIRST END"); the
- * blocks into ret_ids when not NULL. */
+/* Waits until the guest saw n add, remove or online uevents of memory
+ * blocks ("await-add", "await-remove", "await-online"; n 0 forgets those
+ * seen so far), or n blocks of [FIRST, END) online ("await-online-in
+ * FIRST END"); the blocks into ret_ids when not NULL. */
 int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
 			  const char *awaited);
 /* qemu-virtio-mem.c: the resize op. */

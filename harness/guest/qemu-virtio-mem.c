@@ -121,12 +121,21 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 
 	*ret = (struct mhp_resized){ 0 };
 	drain_size_changes(g, d->id);
+	/* Online uevents of earlier steps (a 0 count only clears them). */
+	if (nblocks > 0 && (r = mhp_qemu_await_blocks(g, "await-online", 0, NULL, NULL, "the guest's uevents")) < 0)
+		return r;
 	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0 ||
 	    (nblocks == 0 && (r = accept_partial(g, d->id, ret)) < 0))
 		return r;
+	/* The add uevents come before the kernel's auto-online of the blocks
+	 * (add_memory_resource() onlines them after it made them all): a
+	 * report right after the adds may find one still offline. */
+	if (nblocks > 0 && (r = mhp_qemu_await_blocks(g, "await-add", (unsigned)nblocks, &ret->ids, &ret->nids,
+						      "the guest to see the new memory blocks")) < 0)
+		return r;
 	if (nblocks > 0)
-		return mhp_qemu_await_blocks(g, "await-add", (unsigned)nblocks, &ret->ids, &ret->nids,
-					     "the guest to see the new memory blocks");
+		return mhp_qemu_await_blocks(g, "await-online", (unsigned)nblocks, NULL, NULL,
+					     "the kernel to online the new memory blocks");
 	if (nblocks < 0)
 		return mhp_qemu_await_blocks(g, "await-remove", (unsigned)-nblocks, &ret->ids, &ret->nids,
 					     "the guest to see the blocks removed");
@@ -142,7 +151,7 @@ int mhp_qemu_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id
 	*ret = (struct mhp_resized){ 0 };
 	if ((r = wait_size(g, g->m->t->dimms[index].id, false, ret)) < 0)
 		return r;
-	snprintf(verb, sizeof(verb), "await-online %u %u", first_id, end_id);
+	snprintf(verb, sizeof(verb), "await-online-in %u %u", first_id, end_id);
 	return mhp_qemu_await_blocks(g, verb, nblocks, &ret->ids, &ret->nids,
 				     "the guest to online the blocks plugged at boot");
 }
