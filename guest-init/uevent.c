@@ -118,7 +118,7 @@ static unsigned online_blocks(struct uevents *u, unsigned first, unsigned end, u
 
 	for (unsigned id = first; id < end && n < max; id++) {
 		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%u/state", id);
-		if (read_text(path, state, sizeof(state)) == 0 && !strcmp(state, "online\n"))
+		if (read_text(path, state, sizeof(state)) == 0 && !strcmp(state, "online")) /* newline trimmed */
 			ids[n++] = id;
 	}
 	static const enum uevent_action handed[] = { UEVENT_ADD, UEVENT_ONLINE };
