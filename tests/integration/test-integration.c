@@ -514,10 +514,10 @@ static void corpus_run(struct run *r, const char *tag, const char *kernel, char 
  * for memory at boot (such a run always boots cold). */
 static bool plugs_at_boot(const char *result_path)
 {
-	char *path = mhp_xstrdup(result_path), err[256];
+	char *path = mhp_xasprintf("%.*s/topology.json", (int)(strrchr(result_path, '/') - result_path), result_path);
+	char err[256];
 	struct mhp_topology t;
 
-	strcpy(strrchr(path, '/') + 1, "topology.json");
 	if (mhp_topology_load(&t, path, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	bool plugs = mhp_topology_plugs_at_boot(&t);
