@@ -45,12 +45,13 @@ static void show_dimms(FILE *f, const struct mhp_topology *t)
 		int knode = mhp_topology_dimm_node(t, i);
 
 		if (d->kind == MHP_DEVICE_VIRTIO_MEM)
-			fprintf(f, "  %-12s %6" PRIu64 " MiB  virtio-mem, %" PRIu64 " KiB device blocks (%s), QEMU node %u = "
-				"proximity domain %u -> kernel node ", d->id, MIB(d->size), d->block_size >> 10,
-				d->block_size >= MHP_BLOCK_SIZE ? "Big Block Mode" : "Sub Block Mode", d->node, d->node);
+			fprintf(f, "  %-12s %6" PRIu64 " MiB  virtio-mem, %" PRIu64 " KiB device blocks (%s), %" PRIu64
+				" MiB plugged at boot, QEMU node %u = proximity domain %u -> kernel node ", d->id, MIB(d->size),
+				d->block_size >> 10, d->block_size >= MHP_BLOCK_SIZE ? "Big Block Mode" : "Sub Block Mode",
+				MIB(d->requested_size), d->node, d->node);
 		else if (d->pxm >= 0)
 			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u, slot %u, _PXM %d (regenerated DSDT) -> kernel node ",
-				d->id, MIB(d->size), d->node, i, d->pxm);
+				d->id, MIB(d->size), d->node, mhp_topology_dimm_slot(t, i), d->pxm);
 		else
 			fprintf(f, "  %-12s %6" PRIu64 " MiB  QEMU node %u = _PXM %u -> kernel node ", d->id, MIB(d->size),
 				d->node, d->node);

@@ -139,6 +139,31 @@ static void test_topo_show(void **state)
 	mhp_topology_release(&t);
 }
 
+/* A virtio-mem device listed before a DIMM with a _PXM: the DIMM is in the
+ * first ACPI slot (slots count DIMMs only); the device's mode and what it
+ * has plugged at boot are said. */
+static void test_topo_show_devices(void **state)
+{
+	(void)state;
+	struct mhp_topology t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	load(&t, "{ \"name\": \"t\", \"nodes\": [ { \"memory\": \"512M\" }, { \"memory\": \"512M\" } ], \"slots\": 1, "
+		 "\"maxmem\": \"4G\", \"kernel\": { \"memhp_default_state\": \"online_movable\" }, \"dimms\": [ "
+		 "{ \"id\": \"vm0\", \"kind\": \"virtio-mem\", \"node\": 1, \"max_size\": \"1G\", \"block_size\": \"128M\", "
+		 "\"requested_size\": \"256M\" }, { \"id\": \"d\", \"size\": \"128M\", \"node\": 1, \"pxm\": 0 } ], "
+		 "\"steps\": [ { \"plug\": \"d\" } ] }");
+	mhp_topo_show(f, &t);
+	fclose(f);
+	assert_non_null(strstr(buf, "  vm0            1024 MiB  virtio-mem, 131072 KiB device blocks (Big Block Mode), 256 MiB "
+				    "plugged at boot, QEMU node 1 = proximity domain 1 -> kernel node 1"));
+	assert_non_null(strstr(buf, "  d               128 MiB  QEMU node 1, slot 0, _PXM 0 (regenerated DSDT) -> kernel node 0"));
+	free(buf);
+	mhp_topology_release(&t);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -147,5 +172,6 @@ int main(void)
 	TEST_ONE(&l, test_srat_through_iasl);
 	TEST_ONE(&l, test_upgrade_line);
 	TEST_ONE(&l, test_topo_show);
+	TEST_ONE(&l, test_topo_show_devices);
 	return TEST_RUN("acpi", &l);
 }
