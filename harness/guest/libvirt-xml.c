@@ -188,7 +188,8 @@ static void notes(struct doc *d, xmlNodePtr dom, const struct mhp_libvirt_config
 	for (unsigned i = 0; i < t->nr_nodes; i++)
 		if (!t->nodes[i].memory)
 			comment(d, dom, "node %u has no boot memory: QEMU's backend gives its -numa node no memdev; "
-				"here its cell has memory='0'", i);
+				"libvirt 9.0 makes a 0-size memory-backend-ram of this cell's memory='0', which "
+				"QEMU refuses ('property size ... doesn't take value 0'): the domain does not start", i);
 	if (t->dsdt)
 		comment(d, dom, "this topology gives DIMMs a _PXM of their own through a DSDT mhp regenerates from "
 			"QEMU's (captured on the QEMU backend's command line); libvirt has no such setting and "

@@ -16,7 +16,7 @@ static void blocks(FILE *f, const struct mhp_topology *t, const struct mhp_step 
 	uint64_t n = d->size / MHP_BLOCK_SIZE, first = d->addr / MHP_BLOCK_SIZE;
 
 	if (!d->addr) {
-		fprintf(f, "%s the %" PRIu64 " blocks of %s (memoryN, N = its base / 128 MiB onward; "
+		fprintf(f, " %s the %" PRIu64 " blocks of %s (memoryN, N = its base / 128 MiB onward; "
 			"`virsh dumpxml` shows the base)", s->blocks ? "some of" : "each of", n, d->id);
 		return;
 	}
@@ -129,6 +129,11 @@ static void header(FILE *f, const struct mhp_replay_ctx *c)
 	if (c->modules_note[0])
 		fprintf(f, "%s\n\n", c->modules_note);
 	fprintf(f, "What libvirt cannot express is in comments inside `domain.xml`.\n\n");
+	fprintf(f, "Any libvirt with the QEMU driver will do (`virsh --connect qemu:///system`). With no daemon, "
+		"`qemu:///embed?root=DIR` (as root; DIR/etc/qemu.conf with user and group \"root\", "
+		"stdio_handler \"file\", cgroup_controllers [ ], security_driver \"none\") has no autodestroy and "
+		"wants one process: type the commands into one interactive `virsh --connect 'qemu:///embed?root=DIR'` "
+		"(a second virsh process reconnecting to the running domain stopped it here).\n\n");
 	fprintf(f, "```sh\nvirsh create domain.xml\n");
 }
 
