@@ -1,4 +1,4 @@
-/* mhp topo check|show|acpi|qemu: look at a topology without running it. */
+/* mhp topo check|show|acpi|qemu|libvirt: look at a topology without running it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,10 +10,12 @@
 #include "acpi/iasl.h"
 #include "guest/kernel-image.h"
 #include "lib/log.h"
+#include "guest/libvirt-xml.h"
 #include "guest/qemu.h"
 #include "fuzz/generate.h"
 #include "model/topo-show.h"
 #include "report/html.h"
+#include "run/replay.h"
 #include "model/topology.h"
 
 static const char topo_usage[] =
@@ -23,6 +25,14 @@ static const char topo_usage[] =
 	"       mhp topo acpi FILE DIR     write the SRAT mhp generates (srat.dsl), compile it\n"
 	"                                  (srat.aml) and disassemble it back (srat-disassembled.dsl)\n"
 	"       mhp topo qemu FILE         the QEMU command line, one argument per line\n"
+	"       mhp topo libvirt [--accel tcg|kvm] FILE\n"
+	"                                  the libvirt domain XML of the boot (no DIMM, every virtio-mem\n"
+	"                                  device), then each DIMM's device XML as a document of its own\n"
+	"                                  (each starts with <?xml); paths as mhp topo qemu shows them\n"
+	"       mhp topo libvirt --replay DIR [--kernel PATH] [--guest-init PATH] [--accel tcg|kvm] FILE\n"
+	"                                  a reproducer in DIR (new or empty): domain.xml, dimm0.xml... in\n"
+	"                                  plug order, initrd.cpio as a run builds it, topology.json and a\n"
+	"                                  README.md with the virsh commands in step order\n"
 	"       mhp topo generate SEED [INDEX]  scenario INDEX (default 0) of a fuzz campaign\n"
 	"                                  with SEED (decimal or 0x-hex): the topology file mhp fuzz runs\n"
 	"Bad input: exit 2 with FILE:LINE: field 'NAME': what is wrong.\n";
@@ -129,6 +139,84 @@ static int topo_qemu(const char *path)
 	return MHP_EXIT_PASS;
 }
 
+/* The domain XML, then each DIMM's device XML. */
+static int print_libvirt(const struct mhp_topology *t, const struct mhp_libvirt_config *cfg)
+{
+	_cleanup_free_ char *xml = NULL;
+	int r;
+
+	if ((r = mhp_libvirt_domain_xml(cfg, t, &xml)) < 0)
+		return r;
+	fputs(xml, stdout);
+	for (unsigned i = 0; i < t->nr_dimms; i++) {
+		_cleanup_free_ char *dev = NULL;
+
+		if (t->dimms[i].kind != MHP_DEVICE_DIMM)
+			continue;
+		if ((r = mhp_libvirt_device_xml(t, i, &dev)) < 0)
+			return r;
+		fputs(dev, stdout);
+	}
+	return 0;
+}
+
+struct libvirt_args {
+	const char *replay, *kernel, *guest_init, *accel, *file;
+};
+
+static int topo_libvirt(const struct libvirt_args *a)
+{
+	_cleanup_free_ char *kernel = a->kernel ? mhp_xstrdup(a->kernel) : NULL;
+	struct mhp_topology t;
+	char err[1024];
+	int r;
+
+	if (load(a->file, &t) < 0)
+		return MHP_EXIT_USAGE;
+	if (!kernel && mhp_kernel_newest("/boot", "vmlinuz-", &kernel) < 0)
+		kernel = mhp_xstrdup(a->replay ? "" : "/KERNEL");
+	if (a->replay) {
+		struct mhp_replay_opts o = { .kernel = kernel, .guest_init = a->guest_init, .accel = a->accel };
+		r = mhp_replay_write(&t, a->replay, &o, err, sizeof(err));
+		if (r < 0)
+			fprintf(stderr, "mhp: topo libvirt --replay: %s\n", err);
+		else
+			printf("%s/README.md\n", a->replay);
+	} else {
+		struct mhp_libvirt_config cfg = { .accel = a->accel, .kernel = kernel, .initrd = "/RUNDIR/initrd.cpio",
+						  .console_log = "/RESULTS/console.log",
+						  .chan_socket = "/RUNDIR/channel.sock" };
+		if ((r = print_libvirt(&t, &cfg)) < 0)
+			fprintf(stderr, "mhp: topo libvirt: %s\n", strerror(-r));
+	}
+	mhp_topology_release(&t);
+	return r == -EEXIST || r == -ENOTDIR ? MHP_EXIT_USAGE : r < 0 ? MHP_EXIT_FAIL : MHP_EXIT_PASS;
+}
+
+/* [--replay DIR] [--kernel PATH] [--guest-init PATH] [--accel tcg|kvm] FILE, in any order. */
+static int topo_libvirt_args(int argc, char **argv)
+{
+	struct libvirt_args a = { .accel = "tcg" };
+
+	for (int i = 0; i < argc; i++) {
+		const char **opt = !strcmp(argv[i], "--replay") ? &a.replay
+				   : !strcmp(argv[i], "--kernel") ? &a.kernel
+				   : !strcmp(argv[i], "--guest-init") ? &a.guest_init
+				   : !strcmp(argv[i], "--accel") ? &a.accel : NULL;
+		if (opt && i + 1 < argc)
+			*opt = argv[++i];
+		else if (!opt && argv[i][0] != '-' && !a.file)
+			a.file = argv[i];
+		else
+			a.file = NULL, i = argc;
+	}
+	if (!a.file || (strcmp(a.accel, "tcg") && strcmp(a.accel, "kvm"))) {
+		fputs(topo_usage, stderr);
+		return MHP_EXIT_USAGE;
+	}
+	return topo_libvirt(&a);
+}
+
 static int topo_generate(const char *seed_arg, const char *index_arg)
 {
 	uint64_t seed, index = 0;
@@ -171,6 +259,8 @@ int mhp_cmd_topo(int argc, char **argv)
 		return topo_acpi(argv[2], argv[3]);
 	if (!strcmp(sub, "qemu") && argc == 3)
 		return topo_qemu(argv[2]);
+	if (!strcmp(sub, "libvirt"))
+		return topo_libvirt_args(argc - 2, argv + 2);
 	if (!strcmp(sub, "generate") && (argc == 3 || argc == 4))
 		return topo_generate(argv[2], argc == 4 ? argv[3] : NULL);
 	fputs(topo_usage, stderr);
