@@ -124,6 +124,10 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 	/* Online uevents of earlier steps (a 0 count only clears them). */
 	if (nblocks > 0 && (r = mhp_qemu_await_blocks(g, "await-online", 0, NULL, NULL, "the guest's uevents")) < 0)
 		return r;
+	/* Remove uevents of earlier shrinks the guest did in part (nothing
+	 * awaited them): they would end this shrink's wait early. */
+	if (nblocks <= 0 && (r = mhp_qemu_await_blocks(g, "await-remove", 0, NULL, NULL, "the guest's uevents")) < 0)
+		return r;
 	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0 ||
 	    (nblocks == 0 && (r = accept_partial(g, d->id, ret)) < 0))
 		return r;
