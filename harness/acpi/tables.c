@@ -10,6 +10,7 @@
 #include "acpi/dsdt.h"
 #include "acpi/iasl.h"
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 struct build {
@@ -25,9 +26,9 @@ static int failf(struct build *b, int r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(b->err, b->errsize, fmt, ap);
+	r = mhp_verrf(b->err, b->errsize, r, fmt, ap);
 	va_end(ap);
-	return r < 0 ? r : -EIO;
+	return r;
 }
 
 /* Compiles dir/<name>.dsl into dir/<name>.aml, keeping iasl's output in

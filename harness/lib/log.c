@@ -70,3 +70,9 @@ int mhp_write_file_logged(const char *path, const void *data, size_t len)
 
 	return r < 0 ? mhp_log_errno(r, "cannot write '%s'", path) : 0;
 }
+
+int mhp_verrf(char *err, size_t errsize, int r, const char *fmt, va_list ap)
+{
+	vsnprintf(err, errsize, fmt, ap);
+	return r < 0 ? r : -EIO;
+}

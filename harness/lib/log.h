@@ -5,6 +5,8 @@
 
 #include "lib/util.h"
 
+#include <stdarg.h>
+
 /* Prints "mhp: MSG: strerror(-r)" to stderr and returns r (negative).
  * r == 0 is taken as -EIO so the result is always an error. */
 int mhp_log_errno(int r, const char *fmt, ...) MHP_FORMAT(2, 3);
@@ -20,5 +22,8 @@ extern int mhp_log_verbose;
  * strerror" by the error it returned (not errno, which other calls may
  * have changed since).  For a caller that decides; returns 0 or the error. */
 int mhp_write_file_logged(const char *path, const void *data, size_t len);
+/* fmt and ap into err (errsize bytes); returns r when it is a -errno,
+ * else -EIO: the "say why into the caller's buffer" of failf() helpers. */
+int mhp_verrf(char *err, size_t errsize, int r, const char *fmt, va_list ap);
 
 #endif

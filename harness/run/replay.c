@@ -1,4 +1,5 @@
 #include "run/replay.h"
+#include "lib/log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,9 +38,9 @@ static int failf(struct replay *p, int r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(p->err, p->errsize, fmt, ap);
+	r = mhp_verrf(p->err, p->errsize, r, fmt, ap);
 	va_end(ap);
-	return r < 0 ? r : -EIO;
+	return r;
 }
 
 static int put(struct replay *p, const char *name, const char *text)
