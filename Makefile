@@ -10,7 +10,7 @@ CC      ?= cc
 SHELL   := /bin/bash
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wpedantic
-PKGS    := json-c libarchive libxml-2.0 libkmod
+PKGS    := json-c libarchive libxml-2.0 libkmod libvirt libvirt-qemu
 B       := build
 
 # harness/ is in layers, one folder each (harness/README.md is the map);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guest/libvirt-embed.h"
 #include "cli/commands.h"
 #include "lib/cleanup.h"
 #include "lib/process.h"
@@ -66,6 +67,11 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *name = strrchr(argv[0], '/');
+
+	/* libvirt's emulator for TCG (guest/libvirt-embed.h): nothing of mhp. */
+	if (!strcmp(name ? name + 1 : argv[0], MHP_QEMU_TCG_WRAPPER))
+		return mhp_qemu_tcg_wrapper_main(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	install_signals();
 	/* Orphaned descendants come to us, so none outlives mhp. */

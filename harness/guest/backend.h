@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
+#include "guest/channel.h"
 #include "guest/initrd.h"
 #include "guest/wire.h"
 #include "model/observed.h"
@@ -116,6 +119,14 @@ struct mhp_guest_ops {
 	int (*shape)(const struct mhp_machine *m, char *key, size_t size);
 	/* Stops whatever still runs and removes every temporary file. */
 	void (*teardown)(struct mhp_guest *g);
+	/* Says in g->error why waiting for awaited ended with r (the
+	 * hypervisor's death and its last events first); returns r. */
+	int (*explain)(struct mhp_guest *g, int r, const char *awaited);
+	/* What power_off's exit says when the hypervisor ended cleanly. */
+	const char *clean_exit;
+	/* 1 with why when the backend cannot run t as it says (NULL: runs
+	 * any): the run is not scored, never run differently. */
+	int (*unsupported)(const struct mhp_topology *t, char *why, size_t size);
 };
 
 struct mhp_guest {
@@ -127,10 +138,53 @@ struct mhp_guest {
 	char error[512];            /* why the last operation failed */
 	char refusal[256];          /* the guest's "error" line for a command */
 	bool interrupted;
+	struct mhp_channel ch;      /* to guest init (guest-link.c); fd -1 until connected */
+	struct mhp_transcript chan_log;
 };
 
 /* The QEMU+QMP backend: sets g up (nothing runs until start). */
 void mhp_qemu_guest_init(struct mhp_guest *g);
+/* The libvirt backend (libvirt-guest.c) on uri, NULL for an embedded
+ * driver in mhp's cache: sets g up (nothing runs until start). */
+void mhp_libvirt_guest_init(struct mhp_guest *g, const char *uri);
+
+/* guest-link.c: the guest channel, the same for every backend.  A
+ * backend opens the log, attaches the connected socket and closes it at
+ * teardown; the rest are its ops or helpers of them. */
+int mhp_guest_link_open_log(struct mhp_guest *g);
+void mhp_guest_link_attach(struct mhp_guest *g, int fd);
+void mhp_guest_link_close(struct mhp_guest *g);
+/* Waits (boot timeout) for the guest's hello into g->hello. */
+int mhp_guest_link_hello(struct mhp_guest *g);
+/* One command, no explanation: the guest's "error" in g->refusal. */
+int mhp_guest_link_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
+int mhp_guest_link_command_op(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok,
+			      const char *awaited);
+int mhp_guest_link_report(struct mhp_guest *g, struct mhp_guest_report *rep);
+int mhp_guest_link_acpi_table(struct mhp_guest *g, const char *sig, unsigned char **ret_data, size_t *ret_len);
+/* Waits until the guest saw n add, remove or online uevents of memory
+ * blocks ("await-add", "await-remove", "await-online"; n 0 forgets those
+ * seen so far), or n blocks of [FIRST, END) online ("await-online-in
+ * FIRST END"); the blocks into ret_ids when not NULL. */
+int mhp_guest_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
+			   const char *awaited);
+/* The deadline of one hypervisor reply or guest command. */
+mhp_deadline_t mhp_guest_deadline(const struct mhp_guest *g);
+/* ops->explain. */
+int mhp_guest_fail(struct mhp_guest *g, int r, const char *awaited);
+
+/* virtio-mem-blocks.c: the guest side of a resize (nblocks as in
+ * ops->resize), and the error of one whose deadline passed. */
+int mhp_virtio_mem_before_resize(struct mhp_guest *g, int nblocks);
+int mhp_virtio_mem_after_resize(struct mhp_guest *g, int nblocks, struct mhp_resized *ret);
+int mhp_virtio_mem_await_boot_blocks(struct mhp_guest *g, unsigned first_id, unsigned end_id, unsigned nblocks,
+				     struct mhp_resized *ret);
+int mhp_virtio_mem_deadline_passed(struct mhp_guest *g, const char *id, const struct mhp_resized *r, bool changed);
+
+/* console-oops.c: console.log's size now, and whether the kernel oopsed
+ * (a splat that kills the task) after byte from. */
+off_t mhp_guest_console_size(const struct mhp_guest *g);
+bool mhp_guest_oopsed_since(const struct mhp_guest *g, off_t from);
 
 void mhp_plugged_release(struct mhp_plugged *p);
 

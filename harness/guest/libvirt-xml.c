@@ -239,13 +239,13 @@ static void cpu_numa(struct doc *d, xmlNodePtr dom, const struct mhp_topology *t
 	}
 }
 
-static void serial(struct doc *d, xmlNodePtr devs, const char *type, unsigned port, const char *path)
+static void serial(struct doc *d, xmlNodePtr devs, const char *type, unsigned port, const char *path, bool connect)
 {
 	xmlNodePtr s = child(d, devs, "serial", NULL), src = child(d, s, "source", NULL);
 
 	prop(d, s, "type", type);
 	if (!strcmp(type, "unix"))
-		prop(d, src, "mode", "bind");
+		prop(d, src, "mode", connect ? "connect" : "bind");
 	prop(d, src, "path", path);
 	if (!strcmp(type, "file")) /* a restored run's console.log starts with its boot */
 		prop(d, src, "append", "on");
@@ -259,10 +259,12 @@ static void devices(struct doc *d, xmlNodePtr dom, const struct mhp_libvirt_conf
 	/* -nodefaults: libvirt adds a USB controller and a balloon unless told
 	 * not to; it adds no graphics or video unless asked.  The PS/2 mouse
 	 * and keyboard of x86 machines it always lists (QEMU has them anyway). */
+	if (cfg->emulator)
+		child(d, devs, "emulator", cfg->emulator);
 	prop(d, child(d, devs, "controller", NULL), "type", "usb");
 	prop(d, xmlGetLastChild(devs), "model", "none");
-	serial(d, devs, "file", 0, cfg->console_log);
-	serial(d, devs, "unix", 1, cfg->chan_socket);
+	serial(d, devs, "file", 0, cfg->console_log, false);
+	serial(d, devs, "unix", 1, cfg->chan_socket, cfg->chan_connect);
 	prop(d, child(d, devs, "memballoon", NULL), "model", "none");
 	/* pvpanic: a guest whose kernel has the driver reports its panic. */
 	prop(d, child(d, devs, "panic", NULL), "model", "isa");
@@ -295,7 +297,7 @@ int mhp_libvirt_domain_xml(const struct mhp_libvirt_config *cfg, const struct mh
 	prop(&d, dom, "type", strcmp(cfg->accel, "kvm") ? "qemu" : "kvm");
 	notes(&d, dom, cfg, t);
 	mhp_libvirt_domain_name(t, name, sizeof(name));
-	child(&d, dom, "name", name);
+	child(&d, dom, "name", cfg->name ? cfg->name : name);
 	if (t->description)
 		child(&d, dom, "description", t->description);
 	memory(&d, dom, t);

@@ -6,6 +6,7 @@
 #ifndef MHP_LIBVIRT_XML_H
 #define MHP_LIBVIRT_XML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/topology.h"
@@ -16,6 +17,9 @@ struct mhp_libvirt_config {
 	const char *initrd;
 	const char *console_log;  /* ttyS0 goes here (appended) */
 	const char *chan_socket;  /* ttyS1, the guest channel: QEMU listens (bind) */
+	bool chan_connect;        /* ... or QEMU connects to the harness (mhp's backend) */
+	const char *emulator;     /* <emulator>, NULL: libvirt's default */
+	const char *name;         /* the domain's name, NULL: mhp_libvirt_domain_name */
 	const char *extra_append; /* more kernel command line, may be NULL */
 };
 

@@ -17,7 +17,7 @@
 
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev)
 {
-	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "query-memory-devices", NULL, list);
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_guest_deadline(g), "query-memory-devices", NULL, list);
 
 	*ret_dev = NULL;
 	if (r < 0)
@@ -53,7 +53,7 @@ int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size
 
 static int qmp(struct mhp_guest *g, const char *command, json_object *args)
 {
-	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), command, args, NULL);
+	int r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_guest_deadline(g), command, args, NULL);
 
 	return r < 0 ? mhp_qemu_fail(g, r, command) : 0;
 }
@@ -84,61 +84,17 @@ static int add_device(struct mhp_guest *g, unsigned index)
 	return qmp(g, "device_add", dev);
 }
 
-struct ost_match {
-	const char *id;
-	int64_t source;
-};
-
-static bool ost_event(json_object *ev, void *ctx)
-{
-	const struct ost_match *m = ctx;
-	const char *dev = mhp_json_path_string(ev, "data/info/device");
-
-	return !strcmp(mhp_qmp_event_name(ev), "ACPI_DEVICE_OST") && dev && !strcmp(dev, m->id) &&
-	       mhp_json_path_int(ev, "data/info/source", -1) == m->source;
-}
-
 /* The guest's _OST for source (1 insert, 3 eject) of device id. */
 static int wait_ost(struct mhp_guest *g, const char *id, int source, int64_t *ret_status)
 {
-	struct ost_match m = { id, source };
+	struct mhp_qmp_ost_match m = { id, source };
 	json_object *ev = NULL;
-	int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), ost_event, &m, &ev);
+	int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_guest_deadline(g), mhp_qmp_match_ost, &m, &ev);
 
 	if (r < 0)
 		return mhp_qemu_fail(g, r, "the guest's ACPI _OST");
 	*ret_status = mhp_json_path_int(ev, "data/info/status", -1);
 	json_object_put(ev);
-	return 0;
-}
-
-/* "32,33" of an await answer into a new array. */
-static unsigned parse_ids(const char *list, unsigned **ret)
-{
-	unsigned n = 0, *ids = mhp_xcalloc(strlen(list) / 2 + 1, sizeof(*ids));
-
-	for (const char *p = list; *p && *p != '-';) {
-		char *end;
-		ids[n++] = (unsigned)strtoul(p, &end, 10);
-		p = *end == ',' ? end + 1 : end + strlen(end);
-	}
-	*ret = ids;
-	return n;
-}
-
-int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
-			  const char *awaited)
-{
-	struct mhp_wire_msg ok = MHP_WIRE_MSG_INIT;
-	char cmd[96];
-	int r;
-
-	snprintf(cmd, sizeof(cmd), "%s %u %u", verb, n, g->m->timeout_ms);
-	if ((r = mhp_qemu_command(g, cmd, &ok)) < 0)
-		return mhp_qemu_fail(g, r, awaited);
-	if (ret_ids)
-		*ret_n = parse_ids(mhp_wire_get(&ok, "ids") ? mhp_wire_get(&ok, "ids") : "-", ret_ids);
-	mhp_wire_msg_release(&ok);
 	return 0;
 }
 
@@ -158,82 +114,8 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 			 "query-memory-devices says %s", d->id, ret->device);
 		return -EPROTO;
 	}
-	return mhp_qemu_await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
+	return mhp_guest_await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
 			    "the guest to see the new memory blocks");
-}
-
-/* DEVICE_DELETED for the DIMM, or an _OST that reports a failed eject
- * (0x84 is "in progress"; 0 success, then DEVICE_DELETED follows). */
-static bool unplug_event(json_object *ev, void *ctx)
-{
-	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev;
-
-	if (!name)
-		return false;
-	if (!strcmp(name, "DEVICE_DELETED"))
-		return (dev = mhp_json_path_string(ev, "data/device")) && !strcmp(dev, id);
-	if (strcmp(name, "ACPI_DEVICE_OST"))
-		return false;
-	int64_t status = mhp_json_path_int(ev, "data/info/status", 0);
-	return (dev = mhp_json_path_string(ev, "data/info/device")) && !strcmp(dev, id) && status != 0 &&
-	       status != 0x84;
-}
-
-static char *console_path(const struct mhp_guest *g)
-{
-	return mhp_xasprintf("%s/console.log", g->m->log_dir);
-}
-
-/* The console's size now: where to look for an oops from. */
-static off_t console_size(const struct mhp_guest *g)
-{
-	_cleanup_free_ char *path = console_path(g);
-	struct stat st;
-
-	return stat(path, &st) == 0 ? st.st_size : 0;
-}
-
-/* Whether line (of a console) reports a splat that kills the task it hits:
- * an Oops, a BUG() or a fatal fault, not a WARNING or a "BUG: Bad page
- * state" the task lives through (report/health.c judges them all). */
-static bool fatal_line(const char *line)
-{
-	static const char *const fatal[] = { "Oops", "kernel BUG at", "general protection fault",
-					     "BUG: unable to handle", "BUG: kernel NULL pointer dereference" };
-	const char *msg = line, *close_bracket;
-
-	/* "[   12.345678] " (PRINTK_TIME), "[    T1] " (PRINTK_CALLER): any. */
-	while (msg[0] == '[' && (close_bracket = strchr(msg, ']')) && close_bracket[1] == ' ')
-		msg = close_bracket + 2;
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		if (!strncmp(msg, fatal[i], strlen(fatal[i])))
-			return true;
-	return false;
-}
-
-/* Whether the kernel oopsed in the console after byte from: the task
- * that handles the eject died with it, and no _OST will come.  Read in
- * chunks, each starting at a line. */
-static bool oopsed_since(const struct mhp_guest *g, off_t from)
-{
-	_cleanup_free_ char *path = console_path(g);
-	_cleanup_free_ char *buf = mhp_xcalloc(1, 65536);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool found = false;
-	ssize_t n;
-
-	while (fd >= 0 && !found && (n = pread(fd, buf, 65535, from)) > 0) {
-		char *end = memrchr(buf, '\n', (size_t)n);
-		size_t used = end ? (size_t)(end - buf) + 1 : (size_t)n;
-
-		buf[used] = '\0';
-		for (char *line = buf; line && *line && !found; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-			found = fatal_line(line);
-		from += (off_t)used;
-	}
-	if (fd >= 0)
-		close(fd);
-	return found;
 }
 
 /* The unplug's answer, waited for in slices of a second between which the
@@ -241,16 +123,16 @@ static bool oopsed_since(const struct mhp_guest *g, off_t from)
  * crashed eject costs a second instead of the whole deadline. */
 static int wait_unplug(struct mhp_guest *g, const char *id, off_t from, json_object **ev)
 {
-	mhp_deadline_t end = mhp_qemu_deadline(g);
+	mhp_deadline_t end = mhp_guest_deadline(g);
 
 	for (;;) {
 		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
-		int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, unplug_event,
+		int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, mhp_qmp_match_unplug,
 					       (void *)id, ev);
 
 		if (r != -ETIMEDOUT || slice >= end)
 			return r;
-		if (oopsed_since(g, from))
+		if (mhp_guest_oopsed_since(g, from))
 			return -EOWNERDEAD;
 	}
 }
@@ -272,7 +154,7 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 	json_object *args = json_object_new_object(), *ev = NULL;
 	int r;
 
-	off_t from = console_size(g);
+	off_t from = mhp_guest_console_size(g);
 
 	json_object_object_add(args, "id", json_object_new_string(d->id));
 	if ((r = qmp(g, "device_del", args)) < 0)
@@ -288,5 +170,5 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 	reason[0] = '\0';
 	if ((r = delete_backend(g, d)) < 0)
 		return r;
-	return mhp_qemu_await_blocks(g, "await-remove", nblocks, NULL, NULL, "the guest to see the blocks removed");
+	return mhp_guest_await_blocks(g, "await-remove", nblocks, NULL, NULL, "the guest to see the blocks removed");
 }

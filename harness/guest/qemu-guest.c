@@ -18,11 +18,6 @@
 #define QUIT_WAIT_MS 2000
 #define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
 
-mhp_deadline_t mhp_qemu_deadline(const struct mhp_guest *g)
-{
-	return mhp_deadline_in_ms(g->m->timeout_ms);
-}
-
 static void say(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
 static void say(struct mhp_guest *g, const char *fmt, ...)
 {
@@ -121,12 +116,12 @@ static void qemu_version(struct mhp_guest *g)
 static int connect_sockets(struct mhp_guest *g, int chan_listen, int qmp_listen)
 {
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
-	mhp_deadline_t d = mhp_qemu_deadline(g);
+	mhp_deadline_t d = mhp_guest_deadline(g);
 	int r, fd;
 
 	if ((fd = mhp_unix_accept(chan_listen, d)) < 0)
 		return mhp_qemu_fail(g, fd, "QEMU to connect the guest channel (see qemu.log)");
-	mhp_channel_init(&q->ch, fd, &q->chan_log);
+	mhp_guest_link_attach(g, fd);
 	if ((fd = mhp_unix_accept(qmp_listen, d)) < 0)
 		return mhp_qemu_fail(g, fd, "QEMU to connect QMP (see qemu.log)");
 	if ((r = mhp_qmp_init(&q->qmp, fd, &q->qmp_log)) < 0 || (r = mhp_qmp_handshake(&q->qmp, d)) < 0)
@@ -164,52 +159,23 @@ static int spawn(struct mhp_guest *g)
 	return connect_sockets(g, chan_listen, qmp_listen);
 }
 
-static int read_hello(struct mhp_guest *g, const struct mhp_wire_msg *m)
-{
-	unsigned long long err = 0;
-
-	/* What init could not do before its hello (mount, a module, the channel). */
-	if (!strcmp(m->verb, "fatal") && mhp_wire_get(m, "what") && mhp_wire_get_u64(m, "errno", &err) == 0) {
-		say(g, "guest init failed before its hello: %s: %s", mhp_wire_get(m, "what"), strerror((int)err));
-		return -EPROTO;
-	}
-	if (strcmp(m->verb, "hello") || mhp_guest_hello_parse(m, &g->hello) < 0) {
-		say(g, "guest sent '%s' instead of a protocol %d hello", m->verb, MHP_WIRE_PROTO);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static int hello(struct mhp_guest *g)
-{
-	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
-	int r = mhp_channel_recv(&mhp_qemu_of(g)->ch, mhp_deadline_in_ms(g->m->boot_timeout_ms), &m);
-
-	if (r < 0)
-		return mhp_qemu_fail(g, r, "the guest's hello (see console.log)");
-	r = read_hello(g, &m);
-	mhp_wire_msg_release(&m);
-	return r;
-}
-
 static int start(struct mhp_guest *g, const struct mhp_machine *m)
 {
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
 	_cleanup_free_ char *qmp_log = mhp_xasprintf("%s/qmp.log", m->log_dir);
-	_cleanup_free_ char *chan_log = mhp_xasprintf("%s/channel.log", m->log_dir);
 	int r;
 
 	g->m = m;
 	if ((r = prepare(g)) < 0)
 		return r;
 	if ((r = mhp_transcript_open(&q->qmp_log, qmp_log, m->epoch_ns)) < 0 ||
-	    (r = mhp_transcript_open(&q->chan_log, chan_log, m->epoch_ns)) < 0) {
+	    (r = mhp_guest_link_open_log(g)) < 0) {
 		say(g, "cannot write logs in '%s': %s", m->log_dir, strerror(-r));
 		return r;
 	}
 	if ((r = spawn(g)) < 0)
 		return r;
-	return m->restore ? mhp_qemu_restore(g) : hello(g);
+	return m->restore ? mhp_qemu_restore(g) : mhp_guest_link_hello(g);
 }
 
 static void remove_rundir(struct mhp_qemu_guest *q)
@@ -233,86 +199,11 @@ static void teardown(struct mhp_guest *g)
 		mhp_child_wait(&q->qemu, mhp_deadline_in_ms(QUIT_WAIT_MS));
 	mhp_child_stop(&q->qemu, STOP_GRACE_MS);
 	mhp_qmp_release(&q->qmp);
-	mhp_channel_release(&q->ch);
+	mhp_guest_link_close(g);
 	mhp_transcript_close(&q->qmp_log);
-	mhp_transcript_close(&q->chan_log);
 	remove_rundir(q);
 	free(q);
 	g->impl = NULL;
-}
-
-/* ------------------------------------------------------------ guest */
-
-int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok)
-{
-	struct mhp_qemu_guest *q = mhp_qemu_of(g);
-	int r;
-
-	q->ch.error[0] = g->refusal[0] = '\0';
-	r = mhp_channel_command(&q->ch, mhp_qemu_deadline(g), cmd, ret_ok);
-	snprintf(g->refusal, sizeof(g->refusal), "%s", q->ch.error);
-	return r;
-}
-
-static int command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok, const char *awaited)
-{
-	int r = mhp_qemu_command(g, cmd, ret_ok);
-
-	if (r == -EREMOTEIO && g->refusal[0]) /* an answer: QEMU is fine */
-		say(g, "guest answered '%s' to %s", g->refusal, awaited ? awaited : cmd);
-	else if (r < 0)
-		mhp_qemu_fail(g, r, awaited ? awaited : cmd);
-	return r;
-}
-
-static int report(struct mhp_guest *g, struct mhp_guest_report *rep)
-{
-	int r = mhp_channel_report(&mhp_qemu_of(g)->ch, mhp_qemu_deadline(g), rep);
-
-	return r < 0 ? mhp_qemu_fail(g, r, "the guest's report") : 0;
-}
-
-static int unhex(const char *hex, unsigned char *out, size_t max, size_t *len)
-{
-	size_t n = strlen(hex);
-
-	if (n % 2 || *len + n / 2 > max)
-		return -EPROTO;
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned v;
-		if (sscanf(hex + i, "%2x", &v) != 1)
-			return -EPROTO;
-		out[(*len)++] = (unsigned char)v;
-	}
-	return 0;
-}
-
-static int acpi_table(struct mhp_guest *g, const char *sig, unsigned char **ret_data, size_t *ret_len)
-{
-	struct mhp_channel *ch = &mhp_qemu_of(g)->ch;
-	_cleanup_free_ char *cmd = mhp_xasprintf("acpi-table %s", sig);
-	_cleanup_free_ unsigned char *data = mhp_xcalloc(1u << 20, 1);
-	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
-	unsigned long long want = 0;
-	size_t len = 0;
-	int r = mhp_channel_send(ch, mhp_qemu_deadline(g), cmd);
-
-	while (r == 0 && (r = mhp_channel_recv(ch, mhp_qemu_deadline(g), &m)) == 0) {
-		if (!strcmp(m.verb, "acpi-data") && mhp_wire_get(&m, "hex"))
-			r = unhex(mhp_wire_get(&m, "hex"), data, 1u << 20, &len);
-		else if (!strcmp(m.verb, "ok") && mhp_wire_get_u64(&m, "bytes", &want) == 0)
-			break;
-		else
-			r = -EPROTO;
-	}
-	mhp_wire_msg_release(&m);
-	if (r == 0 && want != len)
-		r = -EPROTO;
-	if (r < 0)
-		return mhp_qemu_fail(g, r, cmd);
-	*ret_data = TAKE_PTR(data);
-	*ret_len = len;
-	return 0;
 }
 
 /* ------------------------------------------------------------ power off */
@@ -331,9 +222,9 @@ static int power_off(struct mhp_guest *g, char *exit, size_t exit_size, char *re
 	json_object *ev = NULL;
 	int r;
 
-	if ((r = mhp_qemu_command(g, "poweroff", NULL)) < 0 && r != -ECONNRESET)
+	if ((r = mhp_guest_link_command(g, "poweroff", NULL)) < 0 && r != -ECONNRESET)
 		return mhp_qemu_fail(g, r, "the guest to accept poweroff");
-	if ((r = mhp_child_wait(&q->qemu, mhp_qemu_deadline(g))) < 0)
+	if ((r = mhp_child_wait(&q->qemu, mhp_guest_deadline(g))) < 0)
 		return mhp_qemu_fail(g, r, "QEMU to exit after poweroff");
 	mhp_child_describe(&q->qemu, exit, exit_size);
 	snprintf(reason, reason_size, "(no SHUTDOWN event)");
@@ -353,9 +244,11 @@ static const struct mhp_guest_ops qemu_ops = {
 	.boot_plugged = mhp_qemu_boot_plugged,
 	.unplug = mhp_qemu_unplug,
 	.device = mhp_qemu_device,
-	.command = command,
-	.report = report,
-	.acpi_table = acpi_table,
+	.command = mhp_guest_link_command_op,
+	.report = mhp_guest_link_report,
+	.acpi_table = mhp_guest_link_acpi_table,
+	.explain = mhp_qemu_fail,
+	.clean_exit = "exit status 0",
 	.power_off = power_off,
 	.save = mhp_qemu_save,
 	.shape = mhp_qemu_shape,
@@ -368,23 +261,6 @@ void mhp_qemu_guest_init(struct mhp_guest *g)
 
 	q->qemu = (struct mhp_child)MHP_CHILD_INIT;
 	q->rundir = (struct mhp_rundir)MHP_RUNDIR_INIT;
-	q->ch.fd = q->qmp.fd = -1;
-	*g = (struct mhp_guest){ .ops = &qemu_ops, .impl = q };
-}
-
-int mhp_guest_hello_again(struct mhp_guest *g, const char *awaited)
-{
-	struct mhp_wire_msg m = MHP_WIRE_MSG_INIT;
-	int r = mhp_guest_command(g, "hello", &m, awaited);
-
-	if (r == 0 && (r = mhp_guest_hello_parse(&m, &g->hello)) < 0)
-		snprintf(g->error, sizeof(g->error), "the guest answered hello with '%s'", m.verb);
-	mhp_wire_msg_release(&m);
-	return r;
-}
-
-void mhp_plugged_release(struct mhp_plugged *p)
-{
-	free(p->ids);
-	*p = (struct mhp_plugged){ 0 };
+	q->qmp.fd = -1;
+	*g = (struct mhp_guest){ .ops = &qemu_ops, .impl = q, .ch.fd = -1 };
 }

@@ -15,8 +15,7 @@ struct mhp_qemu_guest {
 	char *qmp_path, *chan_path, *initrd_path;
 	struct mhp_child qemu;
 	struct mhp_qmp qmp;
-	struct mhp_channel ch;
-	struct mhp_transcript qmp_log, chan_log;
+	struct mhp_transcript qmp_log;
 };
 
 static inline struct mhp_qemu_guest *mhp_qemu_of(struct mhp_guest *g)
@@ -27,7 +26,6 @@ static inline struct mhp_qemu_guest *mhp_qemu_of(struct mhp_guest *g)
 /* Says in g->error why waiting for awaited ended with r (QEMU's death and
  * its last events first); returns r. */
 int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited);
-mhp_deadline_t mhp_qemu_deadline(const struct mhp_guest *g);
 
 int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
 int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
@@ -36,13 +34,6 @@ int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size
 /* query-memory-devices into *list (the caller puts it); the entry of
  * device id in it (borrowed), or NULL.  -errno (g->error) when QMP fails. */
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev);
-int mhp_qemu_command(struct mhp_guest *g, const char *cmd, struct mhp_wire_msg *ret_ok);
-/* Waits until the guest saw n add, remove or online uevents of memory
- * blocks ("await-add", "await-remove", "await-online"; n 0 forgets those
- * seen so far), or n blocks of [FIRST, END) online ("await-online-in
- * FIRST END"); the blocks into ret_ids when not NULL. */
-int mhp_qemu_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, unsigned **ret_ids, unsigned *ret_n,
-			  const char *awaited);
 /* qemu-virtio-mem.c: the resize op. */
 int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret);
 int mhp_qemu_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,

@@ -124,9 +124,9 @@ static int resume(struct mhp_guest *g)
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
 	int r;
 
-	mhp_qmp_execute_ref(&q->qmp, mhp_qemu_deadline(g), "migrate_cancel", NULL, NULL);
-	await_status(g, mhp_qemu_deadline(g), &cancelled);
-	if ((r = mhp_qmp_execute_ref(&q->qmp, mhp_qemu_deadline(g), "cont", NULL, NULL)) < 0)
+	mhp_qmp_execute_ref(&q->qmp, mhp_guest_deadline(g), "migrate_cancel", NULL, NULL);
+	await_status(g, mhp_guest_deadline(g), &cancelled);
+	if ((r = mhp_qmp_execute_ref(&q->qmp, mhp_guest_deadline(g), "cont", NULL, NULL)) < 0)
 		return mhp_qemu_fail(g, r, "cont after a failed snapshot save");
 	return 0;
 }
@@ -153,7 +153,7 @@ int mhp_qemu_save(struct mhp_guest *g, const char *path)
 		snprintf(g->error, sizeof(g->error), "%s", why);
 		return r;
 	}
-	return qmp_do(g, mhp_qemu_deadline(g), "cont", NULL);
+	return qmp_do(g, mhp_guest_deadline(g), "cont", NULL);
 }
 
 int mhp_qemu_restore(struct mhp_guest *g)

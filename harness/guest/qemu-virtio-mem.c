@@ -31,13 +31,6 @@ static int query(struct mhp_guest *g, const char *id, struct mhp_resized *r)
 	return -EPROTO;
 }
 
-static bool size_change(json_object *ev, void *ctx)
-{
-	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/id");
-
-	return name && !strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE") && dev && !strcmp(dev, id);
-}
-
 static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
 {
 	json_object *args = json_object_new_object();
@@ -48,7 +41,7 @@ static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
 	json_object_object_add(args, "path", json_object_new_string(path));
 	json_object_object_add(args, "property", json_object_new_string("requested-size"));
 	json_object_object_add(args, "value", json_object_new_uint64(size));
-	r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_qemu_deadline(g), "qom-set", args, NULL);
+	r = mhp_qmp_execute_ref(&mhp_qemu_of(g)->qmp, mhp_guest_deadline(g), "qom-set", args, NULL);
 	return r < 0 ? mhp_qemu_fail(g, r, "qom-set requested-size") : 0;
 }
 
@@ -58,19 +51,10 @@ static void drain_size_changes(struct mhp_guest *g, const char *id)
 {
 	json_object *ev = NULL;
 
-	while (mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_deadline_in_ms(0), size_change, (void *)id, &ev) == 0) {
+	while (mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_deadline_in_ms(0), mhp_qmp_match_size_change, (void *)id, &ev) == 0) {
 		json_object_put(ev);
 		ev = NULL;
 	}
-}
-
-static int deadline_passed(struct mhp_guest *g, const char *id, const struct mhp_resized *r, bool changed)
-{
-	snprintf(g->error, sizeof(g->error),
-		 "virtio-mem device '%s' has %" PRIu64 " MiB plugged of the %" PRIu64 " MiB requested when the deadline passed%s",
-		 id, r->size >> 20, r->requested >> 20,
-		 changed ? " (the guest stopped short of it)" : " (no change at all: has the guest kernel the virtio_mem driver?)");
-	return -ETIMEDOUT;
 }
 
 /* Until QEMU's size is the requested one, woken by its size-change events
@@ -79,7 +63,7 @@ static int deadline_passed(struct mhp_guest *g, const char *id, const struct mhp
  * guest may unplug only part of kernel-zone memory. */
 static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
 {
-	mhp_deadline_t end = mhp_qemu_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
+	mhp_deadline_t end = mhp_guest_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
 	bool changed = false;
 	int rc;
 
@@ -88,7 +72,7 @@ static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mh
 		uint64_t before = r->size;
 		json_object *ev = NULL;
 
-		rc = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, size_change, (void *)id, &ev);
+		rc = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, mhp_qmp_match_size_change, (void *)id, &ev);
 		json_object_put(ev);
 		if (rc < 0 && rc != -ETIMEDOUT)
 			return mhp_qemu_fail(g, rc, "MEMORY_DEVICE_SIZE_CHANGE");
@@ -101,7 +85,7 @@ static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mh
 		if (settle && mhp_deadline_expired(quiet_until))
 			return 0;
 		if (slice >= end)
-			return deadline_passed(g, id, r, changed);
+			return mhp_virtio_mem_deadline_passed(g, id, r, changed);
 	}
 	return rc;
 }
@@ -121,41 +105,21 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 
 	*ret = (struct mhp_resized){ 0 };
 	drain_size_changes(g, d->id);
-	/* Online uevents of earlier steps (a 0 count only clears them). */
-	if (nblocks > 0 && (r = mhp_qemu_await_blocks(g, "await-online", 0, NULL, NULL, "the guest's uevents")) < 0)
-		return r;
-	/* Remove uevents of earlier shrinks the guest did in part (nothing
-	 * awaited them): they would end this shrink's wait early. */
-	if (nblocks <= 0 && (r = mhp_qemu_await_blocks(g, "await-remove", 0, NULL, NULL, "the guest's uevents")) < 0)
+	if ((r = mhp_virtio_mem_before_resize(g, nblocks)) < 0)
 		return r;
 	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0 ||
 	    (nblocks == 0 && (r = accept_partial(g, d->id, ret)) < 0))
 		return r;
-	/* The add uevents come before the kernel's auto-online of the blocks
-	 * (add_memory_resource() onlines them after it made them all): a
-	 * report right after the adds may find one still offline. */
-	if (nblocks > 0 && (r = mhp_qemu_await_blocks(g, "await-add", (unsigned)nblocks, &ret->ids, &ret->nids,
-						      "the guest to see the new memory blocks")) < 0)
-		return r;
-	if (nblocks > 0)
-		return mhp_qemu_await_blocks(g, "await-online", (unsigned)nblocks, NULL, NULL,
-					     "the kernel to online the new memory blocks");
-	if (nblocks < 0)
-		return mhp_qemu_await_blocks(g, "await-remove", (unsigned)-nblocks, &ret->ids, &ret->nids,
-					     "the guest to see the blocks removed");
-	return 0;
+	return mhp_virtio_mem_after_resize(g, nblocks, ret);
 }
 
 int mhp_qemu_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,
 			  struct mhp_resized *ret)
 {
-	char verb[48];
 	int r;
 
 	*ret = (struct mhp_resized){ 0 };
 	if ((r = wait_size(g, g->m->t->dimms[index].id, false, ret)) < 0)
 		return r;
-	snprintf(verb, sizeof(verb), "await-online-in %u %u", first_id, end_id);
-	return mhp_qemu_await_blocks(g, verb, nblocks, &ret->ids, &ret->nids,
-				     "the guest to online the blocks plugged at boot");
+	return mhp_virtio_mem_await_boot_blocks(g, first_id, end_id, nblocks, ret);
 }

@@ -81,6 +81,20 @@ typedef bool (*mhp_qmp_event_match_fn)(json_object *event, void *ctx);
 int mhp_qmp_event_wait_ref(struct mhp_qmp *q, mhp_deadline_t deadline, mhp_qmp_event_match_fn match,
 			   void *ctx, json_object **ret_event);
 
+/* qmp-events.c: matchers of memory-device events.  The guest's _OST of
+ * source (1 insert, 3 eject) for device id: */
+struct mhp_qmp_ost_match {
+	const char *id;
+	int64_t source;
+};
+bool mhp_qmp_match_ost(json_object *ev, void *ctx);
+/* An _OST of device id that reports a failed eject. */
+bool mhp_qmp_match_ost_refusal(json_object *ev, const char *id);
+/* DEVICE_DELETED of device ctx, or the refusal of its eject. */
+bool mhp_qmp_match_unplug(json_object *ev, void *ctx);
+/* MEMORY_DEVICE_SIZE_CHANGE of device ctx. */
+bool mhp_qmp_match_size_change(json_object *ev, void *ctx);
+
 /* Helpers for matchers. */
 const char *mhp_qmp_event_name(json_object *event);
 /* The string at a '/'-separated path inside obj ("data/info/device"), or NULL. */

@@ -343,6 +343,20 @@ static size_t children(pid_t *pids, size_t max)
 	return n;
 }
 
+void mhp_reap_exited_orphans(const pid_t *keep, size_t nkeep)
+{
+	pid_t pids[64];
+	size_t n = children(pids, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		bool kept = false;
+		for (size_t k = 0; k < nkeep && !kept; k++)
+			kept = pids[i] == keep[k];
+		if (!kept)
+			(void)waitpid(pids[i], NULL, WNOHANG); /* 0 while it runs */
+	}
+}
+
 void mhp_reap_orphans(unsigned grace_ms)
 {
 	mhp_deadline_t term = mhp_deadline_in_ms(grace_ms), kill_by = mhp_deadline_in_ms(grace_ms + 1000);

@@ -62,5 +62,10 @@ int mhp_run_logged_tick(char *const argv[], const char *log, mhp_deadline_t d, c
  * grandchild whose parent died, e.g. bisect's step after git was stopped)
  * get SIGTERM, SIGKILL after grace_ms, and are reaped. */
 void mhp_reap_orphans(unsigned grace_ms);
+/* Reaps the children that exited, but those in keep (whose owners wait
+ * for them): a daemonized QEMU of libvirt's comes to mhp as a subreaper,
+ * and libvirt, which waits for it to vanish, would wait out its timeouts
+ * on a zombie. */
+void mhp_reap_exited_orphans(const pid_t *keep, size_t nkeep);
 
 #endif

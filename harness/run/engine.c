@@ -153,12 +153,26 @@ static void power_off(struct engine *e)
 		mhp_steps_guest_failed(e->res, &e->g);
 		return;
 	}
-	mhp_result_check(e->res, NULL, "QEMU exit", "exit status 0", exit);
+	mhp_result_check(e->res, NULL, "QEMU exit", e->g.ops->clean_exit, exit);
 	mhp_result_check(e->res, NULL, "SHUTDOWN reason", "guest-shutdown", reason);
+}
+
+/* A topology the backend cannot run as it says is not scored, never run
+ * some other way. */
+static bool unsupported(struct engine *e)
+{
+	char why[512];
+
+	if (!e->g.ops->unsupported || e->g.ops->unsupported(e->t, why, sizeof(why)) != 1)
+		return false;
+	mhp_result_skip(e->res, NULL, "runs on the libvirt backend", why);
+	return true;
 }
 
 static void run(struct engine *e)
 {
+	if (unsupported(e))
+		return;
 	mhp_result_phase(e->res, "setup");
 	if (setup(e) < 0 || boot(e) < 0)
 		return;
@@ -185,7 +199,10 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		.modules = MHP_GUEST_MODULES_INIT,
 	};
 
-	mhp_qemu_guest_init(&e.g);
+	if (o->libvirt)
+		mhp_libvirt_guest_init(&e.g, o->libvirt_uri);
+	else
+		mhp_qemu_guest_init(&e.g);
 	pick_modules(&e, o);
 	run(&e);
 	mhp_guest_teardown(&e.g);

@@ -19,6 +19,8 @@ struct mhp_run_opts {
 	uint64_t snapshot_cap;    /* bytes of snapshots the cache keeps */
 	const struct mhp_guest_modules *modules; /* modules the guest init loads, NULL: none */
 	const struct mhp_guest_modules *virtio_mem; /* and for a topology with a virtio-mem device */
+	bool libvirt;             /* the libvirt backend, not QEMU's own */
+	const char *libvirt_uri;  /* its URI, NULL: an embedded driver in mhp's cache */
 };
 
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into

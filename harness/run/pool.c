@@ -112,13 +112,16 @@ static void wait_any(struct pool *p)
 {
 	struct pollfd pfd[p->running ? p->running : 1];
 	size_t idx[p->running ? p->running : 1];
+	pid_t workers[p->running ? p->running : 1];
 	unsigned k = 0;
 
 	for (size_t i = 0; i < p->started; i++)
 		if (p->slots[i].state == SLOT_RUNNING) {
 			pfd[k] = (struct pollfd){ .fd = p->slots[i].worker.pidfd, .events = POLLIN };
+			workers[k] = p->slots[i].worker.pid;
 			idx[k++] = i;
 		}
+	mhp_reap_exited_orphans(workers, k);
 	if (poll(pfd, k, 200) <= 0)
 		return;
 	for (unsigned j = 0; j < k; j++) {

@@ -203,6 +203,15 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 		}
 		a->sharded = true;
 		return 1;
+	case MHP_OPT_BACKEND:
+		if (strcmp(arg, "qemu") && strcmp(arg, "libvirt") && strncmp(arg, "libvirt:", 8)) {
+			mhp_log_error("--backend: '%s' is not qemu, libvirt or libvirt:URI", arg);
+			return -EINVAL;
+		}
+		a->backend = arg;
+		a->libvirt = !strncmp(arg, "libvirt", 7);
+		a->libvirt_uri = !strncmp(arg, "libvirt:", 8) ? arg + 8 : NULL;
+		return 1;
 	case MHP_OPT_SNAPSHOT_CAP:
 		if (mhp_parse_size(arg, &a->snapshot_cap) < 0) {
 			mhp_log_error("--snapshot-cap: '%s' is not a size (like 4G)", arg);
@@ -297,6 +306,7 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
 					  .append = a->append, .boot_timeout_ms = d.boot_ms,
 					  .timeout_ms = d.step_ms, .snapshots = !a->no_snapshot,
-					  .snapshot_cap = a->snapshot_cap };
+					  .snapshot_cap = a->snapshot_cap, .libvirt = a->libvirt,
+					  .libvirt_uri = a->libvirt_uri };
 	return resolve_modules(su, a, kernel);
 }

@@ -63,6 +63,9 @@ struct mhp_suite_args {
 	const char *modules[MHP_SUITE_MAX_MODULES]; /* --module NAME: the guest init loads it */
 	unsigned nmodules;
 	const char *modules_dir;  /* --modules-dir: holds <release>/, NULL: /lib/modules */
+	const char *backend;      /* --backend as given: qemu, libvirt or libvirt:URI */
+	bool libvirt;             /* --backend libvirt[:URI] */
+	const char *libvirt_uri;  /* its URI, NULL: an embedded driver */
 };
 #define MHP_DEFAULT_STEP_TIMEOUT_S 60
 #define MHP_DEFAULT_BOOT_TIMEOUT_S 180
@@ -73,7 +76,7 @@ struct mhp_suite_args {
 enum {
 	MHP_OPT_ACCEL = 0x100, MHP_OPT_RESULTS, MHP_OPT_TIMEOUT, MHP_OPT_BOOT_TIMEOUT, MHP_OPT_QEMU,
 	MHP_OPT_GUEST_INIT, MHP_OPT_APPEND, MHP_OPT_NO_SNAPSHOT, MHP_OPT_SNAPSHOT_CAP, MHP_OPT_SHARD,
-	MHP_OPT_MODULE, MHP_OPT_MODULES_DIR,
+	MHP_OPT_MODULE, MHP_OPT_MODULES_DIR, MHP_OPT_BACKEND,
 };
 #define MHP_SUITE_OPTIONS                                                                                   \
 	{ "accel", required_argument, NULL, MHP_OPT_ACCEL }, { "results", required_argument, NULL, MHP_OPT_RESULTS }, \
@@ -81,7 +84,8 @@ enum {
 	{ "boot-timeout", required_argument, NULL, MHP_OPT_BOOT_TIMEOUT }, { "verbose", no_argument, NULL, 'v' }, \
 	{ "parallel", required_argument, NULL, 'j' }, { "no-snapshot", no_argument, NULL, MHP_OPT_NO_SNAPSHOT },  \
 	{ "snapshot-cap", required_argument, NULL, MHP_OPT_SNAPSHOT_CAP },                                    \
-	{ "module", required_argument, NULL, MHP_OPT_MODULE }, { "modules-dir", required_argument, NULL, MHP_OPT_MODULES_DIR }
+	{ "module", required_argument, NULL, MHP_OPT_MODULE }, { "modules-dir", required_argument, NULL, MHP_OPT_MODULES_DIR }, \
+	{ "backend", required_argument, NULL, MHP_OPT_BACKEND }
 /* run, gate and fuzz: --shard K/N. */
 #define MHP_SUITE_SHARD_OPTION { "shard", required_argument, NULL, MHP_OPT_SHARD }
 /* mhp run's more. */

@@ -1,0 +1,119 @@
+#include "guest/libvirt-embed.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* Root, no daemon, no cgroups, no confinement, logs in files (no virtlogd). */
+static const char qemu_conf[] = "user = \"root\"\n"
+				"group = \"root\"\n"
+				"stdio_handler = \"file\"\n"
+				"cgroup_controllers = [ ]\n"
+				"security_driver = \"none\"\n";
+
+static int write_conf(const char *root, char *err, size_t size)
+{
+	_cleanup_free_ char *etc = mhp_xasprintf("%s/etc", root);
+	_cleanup_free_ char *conf = mhp_xasprintf("%s/qemu.conf", etc);
+	int r;
+
+	if ((r = mhp_mkdir_p(etc, 0700)) < 0 || (r = mhp_write_file_atomic(conf, qemu_conf, strlen(qemu_conf))) < 0)
+		snprintf(err, size, "cannot write '%s': %s", conf, strerror(-r));
+	return r;
+}
+
+static int try_root(struct mhp_lv_root *r, const char *base, unsigned n)
+{
+	_cleanup_free_ char *lock = mhp_xasprintf("%s/%u.lock", base, n);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		return e == EWOULDBLOCK ? 0 : -e;
+	}
+	r->lock_fd = fd;
+	r->path = mhp_xasprintf("%s/%u", base, n);
+	return 1;
+}
+
+int mhp_lv_root_take(struct mhp_lv_root *r, char *err, size_t size)
+{
+	_cleanup_free_ char *base = mhp_cache_path("libvirt");
+	int rc;
+
+	if ((rc = mhp_mkdir_p(base, 0700)) < 0) {
+		snprintf(err, size, "cannot make '%s': %s", base, strerror(-rc));
+		return rc;
+	}
+	for (unsigned n = 0; n < MHP_LV_ROOTS_MAX; n++) {
+		if ((rc = try_root(r, base, n)) < 0) {
+			snprintf(err, size, "cannot lock '%s/%u.lock': %s", base, n, strerror(-rc));
+			return rc;
+		}
+		if (rc == 1)
+			return write_conf(r->path, err, size);
+	}
+	snprintf(err, size, "all %d libvirt embed roots in '%s' are in use", MHP_LV_ROOTS_MAX, base);
+	return -EBUSY;
+}
+
+void mhp_lv_root_release(struct mhp_lv_root *r)
+{
+	if (r->lock_fd >= 0)
+		close(r->lock_fd); /* drops the flock */
+	free(r->path);
+	*r = (struct mhp_lv_root)MHP_LV_ROOT_INIT;
+}
+
+char *mhp_lv_root_uri(const struct mhp_lv_root *r)
+{
+	return mhp_xasprintf("qemu:///embed?root=%s", r->path);
+}
+
+char *mhp_lv_tcg_emulator(char *err, size_t size)
+{
+	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
+	_cleanup_free_ char *base = mhp_cache_path("libvirt");
+	_cleanup_free_ char *tmp = NULL;
+	char *link = mhp_xasprintf("%s/%s", base, MHP_QEMU_TCG_WRAPPER);
+	int r = self ? mhp_mkdir_p(base, 0700) : -errno;
+
+	/* A link made anew each time (atomically): mhp may have moved. */
+	if (r == 0) {
+		tmp = mhp_xasprintf("%s.%d", link, (int)getpid());
+		if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
+			r = -errno;
+	}
+	if (r < 0) {
+		snprintf(err, size, "cannot link '%s' to mhp: %s", link, strerror(-r));
+		if (tmp)
+			unlink(tmp);
+		free(link);
+		return NULL;
+	}
+	return link;
+}
+
+int mhp_qemu_tcg_wrapper_main(int argc, char **argv)
+{
+	char **args = mhp_xcalloc((size_t)argc + 1, sizeof(*args));
+
+	args[0] = "qemu-system-x86_64";
+	for (int i = 1; i < argc; i++)
+		args[i] = !strcmp(argv[i], "tcg") && !strcmp(argv[i - 1], "-accel") ? "tcg,thread=single" : argv[i];
+	execvp(args[0], args);
+	fprintf(stderr, "%s: cannot run qemu-system-x86_64: %s\n", MHP_QEMU_TCG_WRAPPER, strerror(errno));
+	free(args);
+	return 127;
+}

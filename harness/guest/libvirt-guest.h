@@ -1,0 +1,49 @@
+/* The libvirt backend's own state, shared by libvirt-guest.c (start,
+ * power off, teardown, explanations) and libvirt-devices.c (memory
+ * devices through libvirt's API).  Nothing outside guest/ includes this. */
+#ifndef MHP_LIBVIRT_GUEST_H
+#define MHP_LIBVIRT_GUEST_H
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "guest/backend.h"
+#include "guest/libvirt-embed.h"
+#include "guest/libvirt-events.h"
+#include "lib/rundir.h"
+
+struct mhp_lv_guest {
+	char *uri;                 /* the caller's, or NULL: an embed root */
+	struct mhp_lv_root root;
+	struct mhp_rundir rundir;  /* private: the channel socket, the initrd */
+	char *chan_path, *initrd_path;
+	char name[128];            /* the domain's: mhp-TOPOLOGY-PID */
+	virConnectPtr conn;
+	virDomainPtr dom;
+	struct mhp_lv_events ev;
+	struct mhp_transcript ev_log; /* libvirt.log: API calls and events */
+	char api_error[256];       /* libvirt's message for the last failed call */
+};
+
+static inline struct mhp_lv_guest *mhp_lv_of(struct mhp_guest *g)
+{
+	return g->impl;
+}
+
+/* Says in g->error why waiting for awaited ended with r; returns r. */
+int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited);
+/* A libvirt call that failed: its message into g->error; -EREMOTEIO. */
+int mhp_lv_api_fail(struct mhp_guest *g, const char *call);
+/* Logs an API call into libvirt.log. */
+void mhp_lv_log(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
+
+/* libvirt-devices.c: the memory device ops. */
+int mhp_lv_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
+int mhp_lv_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
+		  char *reason, size_t size);
+int mhp_lv_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
+int mhp_lv_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret);
+int mhp_lv_boot_plugged(struct mhp_guest *g, unsigned index, unsigned first_id, unsigned end_id, unsigned nblocks,
+			struct mhp_resized *ret);
+
+#endif

@@ -1,0 +1,39 @@
+/* Matchers of QEMU's memory-device events, for mhp_qmp_event_wait_ref and
+ * the libvirt backend's queue alike (both hold QMP-shaped events). */
+#include "guest/qmp.h"
+
+#include <string.h>
+
+bool mhp_qmp_match_ost(json_object *ev, void *ctx)
+{
+	const struct mhp_qmp_ost_match *m = ctx;
+	const char *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/info/device");
+
+	return name && !strcmp(name, "ACPI_DEVICE_OST") && dev && !strcmp(dev, m->id) &&
+	       mhp_json_path_int(ev, "data/info/source", -1) == m->source;
+}
+
+bool mhp_qmp_match_ost_refusal(json_object *ev, const char *id)
+{
+	const char *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/info/device");
+	int64_t status = mhp_json_path_int(ev, "data/info/status", 0);
+
+	/* 0x84 is "in progress"; 0 success, then the device goes. */
+	return name && !strcmp(name, "ACPI_DEVICE_OST") && dev && !strcmp(dev, id) && status != 0 && status != 0x84;
+}
+
+bool mhp_qmp_match_unplug(json_object *ev, void *ctx)
+{
+	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/device");
+
+	if (name && !strcmp(name, "DEVICE_DELETED"))
+		return dev && !strcmp(dev, id);
+	return mhp_qmp_match_ost_refusal(ev, id);
+}
+
+bool mhp_qmp_match_size_change(json_object *ev, void *ctx)
+{
+	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/id");
+
+	return name && !strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE") && dev && !strcmp(dev, id);
+}
