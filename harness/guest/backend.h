@@ -148,6 +148,13 @@ void mhp_qemu_guest_init(struct mhp_guest *g);
  * driver in mhp's cache: sets g up (nothing runs until start). */
 void mhp_libvirt_guest_init(struct mhp_guest *g, const char *uri);
 
+/* Which backend runs a machine (--backend). */
+struct mhp_backend_choice {
+	bool libvirt;
+	const char *uri;          /* libvirt's, NULL: an embedded driver */
+};
+void mhp_guest_init_backend(struct mhp_guest *g, const struct mhp_backend_choice *b);
+
 /* guest-link.c: the guest channel, the same for every backend.  A
  * backend opens the log, attaches the connected socket and closes it at
  * teardown; the rest are its ops or helpers of them. */

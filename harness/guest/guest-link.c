@@ -19,6 +19,14 @@ mhp_deadline_t mhp_guest_deadline(const struct mhp_guest *g)
 	return mhp_deadline_in_ms(g->m->timeout_ms);
 }
 
+void mhp_guest_init_backend(struct mhp_guest *g, const struct mhp_backend_choice *b)
+{
+	if (b && b->libvirt)
+		mhp_libvirt_guest_init(g, b->uri);
+	else
+		mhp_qemu_guest_init(g);
+}
+
 int mhp_guest_fail(struct mhp_guest *g, int r, const char *awaited)
 {
 	return g->ops->explain(g, r, awaited);

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libvirt/libvirt-qemu.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,36 @@ static void alias_of(struct mhp_guest *g, unsigned index, char *buf, size_t size
 	mhp_libvirt_alias(&g->m->t->dimms[index], buf, size);
 }
 
+/* Where QEMU put virtio-mem device alias: libvirt 9.0's XML gives only
+ * its PCI address, so QEMU's query-memory-devices is asked through
+ * libvirt's monitor pass-through. */
+static int region_start(struct mhp_guest *g, const char *alias, uint64_t *ret)
+{
+	_cleanup_free_ char *reply = NULL;
+	json_object *cmd = json_object_new_object(), *all = NULL, *list;
+	int r = -EPROTO;
+
+	json_object_object_add(cmd, "execute", json_object_new_string("query-memory-devices"));
+	if (virDomainQemuMonitorCommand(mhp_lv_of(g)->dom, json_object_to_json_string(cmd), &reply, 0) < 0) {
+		json_object_put(cmd);
+		return mhp_lv_api_fail(g, "virDomainQemuMonitorCommand query-memory-devices");
+	}
+	json_object_put(cmd);
+	if ((all = json_tokener_parse(reply)) && json_object_object_get_ex(all, "return", &list))
+		for (size_t i = 0; i < json_object_array_length(list) && r < 0; i++) {
+			json_object *dev = json_object_array_get_idx(list, i);
+			const char *id = mhp_json_path_string(dev, "data/id");
+			if (id && !strcmp(id, alias)) {
+				*ret = (uint64_t)mhp_json_path_int(dev, "data/memaddr", 0);
+				r = 0;
+			}
+		}
+	json_object_put(all);
+	if (r < 0)
+		snprintf(g->error, sizeof(g->error), "QEMU's query-memory-devices lists no '%s'", alias);
+	return r;
+}
+
 int mhp_lv_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr)
 {
 	_cleanup_free_ char *alias = mhp_xasprintf("ua-%s", id);
@@ -143,6 +174,8 @@ int mhp_lv_device(struct mhp_guest *g, const char *id, char *view, size_t size, 
 		return 0;
 	/* A virtio-mem device's size is what the guest plugged, as in QEMU's view. */
 	snprintf(view, size, "node=%ld size=%" PRIu64, m.node, m.virtio_mem ? m.current : m.size);
+	if (ret_addr && m.virtio_mem)
+		return region_start(g, alias, ret_addr);
 	if (ret_addr)
 		*ret_addr = m.base;
 	return 0;
@@ -257,8 +290,7 @@ static int query(struct mhp_guest *g, const char *alias, struct mhp_resized *r)
 	}
 	r->size = m.current;
 	r->requested = m.requested;
-	r->addr = m.base;
-	return 0;
+	return region_start(g, alias, &r->addr);
 }
 
 /* virsh update-memory-device: the live device's XML with a new <requested>. */

@@ -315,11 +315,6 @@ static int unsupported(const struct mhp_topology *t, char *why, size_t size)
 				 "memory backend, which QEMU refuses", i);
 			return 1;
 		}
-	if (t->dsdt) {
-		snprintf(why, size, "its DSDT is regenerated from the QEMU backend's machine to give DIMMs a _PXM "
-			 "of their own; libvirt's machine differs and has no such setting");
-		return 1;
-	}
 	return 0;
 }
 

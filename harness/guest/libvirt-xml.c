@@ -273,13 +273,24 @@ static void devices(struct doc *d, xmlNodePtr dom, const struct mhp_libvirt_conf
 			memory_device(d, devs, t, i);
 }
 
+static unsigned virtio_mem_count(const struct mhp_topology *t)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < t->nr_dimms; i++)
+		n += t->dimms[i].kind == MHP_DEVICE_VIRTIO_MEM;
+	return n;
+}
+
 static void memory(struct doc *d, xmlNodePtr dom, const struct mhp_topology *t)
 {
 	/* libvirt's <memory> is the cells' sum plus the memory devices'. */
 	uint64_t total = (mhp_topology_boot_memory(t) + virtio_mem_bytes(t)) >> 20;
 	xmlNodePtr max = childf(d, dom, "maxMemory", "%" PRIu64, t->maxmem >> 20);
 
-	propf(d, max, "slots", "%u", t->slots);
+	/* libvirt counts every memory device against the slots; QEMU gives
+	 * virtio-mem none.  Without them libvirt refuses the first DIMM. */
+	propf(d, max, "slots", "%u", t->slots + virtio_mem_count(t));
 	prop(d, max, "unit", "MiB");
 	prop(d, childf(d, dom, "memory", "%" PRIu64, total), "unit", "MiB");
 	prop(d, childf(d, dom, "currentMemory", "%" PRIu64, total), "unit", "MiB");

@@ -82,7 +82,11 @@ void mhp_report_ktap(FILE *f, const struct mhp_result *r, unsigned n, const char
 	fprintf(f, "# %s: %zu checks passed, %zu failed, %zu not scored in %.1f s; results in %s\n", r->topology,
 		mhp_result_count(r, MHP_STATUS_PASS), mhp_result_count(r, MHP_STATUS_FAIL),
 		mhp_result_count(r, MHP_STATUS_SKIP), r->duration_ns / 1e9, dir);
-	if (v == MHP_STATUS_SKIP)
+	/* A run not scored at all says why when its first check does (the
+	 * backend could not run the topology as it says). */
+	if (v == MHP_STATUS_SKIP && r->nchecks && r->checks[0].status == MHP_STATUS_SKIP && r->checks[0].observed)
+		fprintf(f, "ok %u %s # SKIP %s: %s\n", n, r->topology, r->checks[0].aspect, r->checks[0].observed);
+	else if (v == MHP_STATUS_SKIP)
 		fprintf(f, "ok %u %s # SKIP no check was scored\n", n, r->topology);
 	else
 		fprintf(f, "%sok %u %s\n", v == MHP_STATUS_PASS ? "" : "not ", n, r->topology);

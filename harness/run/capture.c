@@ -34,7 +34,8 @@ static char *cache_file(const struct mhp_machine *m)
 	return mhp_cache_path(name);
 }
 
-static int boot_and_fetch(const struct mhp_machine *m, const char *dir, const char *aml, char *err, size_t errsize)
+static int boot_and_fetch(const struct mhp_machine *m, const struct mhp_backend_choice *b, const char *dir,
+			  const char *aml, char *err, size_t errsize)
 {
 	_cleanup_free_ char *capdir = mhp_xasprintf("%s/capture", dir);
 	_cleanup_free_ unsigned char *data = NULL;
@@ -49,7 +50,7 @@ static int boot_and_fetch(const struct mhp_machine *m, const char *dir, const ch
 		return -errno;
 	}
 	cap.tables = NULL, cap.ntables = 0, cap.pin_slots = false, cap.log_dir = capdir;
-	mhp_qemu_guest_init(&g);
+	mhp_guest_init_backend(&g, b);
 	if ((r = mhp_guest_start(&g, &cap)) == 0 && (r = mhp_guest_acpi_table(&g, "DSDT", &data, &len)) == 0) {
 		mhp_guest_power_off(&g, exit, sizeof(exit), reason, sizeof(reason));
 		if ((r = mhp_write_file_atomic(aml, data, len)) < 0)
@@ -61,9 +62,13 @@ static int boot_and_fetch(const struct mhp_machine *m, const char *dir, const ch
 	return r;
 }
 
-int mhp_capture_dsdt(const struct mhp_machine *m, const char *dir, char *err, size_t errsize)
+int mhp_capture_dsdt(const struct mhp_machine *m, const struct mhp_backend_choice *b, const char *dir, char *err,
+		     size_t errsize)
 {
-	_cleanup_free_ char *aml = mhp_xasprintf("%s/qemu-dsdt.aml", dir), *cached = cache_file(m), *data = NULL;
+	/* libvirt's machine is its own (its devices, its slots): captured each
+	 * time, not keyed by a QEMU command line. */
+	_cleanup_free_ char *aml = mhp_xasprintf("%s/qemu-dsdt.aml", dir);
+	_cleanup_free_ char *cached = b->libvirt ? NULL : cache_file(m), *data = NULL;
 	size_t len = 0;
 	int r;
 
@@ -74,7 +79,7 @@ int mhp_capture_dsdt(const struct mhp_machine *m, const char *dir, char *err, si
 	}
 	free(data);
 	data = NULL;
-	if ((r = boot_and_fetch(m, dir, aml, err, errsize)) < 0)
+	if ((r = boot_and_fetch(m, b, dir, aml, err, errsize)) < 0)
 		return r;
 	if (cached && mhp_read_file(aml, 4u << 20, &data, &len) == 0) {
 		_cleanup_free_ char *cache_dir = mhp_xstrdup(cached);

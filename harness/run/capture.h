@@ -9,9 +9,10 @@
 
 #include "guest/backend.h"
 
-/* Puts QEMU's DSDT for m's machine into dir/qemu-dsdt.aml (from the cache,
- * or by a capture boot with its logs in dir/capture/).  Returns 0, or
- * -errno with the reason in err. */
-int mhp_capture_dsdt(const struct mhp_machine *m, const char *dir, char *err, size_t errsize);
+/* Puts QEMU's DSDT for m's machine, as backend b starts it, into
+ * dir/qemu-dsdt.aml (from the cache, or by a capture boot with its logs in
+ * dir/capture/).  Returns 0, or -errno with the reason in err. */
+int mhp_capture_dsdt(const struct mhp_machine *m, const struct mhp_backend_choice *b, const char *dir, char *err,
+		     size_t errsize);
 
 #endif

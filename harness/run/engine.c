@@ -18,6 +18,7 @@
 #include "run/steps.h"
 
 struct engine {
+	const struct mhp_run_opts *o;
 	const struct mhp_topology *t;
 	const char *dir;             /* results/<run> */
 	struct mhp_result *res;
@@ -57,7 +58,7 @@ static int setup(struct engine *e)
 
 	if (e->t->dsdt) {
 		mhp_result_phase(e->res, "dsdt capture");
-		if (mhp_mkdir_p(acpi, 0755) < 0 || mhp_capture_dsdt(&e->m, acpi, err, sizeof(err)) < 0) {
+		if (mhp_mkdir_p(acpi, 0755) < 0 || mhp_capture_dsdt(&e->m, &e->o->backend, acpi, err, sizeof(err)) < 0) {
 			mhp_result_error(e->res, "%s", err);
 			return -1;
 		}
@@ -165,7 +166,7 @@ static bool unsupported(struct engine *e)
 
 	if (!e->g.ops->unsupported || e->g.ops->unsupported(e->t, why, sizeof(why)) != 1)
 		return false;
-	mhp_result_skip(e->res, NULL, "runs on the libvirt backend", why);
+	mhp_result_skip(e->res, NULL, "not run on this backend", why);
 	return true;
 }
 
@@ -189,7 +190,7 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		   struct mhp_result *res)
 {
 	struct engine e = {
-		.t = t, .dir = results_dir, .res = res,
+		.o = o, .t = t, .dir = results_dir, .res = res,
 		.m = { .t = t, .kernel = o->kernel, .guest_init = o->guest_init, .accel = o->accel, .qemu = o->qemu,
 		       .append = o->append, .boot_timeout_ms = o->boot_timeout_ms, .timeout_ms = o->timeout_ms,
 		       .pin_slots = t->dsdt, .log_dir = results_dir, .epoch_ns = res->start_ns },
@@ -199,10 +200,7 @@ int mhp_engine_run(const struct mhp_run_opts *o, const struct mhp_topology *t, c
 		.modules = MHP_GUEST_MODULES_INIT,
 	};
 
-	if (o->libvirt)
-		mhp_libvirt_guest_init(&e.g, o->libvirt_uri);
-	else
-		mhp_qemu_guest_init(&e.g);
+	mhp_guest_init_backend(&e.g, &o->backend);
 	pick_modules(&e, o);
 	run(&e);
 	mhp_guest_teardown(&e.g);

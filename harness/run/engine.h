@@ -3,6 +3,7 @@
 #ifndef MHP_ENGINE_H
 #define MHP_ENGINE_H
 
+#include "guest/backend.h"
 #include "guest/modules.h"
 #include "model/result.h"
 #include "model/topology.h"
@@ -19,8 +20,7 @@ struct mhp_run_opts {
 	uint64_t snapshot_cap;    /* bytes of snapshots the cache keeps */
 	const struct mhp_guest_modules *modules; /* modules the guest init loads, NULL: none */
 	const struct mhp_guest_modules *virtio_mem; /* and for a topology with a virtio-mem device */
-	bool libvirt;             /* the libvirt backend, not QEMU's own */
-	const char *libvirt_uri;  /* its URI, NULL: an embedded driver in mhp's cache */
+	struct mhp_backend_choice backend; /* QEMU's own unless libvirt */
 };
 
 /* Runs s, writing console.log, qemu.log, qmp.log and channel.log into

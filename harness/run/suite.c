@@ -306,7 +306,6 @@ int mhp_suite_prepare(struct mhp_suite *su, const struct mhp_suite_args *a, cons
 	su->opts = (struct mhp_run_opts){ .kernel = kernel, .guest_init = init, .accel = accel, .qemu = a->qemu,
 					  .append = a->append, .boot_timeout_ms = d.boot_ms,
 					  .timeout_ms = d.step_ms, .snapshots = !a->no_snapshot,
-					  .snapshot_cap = a->snapshot_cap, .libvirt = a->libvirt,
-					  .libvirt_uri = a->libvirt_uri };
+					  .snapshot_cap = a->snapshot_cap, .backend = { a->libvirt, a->libvirt_uri } };
 	return resolve_modules(su, a, kernel);
 }
