@@ -30,6 +30,7 @@ static const char bisect_usage[] =
 	"usage: mhp bisect --src TREE --good REF --bad REF [--topology FILE]... [--check NAME]\n"
 	"                  [--config FRAGMENT] [--jobs N] [--cache DIR] [--results DIR]\n"
 	"                  [--accel MODE] [--timeout S] [--boot-timeout S] [-j N] [--no-snapshot]\n"
+	"                  [--backend qemu|libvirt[:URI]]\n"
 	"\n"
 	"Finds the first commit between GOOD and BAD of the git tree TREE where the\n"
 	"topologies (default: mhp's topologies/) fail: git bisect run in mhp's work\n"
@@ -288,6 +289,8 @@ static void step_argv(const struct bisect_cli *c, const char *dir, struct mhp_st
 		mhp_strv_pushf(v, "--parallel=%u", c->run.jobs);
 	if (c->run.no_snapshot)
 		mhp_strv_push(v, "--no-snapshot");
+	if (c->run.backend)
+		mhp_strv_pushf(v, "--backend=%s", c->run.backend);
 	mhp_strv_pushf(v, "--snapshot-cap=%llu", (unsigned long long)c->run.snapshot_cap);
 	for (unsigned i = 0; i < c->run.nmodules; i++)
 		mhp_strv_pushf(v, "--module=%s", c->run.modules[i]);

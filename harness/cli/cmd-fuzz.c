@@ -48,7 +48,7 @@ static const char fuzz_usage[] =
 	"  --budget N           (minimize) the same\n"
 	"  -j, --parallel N     guests at once (default: one per CPU)\n"
 	"  --accel, --timeout, --boot-timeout, --results, --no-snapshot, --snapshot-cap,\n"
-	"  --module, --modules-dir,\n"
+	"  --module, --modules-dir, --backend,\n"
 	"  --qemu, --guest-init, --append, -v: as for mhp run\n"
 	"\n"
 	"Exit status: 0 no failure, 1 failures found, 2 usage or input error,\n"

@@ -39,6 +39,9 @@ static const char run_usage[] =
 	"                      (default: 10 x this kernel's boot measured here, at least 60)\n"
 	"  --boot-timeout S    deadline from QEMU start to the guest's hello\n"
 	"                      (default: 20 x this kernel's boot measured here, at least 180)\n"
+	"  --backend B         qemu (default: QEMU driven over QMP) or libvirt[:URI]\n"
+	"                      (domains through libvirt's API; default URI: an embedded\n"
+	"                      driver in mhp's cache, no daemon; no boot snapshots)\n"
 	"  --qemu PATH         QEMU binary (default: qemu-system-x86_64)\n"
 	"  --guest-init PATH   static guest init (default: the one built with mhp)\n"
 	"  --append WORDS      more kernel command line\n"
@@ -54,7 +57,8 @@ static const char run_usage[] =
 	"                      RESULTS/shard.json records them for `mhp results merge`\n"
 	"\n"
 	"Output: KTAP on stdout, one test per topology; results/<time>-<topology>/\n"
-	"holds result.json, console.log, qmp.log, channel.log and qemu.log.\n"
+	"holds result.json, console.log, qmp.log, channel.log and qemu.log\n"
+	"(libvirt.log, API calls and events, with --backend libvirt).\n"
 	"Exit status: 0 all passed, 1 a check failed, 2 usage or input error,\n"
 	"4 nothing could be tested, 130/143 interrupted.\n";
 

@@ -108,7 +108,8 @@ struct mhp_guest_ops {
 	/* Powers the guest off; how the hypervisor ended and the reason it
 	 * gave, for the caller to score. */
 	int (*power_off)(struct mhp_guest *g, char *exit, size_t exit_size, char *reason, size_t reason_size);
-	/* Pauses the guest, writes its whole state to path (created; a
+	/* (NULL: the backend makes no boot snapshots, every run boots cold.)
+	 * Pauses the guest, writes its whole state to path (created; a
 	 * boot snapshot that start can restore with m->restore) and lets it
 	 * run on. */
 	int (*save)(struct mhp_guest *g, const char *path);

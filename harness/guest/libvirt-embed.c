@@ -105,13 +105,20 @@ char *mhp_lv_tcg_emulator(char *err, size_t size)
 	return link;
 }
 
-int mhp_qemu_tcg_wrapper_main(int argc, char **argv)
+char **mhp_qemu_tcg_argv(int argc, char **argv)
 {
 	char **args = mhp_xcalloc((size_t)argc + 1, sizeof(*args));
 
 	args[0] = "qemu-system-x86_64";
 	for (int i = 1; i < argc; i++)
 		args[i] = !strcmp(argv[i], "tcg") && !strcmp(argv[i - 1], "-accel") ? "tcg,thread=single" : argv[i];
+	return args;
+}
+
+int mhp_qemu_tcg_wrapper_main(int argc, char **argv)
+{
+	char **args = mhp_qemu_tcg_argv(argc, argv);
+
 	execvp(args[0], args);
 	fprintf(stderr, "%s: cannot run qemu-system-x86_64: %s\n", MHP_QEMU_TCG_WRAPPER, strerror(errno));
 	free(args);

@@ -33,5 +33,7 @@ char *mhp_lv_tcg_emulator(char *err, size_t size);
  * qemu-system-x86_64 with "-accel tcg" made "-accel tcg,thread=single".
  * Returns only on failure (the exit status). */
 int mhp_qemu_tcg_wrapper_main(int argc, char **argv);
+/* Its argv (a new array of borrowed strings, NULL-terminated). */
+char **mhp_qemu_tcg_argv(int argc, char **argv);
 
 #endif

@@ -318,12 +318,6 @@ static int unsupported(const struct mhp_topology *t, char *why, size_t size)
 	return 0;
 }
 
-static int no_shape(const struct mhp_machine *m, char *key, size_t size)
-{
-	(void)m, (void)key, (void)size;
-	return -ENOTSUP; /* no boot snapshots: every run boots cold */
-}
-
 static const struct mhp_guest_ops libvirt_ops = {
 	.name = "libvirt",
 	.start = start,
@@ -336,7 +330,6 @@ static const struct mhp_guest_ops libvirt_ops = {
 	.report = mhp_guest_link_report,
 	.acpi_table = mhp_guest_link_acpi_table,
 	.power_off = power_off,
-	.shape = no_shape,
 	.teardown = teardown,
 	.explain = mhp_lv_fail,
 	.clean_exit = "stopped: shutdown",

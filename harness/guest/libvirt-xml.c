@@ -183,8 +183,9 @@ static uint64_t virtio_mem_bytes(const struct mhp_topology *t)
 static void notes(struct doc *d, xmlNodePtr dom, const struct mhp_libvirt_config *cfg, const struct mhp_topology *t)
 {
 	if (strcmp(cfg->accel, "kvm"))
-		comment(d, dom, "mhp's QEMU backend runs TCG as -accel tcg,thread=single (multi-threaded TCG races "
-			"the kernel's live code patching); libvirt 9.0 has no setting for TCG threads");
+		comment(d, dom, "mhp runs TCG as -accel tcg,thread=single (multi-threaded TCG races the kernel's "
+			"live code patching); libvirt 9.0 has no setting for TCG threads, so mhp's libvirt "
+			"backend names as <emulator> a link to mhp that adds it (mhp-qemu-tcg-single)");
 	for (unsigned i = 0; i < t->nr_nodes; i++)
 		if (!t->nodes[i].memory)
 			comment(d, dom, "node %u has no boot memory: QEMU's backend gives its -numa node no memdev; "

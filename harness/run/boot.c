@@ -57,6 +57,9 @@ int mhp_boot_start(struct mhp_boot *b, struct mhp_guest *g, struct mhp_machine *
 	char key[32];
 	int r = -ENOTSUP;
 
+	/* A backend that cannot save boots cold, its knobs on the command line. */
+	if (b->snapshots && !g->ops->save)
+		return cold(b, g, m, mhp_xasprintf("cold (the %s backend makes no boot snapshots)", g->ops->name));
 	m->runtime_knobs = b->snapshots && !mhp_topology_plugs_at_boot(m->t);
 	if (!b->snapshots)
 		return cold(b, g, m, mhp_xstrdup("cold (snapshots off)"));

@@ -15,6 +15,7 @@
 
 #include "testutil.h"
 #include "cli/commands.h"
+#include "guest/libvirt-embed.h"
 #include "guest/libvirt-xml.h"
 #include "guest/qemu.h"
 #include "lib/process.h"
@@ -135,6 +136,8 @@ static const struct xpath_row xpath_rows[] = {
 	{ "domain type qemu under TCG", "two-nodes-movable-node", -1, "string(/domain/@type)", "qemu" },
 	{ "ACPI on", "two-nodes-movable-node", -1, "count(/domain/features/acpi)", "1" },
 	{ "maxMemory slots", "cpuless-node-two-dimms", -1, "string(/domain/maxMemory/@slots)", "2" },
+	{ "maxMemory slots: libvirt counts virtio-mem devices too", "virtio-mem-beside-dimm", -1,
+	  "string(/domain/maxMemory/@slots)", "2" },
 	{ "maxMemory in MiB", "cpuless-node-two-dimms", -1, "concat(/domain/maxMemory, /domain/maxMemory/@unit)", "4096MiB" },
 	{ "memoryless node: cell memory 0", "memoryless-node-gains-memory", -1,
 	  "string(/domain/cpu/numa/cell[@id='2']/@memory)", "0" },
@@ -254,6 +257,76 @@ static void test_kvm_domain_type(void **state)
 	free(type), free(tcg), free(xml);
 	assert_int_equal(mhp_libvirt_device_xml(&t, 1, &xml), -EINVAL);
 	mhp_topology_release(&t);
+}
+
+/* The libvirt backend's own settings: the TCG wrapper as emulator (first
+ * in <devices>, as the schema wants), the channel connecting to mhp, the
+ * run's own domain name; the result still validates. */
+static void test_backend_config(void **state)
+{
+	(void)state;
+	struct mhp_libvirt_config own = cfg;
+	struct mhp_topology t;
+	char *xml = NULL, dir[] = "/tmp/mhp-lvxml-XXXXXX";
+
+	own.emulator = "/c/mhp-qemu-tcg-single", own.chan_connect = true, own.name = "mhp-fixed-42";
+	load_row(&t, "fixed");
+	assert_int_equal(mhp_libvirt_domain_xml(&own, &t, &xml), 0);
+	char *emu = xpath_string(xml, "string(/domain/devices/*[1][self::emulator])");
+	char *mode = xpath_string(xml, "string(/domain/devices/serial[target/@port='1']/source/@mode)");
+	char *name = xpath_string(xml, "string(/domain/name)");
+	assert_string_equal(emu, "/c/mhp-qemu-tcg-single");
+	assert_string_equal(mode, "connect");
+	assert_string_equal(name, "mhp-fixed-42");
+	assert_non_null(mkdtemp(dir));
+	validate(dir, "backend", xml);
+	free(emu), free(mode), free(name), free(xml);
+	mhp_topology_release(&t);
+	assert_int_equal(mhp_remove_tree(dir), 0);
+}
+
+/* The wrapper libvirt runs as QEMU: "-accel tcg" gets one TCG thread,
+ * nothing else changes (libvirt's probe's -machine accel= neither). */
+static void test_tcg_wrapper_argv(void **state)
+{
+	(void)state;
+	char *in[] = { "/c/mhp-qemu-tcg-single", "-machine", "none,accel=tcg", "-accel", "tcg", "-name", "tcg", NULL };
+	char **out = mhp_qemu_tcg_argv(7, in);
+
+	assert_string_equal(out[0], "qemu-system-x86_64");
+	assert_string_equal(out[2], "none,accel=tcg");
+	assert_string_equal(out[4], "tcg,thread=single");
+	assert_string_equal(out[6], "tcg");
+	assert_null(out[7]);
+	free(out);
+}
+
+/* Embed roots: one process each (flock), the first free one taken, each
+ * with its qemu.conf. */
+static void test_embed_roots(void **state)
+{
+	(void)state;
+	char cache[] = "/tmp/mhp-lvroot-XXXXXX", err[256];
+	struct mhp_lv_root a = MHP_LV_ROOT_INIT, b = MHP_LV_ROOT_INIT, c = MHP_LV_ROOT_INIT;
+
+	assert_non_null(mkdtemp(cache));
+	setenv("XDG_CACHE_HOME", cache, 1);
+	assert_int_equal(mhp_lv_root_take(&a, err, sizeof(err)), 0);
+	assert_int_equal(mhp_lv_root_take(&b, err, sizeof(err)), 0);
+	assert_string_not_equal(a.path, b.path);
+	char *conf = mhp_xasprintf("%s/etc/qemu.conf", a.path), *text = NULL;
+	assert_int_equal(mhp_read_file(conf, 4096, &text, NULL), 0);
+	assert_non_null(strstr(text, "security_driver = \"none\""));
+	char *uri = mhp_lv_root_uri(&a), *want = mhp_xasprintf("qemu:///embed?root=%s", a.path);
+	assert_string_equal(uri, want);
+	char *first = mhp_xstrdup(a.path);
+	mhp_lv_root_release(&a);
+	assert_int_equal(mhp_lv_root_take(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.path, first); /* freed by release: free again */
+	mhp_lv_root_release(&b), mhp_lv_root_release(&c);
+	free(conf), free(text), free(uri), free(want), free(first);
+	unsetenv("XDG_CACHE_HOME");
+	assert_int_equal(mhp_remove_tree(cache), 0);
 }
 
 /* ------------------------------------------------------------ --replay */
@@ -394,6 +467,9 @@ int main(void)
 	TEST_ROWS(&l, test_xpath, xpath_rows);
 	TEST_ONE(&l, test_cmdline_is_qemu_backends);
 	TEST_ONE(&l, test_kvm_domain_type);
+	TEST_ONE(&l, test_backend_config);
+	TEST_ONE(&l, test_tcg_wrapper_argv);
+	TEST_ONE(&l, test_embed_roots);
 	TEST_ROWS(&l, test_replay, replay_rows);
 	TEST_ONE(&l, test_replay_failure_leaves_nothing);
 	return TEST_RUN("libvirt-xml", &l);
