@@ -81,7 +81,8 @@ unit: $(UNIT_BINS)
 unit-asan: $(ASAN_BINS)
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t || exit 1; done
 
-INTEGRATION_BINS := $(B)/test-integration $(B)/test-kernels $(B)/test-campaigns $(B)/test-slurm $(B)/test-interrupts
+INTEGRATION_BINS := $(B)/test-integration $(B)/test-kernels $(B)/test-campaigns $(B)/test-slurm $(B)/test-interrupts \
+		    $(B)/test-libvirt
 $(INTEGRATION_BINS): $(B)/test-%: tests/integration/test-%.c tests/integration/itest.h tests/integration/kernel-repo.h tests/unit/testutil.h tests/ktap-check.h $(B)/libmhp.a | $(B)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -o $@ $< $(B)/libmhp.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -96,6 +97,7 @@ integration: all $(INTEGRATION_BINS) $(B)/fake-qemu
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-campaigns
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-slurm
 	MHP=$(abspath $(B)/mhp) ./$(B)/test-interrupts
+	MHP=$(abspath $(B)/mhp) ./$(B)/test-libvirt
 
 # libFuzzer targets (clang, ASan+UBSan) over the parsers that take untrusted
 # input.  New inputs go to build/corpus-*; the checked-in seeds stay as they are.

@@ -19,6 +19,8 @@
 #include "lib/cleanup.h"
 #include "lib/log.h"
 
+#define DEATH_WAIT_MS 2000
+
 static void say(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
 static void say(struct mhp_guest *g, const char *fmt, ...)
 {
@@ -68,25 +70,43 @@ static bool is_end_event(json_object *ev, void *ctx)
 	return name && (!strcmp(name, "SHUTDOWN") || !strcmp(name, "GUEST_PANICKED"));
 }
 
+/* Whether libvirt said the domain stopped (waiting up to ms for it); its
+ * detail kept in l->stopped. */
+static bool stopped_within(struct mhp_guest *g, unsigned ms)
+{
+	struct mhp_lv_guest *l = mhp_lv_of(g);
+	json_object *stop = NULL;
+
+	if (!l->stopped[0] && mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(ms), is_stop, NULL, &stop) == 0) {
+		const char *detail = mhp_json_path_string(stop, "data/detail");
+		snprintf(l->stopped, sizeof(l->stopped), "%s", detail ? detail : "?");
+		json_object_put(stop);
+	}
+	return l->stopped[0] != '\0';
+}
+
 /* How the stopped domain ended: libvirt's detail, QEMU's last word. */
 static void end_reason(struct mhp_guest *g, char *buf, size_t size)
 {
 	struct mhp_lv_guest *l = mhp_lv_of(g);
-	json_object *stop = NULL, *end = NULL;
-	const char *detail = NULL, *reason = NULL;
+	json_object *end = NULL;
+	const char *reason = NULL;
 
-	if (mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(500), is_stop, NULL, &stop) == 0)
-		detail = mhp_json_path_string(stop, "data/detail");
 	if (mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(0), is_end_event, NULL, &end) == 0)
 		reason = !strcmp(mhp_qmp_event_name(end), "GUEST_PANICKED") ? "GUEST_PANICKED"
 									     : mhp_json_path_string(end, "data/reason");
-	snprintf(buf, size, "stopped: %s%s%s", detail ? detail : "?", reason ? ", " : "", reason ? reason : "");
-	json_object_put(stop);
+	snprintf(buf, size, "stopped: %s%s%s", l->stopped[0] ? l->stopped : "?", reason ? ", " : "",
+		 reason ? reason : "");
 	json_object_put(end);
 }
 
-static bool domain_gone(struct mhp_lv_guest *l)
+static bool domain_gone(struct mhp_guest *g, int r)
 {
+	struct mhp_lv_guest *l = mhp_lv_of(g);
+
+	/* A closed channel comes just before libvirt sees QEMU's end. */
+	if (stopped_within(g, r == -ECONNRESET ? DEATH_WAIT_MS : 0))
+		return true;
 	return l->dom && virDomainIsActive(l->dom) == 0;
 }
 
@@ -98,7 +118,7 @@ int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited)
 	if (r == -EINTR) {
 		g->interrupted = true;
 		say(g, "interrupted while waiting for %s", awaited);
-	} else if (domain_gone(l)) {
+	} else if (domain_gone(g, r)) {
 		end_reason(g, how, sizeof(how));
 		say(g, "the libvirt domain %s (%s) while waiting for %s", l->name, how, awaited);
 	} else if (r == -ETIMEDOUT)
@@ -260,22 +280,42 @@ static int start(struct mhp_guest *g, const struct mhp_machine *m)
 static int power_off(struct mhp_guest *g, char *exit, size_t exit_size, char *reason, size_t reason_size)
 {
 	struct mhp_lv_guest *l = mhp_lv_of(g);
-	json_object *stop = NULL, *end = NULL;
+	json_object *end = NULL;
 	int r;
 
 	if ((r = mhp_guest_link_command(g, "poweroff", NULL)) < 0 && r != -ECONNRESET)
 		return mhp_lv_fail(g, r, "the guest to accept poweroff");
-	if ((r = mhp_lv_events_wait(&l->ev, mhp_guest_deadline(g), is_stop, NULL, &stop)) < 0)
-		return mhp_lv_fail(g, r, "libvirt to say the domain stopped after poweroff");
-	snprintf(exit, exit_size, "stopped: %s", mhp_json_path_string(stop, "data/detail"));
+	if (!stopped_within(g, g->m->timeout_ms))
+		return mhp_lv_fail(g, -ETIMEDOUT, "libvirt to say the domain stopped after poweroff");
+	snprintf(exit, exit_size, "stopped: %s", l->stopped);
 	snprintf(reason, reason_size, "(no SHUTDOWN event)");
 	if (mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(1000), is_end_event, NULL, &end) == 0) {
 		const char *why = mhp_json_path_string(end, "data/reason");
 		snprintf(reason, reason_size, "%s", why ? why : mhp_qmp_event_name(end));
 	}
-	json_object_put(stop);
 	json_object_put(end);
 	return 0;
+}
+
+/* QEMU's own log (its command line, its stderr) into the run directory
+ * as qemu.log, as the QEMU backend leaves it; the embed root keeps none. */
+static void take_qemu_log(struct mhp_guest *g)
+{
+	struct mhp_lv_guest *l = mhp_lv_of(g);
+	_cleanup_free_ char *from = NULL, *to = NULL, *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!l->root.path || !g->m)
+		return;
+	from = mhp_xasprintf("%s/log/qemu/%s.log", l->root.path, l->name);
+	to = mhp_xasprintf("%s/qemu.log", g->m->log_dir);
+	if ((r = mhp_read_file(from, 64u << 20, &text, &len)) == -ENOENT)
+		return;
+	if (r < 0 || (r = mhp_write_file_atomic(to, text, len)) < 0)
+		mhp_log_errno(r, "cannot copy QEMU's log '%s' to '%s'", from, to);
+	if (unlink(from) < 0)
+		mhp_log_errno(-errno, "cannot remove '%s'", from);
 }
 
 static void teardown(struct mhp_guest *g)
@@ -291,6 +331,7 @@ static void teardown(struct mhp_guest *g)
 			mhp_log_error("cannot destroy libvirt domain %s: %s", l->name, virGetLastErrorMessage());
 	}
 	mhp_lv_events_release(&l->ev);
+	take_qemu_log(g);
 	if (l->dom)
 		virDomainFree(l->dom);
 	if (l->conn)

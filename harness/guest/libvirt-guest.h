@@ -22,6 +22,7 @@ struct mhp_lv_guest {
 	virDomainPtr dom;
 	struct mhp_lv_events ev;
 	struct mhp_transcript ev_log; /* libvirt.log: API calls and events */
+	char stopped[32];          /* libvirt's detail once the domain stopped, else "" */
 	char api_error[256];       /* libvirt's message for the last failed call */
 };
 

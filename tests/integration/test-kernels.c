@@ -144,28 +144,32 @@ struct gate_row {
 	const char *baseline;   /* its value on each side */
 	const char *cand_value; /* NULL: anything but the baseline's */
 	const char *topology;   /* NULL: TOPOLOGY */
+	const char *backend;    /* NULL: QEMU's own */
 };
 
 static const struct gate_row gate_rows[] = {
 	{ "gate blocks: plain online ignores movable_node", "kernel-patches/regressions/movable-node-ignored.patch", 1,
-	  "step 3 online dimm0: block 32 zone", "Movable", "Normal", NULL },
+	  "step 3 online dimm0: block 32 zone", "Movable", "Normal", NULL, NULL },
+	{ "gate blocks through the libvirt backend: plain online ignores movable_node",
+	  "kernel-patches/regressions/movable-node-ignored.patch", 1, "step 3 online dimm0: block 32 zone", "Movable", "Normal",
+	  NULL, "libvirt" },
 	{ "gate blocks: valid_zones in a fixed order", "kernel-patches/regressions/valid-zones-fixed-order.patch", 1,
-	  "step 1 plug dimm0: block 32 valid_zones", "Movable,Normal", "Normal,Movable", NULL },
+	  "step 1 plug dimm0: block 32 valid_zones", "Movable,Normal", "Normal,Movable", NULL, NULL },
 	{ "gate blocks: firmware memmap entry left on hot-remove",
 	  "kernel-patches/regressions/firmware-memmap-left-behind.patch", 1,
-	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL, NULL },
+	  "step 5 unplug dimm1: firmware memmap entry", "(absent)", NULL, NULL, NULL },
 	{ "gate blocks: a zone's end shrunk over offline blocks", "kernel-patches/regressions/zone-end-shrink-offline.patch",
 	  1, "step 3 offline dimm1: node 1 Movable spanned pages", "32768", "65536",
-	  "kernel-patches/regressions/zone-end-shrink-offline.topology.json" },
+	  "kernel-patches/regressions/zone-end-shrink-offline.topology.json", NULL },
 	{ "gate blocks: a CPU-less node offlined while a DIMM is on it",
 	  "kernel-patches/regressions/cpuless-node-offlined-early.patch", 1, "step 4 unplug second: outcome", "removed",
-	  "(not reached)", "kernel-patches/regressions/cpuless-node-offlined-early.topology.json" },
+	  "(not reached)", "kernel-patches/regressions/cpuless-node-offlined-early.topology.json", NULL },
 	{ "gate blocks: N_NORMAL_MEMORY kept after the last Normal memory went offline",
 	  "kernel-patches/regressions/normal-memory-state-kept.patch", 1, "step 4 offline bare: node 2 node states",
-	  "possible,online", "possible,online,has_normal_memory", "topologies/cpuless-node-hot-add.json" },
+	  "possible,online", "possible,online,has_normal_memory", "topologies/cpuless-node-hot-add.json", NULL },
 	{ "gate blocks: virtio-mem memory given a firmware memmap entry",
 	  "kernel-patches/regressions/virtio-mem-firmware-memmap.patch", 1, "step 1 resize vm0: firmware memmap entry",
-	  "(absent)", NULL, "topologies/virtio-mem-movable.json" },
+	  "(absent)", NULL, "topologies/virtio-mem-movable.json", NULL },
 };
 
 static json_object *gate_json(const char *results)
@@ -223,10 +227,14 @@ static void test_gate(void **state)
 	char *cache = cache_dir(), *results = mhp_xasprintf("%s/gate-%p", workdir, (const void *)row);
 	const char *args[] = { "gate", "--src", kernel_repo(), "--baseline", "mhp-base", "--candidate", row->candidate,
 			       "--cache", cache, "--results", results, "--accel", "tcg",
-			       row->topology ? row->topology : TOPOLOGY, NULL };
+			       row->topology ? row->topology : TOPOLOGY, NULL, NULL, NULL };
 	struct run r;
 	json_object *found = NULL;
 
+	if (row->backend) {
+		args[15] = args[13];
+		args[13] = "--backend", args[14] = row->backend;
+	}
 	run_mhp(&r, "gate", args);
 	expect_status(&r, row->status);
 	json_object *gate = gate_json(results);
