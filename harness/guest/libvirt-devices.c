@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/device-waits.h"
 #include "guest/libvirt-xml.h"
 #include "lib/cleanup.h"
 
@@ -183,17 +184,10 @@ int mhp_lv_device(struct mhp_guest *g, const char *id, char *view, size_t size, 
 
 /* ------------------------------------------------------------ DIMMs */
 
-static int wait_ost(struct mhp_guest *g, const char *alias, int source, int64_t *ret_status)
+static int event_wait(struct mhp_guest *g, mhp_deadline_t deadline, mhp_qmp_event_match_fn match, void *ctx,
+		      json_object **ret_event)
 {
-	struct mhp_qmp_ost_match m = { alias, source };
-	json_object *ev = NULL;
-	int r = mhp_lv_events_wait(&mhp_lv_of(g)->ev, mhp_guest_deadline(g), mhp_qmp_match_ost, &m, &ev);
-
-	if (r < 0)
-		return mhp_lv_fail(g, r, "the guest's ACPI _OST");
-	*ret_status = mhp_json_path_int(ev, "data/info/status", -1);
-	json_object_put(ev);
-	return 0;
+	return mhp_lv_events_wait(&mhp_lv_of(g)->ev, deadline, match, ctx, ret_event);
 }
 
 int mhp_lv_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
@@ -210,7 +204,7 @@ int mhp_lv_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 	mhp_lv_log(g, "virDomainAttachDeviceFlags live %s", xml);
 	if (virDomainAttachDeviceFlags(mhp_lv_of(g)->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		return mhp_lv_api_fail(g, "virDomainAttachDeviceFlags");
-	if ((r = wait_ost(g, alias, 1, &ret->ost_status)) < 0 ||
+	if ((r = mhp_guest_wait_ost(g, event_wait, alias, 1, &ret->ost_status)) < 0 ||
 	    (r = mhp_lv_device(g, d->id, ret->device, sizeof(ret->device), &ret->addr)) < 0)
 		return r;
 	if (ret->addr == 0) {
@@ -232,22 +226,6 @@ static bool unplug_event(json_object *ev, void *ctx)
 	return mhp_qmp_match_ost_refusal(ev, alias);
 }
 
-/* As the QEMU backend: in slices of a second, the console looked at for an oops. */
-static int wait_unplug(struct mhp_guest *g, const char *alias, off_t from, json_object **ev)
-{
-	mhp_deadline_t end = mhp_guest_deadline(g);
-
-	for (;;) {
-		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
-		int r = mhp_lv_events_wait(&mhp_lv_of(g)->ev, slice < end ? slice : end, unplug_event, (void *)alias, ev);
-
-		if (r != -ETIMEDOUT || slice >= end)
-			return r;
-		if (mhp_guest_oopsed_since(g, from))
-			return -EOWNERDEAD;
-	}
-}
-
 int mhp_lv_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
 		  char *reason, size_t size)
 {
@@ -260,7 +238,7 @@ int mhp_lv_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mh
 	mhp_lv_log(g, "virDomainDetachDeviceAlias live %s", alias);
 	if (virDomainDetachDeviceAlias(mhp_lv_of(g)->dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		return mhp_lv_api_fail(g, "virDomainDetachDeviceAlias");
-	if ((r = wait_unplug(g, alias, from, &ev)) < 0)
+	if ((r = mhp_guest_wait_unplug(g, event_wait, unplug_event, alias, from, &ev)) < 0)
 		return mhp_lv_fail(g, r, "libvirt's DEVICE_REMOVED, DEVICE_REMOVAL_FAILED or a failed ACPI_DEVICE_OST");
 	const char *name = mhp_qmp_event_name(ev);
 	*ret = strcmp(name, "libvirt DEVICE_REMOVED") ? MHP_UNPLUG_REFUSED : MHP_UNPLUG_REMOVED;
@@ -337,32 +315,7 @@ static void drain_size_changes(struct mhp_guest *g, const char *alias)
 
 static int wait_size(struct mhp_guest *g, const char *alias, bool settle, struct mhp_resized *r)
 {
-	mhp_deadline_t end = mhp_guest_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
-	bool changed = false;
-	int rc;
-
-	while ((rc = query(g, alias, r)) == 0 && r->size != r->requested) {
-		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
-		uint64_t before = r->size;
-		json_object *ev = NULL;
-
-		rc = mhp_lv_events_wait(&mhp_lv_of(g)->ev, slice < end ? slice : end, mhp_qmp_match_size_change,
-					(void *)alias, &ev);
-		json_object_put(ev);
-		if (rc < 0 && rc != -ETIMEDOUT)
-			return mhp_lv_fail(g, rc, "MEMORY_DEVICE_SIZE_CHANGE");
-		if ((rc = query(g, alias, r)) < 0)
-			return rc;
-		if (r->size != before) {
-			changed = true;
-			quiet_until = mhp_deadline_in_ms(2000);
-		}
-		if (settle && mhp_deadline_expired(quiet_until))
-			return 0;
-		if (slice >= end)
-			return mhp_virtio_mem_deadline_passed(g, alias, r, changed);
-	}
-	return rc;
+	return mhp_virtio_mem_wait_size(g, event_wait, query, alias, settle, r);
 }
 
 int mhp_lv_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret)

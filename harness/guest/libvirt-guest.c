@@ -85,18 +85,26 @@ static bool stopped_within(struct mhp_guest *g, unsigned ms)
 	return l->stopped[0] != '\0';
 }
 
-/* How the stopped domain ended: libvirt's detail, QEMU's last word. */
+/* How the stopped domain ended: libvirt's detail, QEMU's last word
+ * (GUEST_PANICKED with pvpanic; a "guest-reset" SHUTDOWN is a panic under
+ * panic=-1 and on_reboot destroy). */
 static void end_reason(struct mhp_guest *g, char *buf, size_t size)
 {
 	struct mhp_lv_guest *l = mhp_lv_of(g);
 	json_object *end = NULL;
-	const char *reason = NULL;
+	const char *name = NULL, *reason = NULL;
 
-	if (mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(0), is_end_event, NULL, &end) == 0)
-		reason = !strcmp(mhp_qmp_event_name(end), "GUEST_PANICKED") ? "GUEST_PANICKED"
-									     : mhp_json_path_string(end, "data/reason");
-	snprintf(buf, size, "stopped: %s%s%s", l->stopped[0] ? l->stopped : "?", reason ? ", " : "",
-		 reason ? reason : "");
+	if (mhp_lv_events_wait(&l->ev, mhp_deadline_in_ms(0), is_end_event, NULL, &end) == 0) {
+		name = mhp_qmp_event_name(end);
+		reason = mhp_json_path_string(end, "data/reason");
+	}
+	if (name && !strcmp(name, "GUEST_PANICKED"))
+		snprintf(buf, size, "%s, GUEST_PANICKED", l->stopped);
+	else if (reason && !strcmp(reason, "guest-reset"))
+		snprintf(buf, size, "%s, SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?",
+			 l->stopped);
+	else
+		snprintf(buf, size, "%s, SHUTDOWN %s", l->stopped, reason ? reason : "?");
 	json_object_put(end);
 }
 
@@ -120,7 +128,7 @@ int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited)
 		say(g, "interrupted while waiting for %s", awaited);
 	} else if (domain_gone(g, r)) {
 		end_reason(g, how, sizeof(how));
-		say(g, "the libvirt domain %s (%s) while waiting for %s", l->name, how, awaited);
+		say(g, "the libvirt domain %s stopped (%s) while waiting for %s", l->name, how, awaited);
 	} else if (r == -ETIMEDOUT)
 		say(g, "timed out waiting for %s", awaited);
 	else if (r == -EOWNERDEAD)

@@ -12,8 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest/device-waits.h"
 #include "guest/qemu.h"
 #include "lib/cleanup.h"
+
+int mhp_qemu_event_wait(struct mhp_guest *g, mhp_deadline_t deadline, mhp_qmp_event_match_fn match, void *ctx,
+			json_object **ret_event)
+{
+	return mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, deadline, match, ctx, ret_event);
+}
 
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev)
 {
@@ -85,26 +92,13 @@ static int add_device(struct mhp_guest *g, unsigned index)
 }
 
 /* The guest's _OST for source (1 insert, 3 eject) of device id. */
-static int wait_ost(struct mhp_guest *g, const char *id, int source, int64_t *ret_status)
-{
-	struct mhp_qmp_ost_match m = { id, source };
-	json_object *ev = NULL;
-	int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_guest_deadline(g), mhp_qmp_match_ost, &m, &ev);
-
-	if (r < 0)
-		return mhp_qemu_fail(g, r, "the guest's ACPI _OST");
-	*ret_status = mhp_json_path_int(ev, "data/info/status", -1);
-	json_object_put(ev);
-	return 0;
-}
-
 int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 {
 	const struct mhp_dimm *d = &g->m->t->dimms[index];
 	int r;
 
 	*ret = (struct mhp_plugged){ 0 };
-	if ((r = add_device(g, index)) < 0 || (r = wait_ost(g, d->id, 1, &ret->ost_status)) < 0 ||
+	if ((r = add_device(g, index)) < 0 || (r = mhp_guest_wait_ost(g, mhp_qemu_event_wait, d->id, 1, &ret->ost_status)) < 0 ||
 	    (r = mhp_qemu_device(g, d->id, ret->device, sizeof(ret->device), &ret->addr)) < 0)
 		return r;
 	/* No DIMM sits at 0 (the hotplug window is above 4 GiB): without its
@@ -116,25 +110,6 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
 	}
 	return mhp_guest_await_blocks(g, "await-add", (unsigned)(d->size / g->hello.block_size), &ret->ids, &ret->nids,
 			    "the guest to see the new memory blocks");
-}
-
-/* The unplug's answer, waited for in slices of a second between which the
- * console is looked at: -EOWNERDEAD when the kernel oopsed meanwhile, so a
- * crashed eject costs a second instead of the whole deadline. */
-static int wait_unplug(struct mhp_guest *g, const char *id, off_t from, json_object **ev)
-{
-	mhp_deadline_t end = mhp_guest_deadline(g);
-
-	for (;;) {
-		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
-		int r = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, mhp_qmp_match_unplug,
-					       (void *)id, ev);
-
-		if (r != -ETIMEDOUT || slice >= end)
-			return r;
-		if (mhp_guest_oopsed_since(g, from))
-			return -EOWNERDEAD;
-	}
 }
 
 static int delete_backend(struct mhp_guest *g, const struct mhp_dimm *d)
@@ -159,7 +134,7 @@ int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum 
 	json_object_object_add(args, "id", json_object_new_string(d->id));
 	if ((r = qmp(g, "device_del", args)) < 0)
 		return r;
-	r = wait_unplug(g, d->id, from, &ev);
+	r = mhp_guest_wait_unplug(g, mhp_qemu_event_wait, mhp_qmp_match_unplug, (void *)d->id, from, &ev);
 	if (r < 0)
 		return mhp_qemu_fail(g, r, "DEVICE_DELETED or a failed ACPI_DEVICE_OST");
 	*ret = strcmp(mhp_qmp_event_name(ev), "DEVICE_DELETED") ? MHP_UNPLUG_REFUSED : MHP_UNPLUG_REMOVED;

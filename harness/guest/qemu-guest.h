@@ -31,6 +31,9 @@ int mhp_qemu_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);
 int mhp_qemu_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mhp_unplug_outcome *ret,
 		    char *reason, size_t size);
 int mhp_qemu_device(struct mhp_guest *g, const char *id, char *view, size_t size, uint64_t *ret_addr);
+/* The next QMP event match accepts (a mhp_event_wait_fn). */
+int mhp_qemu_event_wait(struct mhp_guest *g, mhp_deadline_t deadline, mhp_qmp_event_match_fn match, void *ctx,
+			json_object **ret_event);
 /* query-memory-devices into *list (the caller puts it); the entry of
  * device id in it (borrowed), or NULL.  -errno (g->error) when QMP fails. */
 int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **list, json_object **ret_dev);

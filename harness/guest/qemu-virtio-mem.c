@@ -6,6 +6,8 @@
  * query-memory-devices says where the device is now. */
 #include "guest/qemu-guest.h"
 
+#include "guest/device-waits.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,37 +59,9 @@ static void drain_size_changes(struct mhp_guest *g, const char *id)
 	}
 }
 
-/* Until QEMU's size is the requested one, woken by its size-change events
- * (and at least every second: the events are rate-limited and may be
- * merged).  With settle, until two seconds pass without a change: the
- * guest may unplug only part of kernel-zone memory. */
 static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
 {
-	mhp_deadline_t end = mhp_guest_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
-	bool changed = false;
-	int rc;
-
-	while ((rc = query(g, id, r)) == 0 && r->size != r->requested) {
-		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
-		uint64_t before = r->size;
-		json_object *ev = NULL;
-
-		rc = mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, slice < end ? slice : end, mhp_qmp_match_size_change, (void *)id, &ev);
-		json_object_put(ev);
-		if (rc < 0 && rc != -ETIMEDOUT)
-			return mhp_qemu_fail(g, rc, "MEMORY_DEVICE_SIZE_CHANGE");
-		if ((rc = query(g, id, r)) < 0)
-			return rc;
-		if (r->size != before) {
-			changed = true;
-			quiet_until = mhp_deadline_in_ms(2000);
-		}
-		if (settle && mhp_deadline_expired(quiet_until))
-			return 0;
-		if (slice >= end)
-			return mhp_virtio_mem_deadline_passed(g, id, r, changed);
-	}
-	return rc;
+	return mhp_virtio_mem_wait_size(g, mhp_qemu_event_wait, query, id, settle, r);
 }
 
 /* The guest kept part of what a shrink asked back: make what it has the
