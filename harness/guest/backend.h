@@ -21,6 +21,7 @@
 #include "guest/channel.h"
 #include "guest/initrd.h"
 #include "guest/wire.h"
+#include "lib/rundir.h"
 #include "model/observed.h"
 #include "model/topology.h"
 
@@ -180,6 +181,11 @@ int mhp_guest_await_blocks(struct mhp_guest *g, const char *verb, unsigned n, un
 mhp_deadline_t mhp_guest_deadline(const struct mhp_guest *g);
 /* ops->explain. */
 int mhp_guest_fail(struct mhp_guest *g, int r, const char *awaited);
+/* Says why into g->error. */
+void mhp_guest_say(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
+/* A private run directory (made by mhp_rundir_make) with the channel
+ * socket's path and the initrd of g->m written there. */
+int mhp_guest_make_rundir(struct mhp_guest *g, struct mhp_rundir *d, char **ret_chan, char **ret_initrd);
 
 /* virtio-mem-blocks.c: the guest side of a resize (nblocks as in
  * ops->resize), and the error of one whose deadline passed. */

@@ -60,3 +60,13 @@ int mhp_guest_wait_ost(struct mhp_guest *g, mhp_event_wait_fn wait, const char *
 	json_object_put(ev);
 	return 0;
 }
+
+void mhp_guest_drain_events(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_qmp_event_match_fn match, const char *id)
+{
+	json_object *ev = NULL;
+
+	while (wait(g, mhp_deadline_in_ms(0), match, (void *)id, &ev) == 0) {
+		json_object_put(ev);
+		ev = NULL;
+	}
+}

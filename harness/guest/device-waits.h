@@ -15,6 +15,10 @@ typedef int (*mhp_event_wait_fn)(struct mhp_guest *g, mhp_deadline_t deadline, m
 /* The backend's view of virtio-mem device id: size, requested, addr. */
 typedef int (*mhp_size_query_fn)(struct mhp_guest *g, const char *id, struct mhp_resized *r);
 
+/* Drops the events about device id that match accepts still queued from
+ * before: a stale one would end the next wait early. */
+void mhp_guest_drain_events(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_qmp_event_match_fn match, const char *id);
+
 /* The guest's _OST of source (1 insert, 3 eject) for device id; its
  * status into *ret_status. */
 int mhp_guest_wait_ost(struct mhp_guest *g, mhp_event_wait_fn wait, const char *id, int source, int64_t *ret_status);

@@ -5,6 +5,7 @@
 #include "guest/backend.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,29 @@ void mhp_guest_init_backend(struct mhp_guest *g, const struct mhp_backend_choice
 		mhp_libvirt_guest_init(g, b->uri);
 	else
 		mhp_qemu_guest_init(g);
+}
+
+void mhp_guest_say(struct mhp_guest *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->error, sizeof(g->error), fmt, ap);
+	va_end(ap);
+}
+
+int mhp_guest_make_rundir(struct mhp_guest *g, struct mhp_rundir *d, char **ret_chan, char **ret_initrd)
+{
+	int r;
+
+	if ((r = mhp_rundir_make(d, "mhp-run")) < 0)
+		return mhp_guest_fail(g, r, "a private run directory in the temporary directory");
+	*ret_chan = mhp_rundir_socket_path(d, "channel.sock");
+	*ret_initrd = mhp_xasprintf("%s/initrd.cpio", d->path);
+	r = mhp_initrd_write(*ret_initrd, g->m->guest_init, g->m->tables, g->m->ntables, g->m->modules);
+	if (r < 0)
+		mhp_guest_say(g, "cannot build the initrd from '%s': %s", g->m->guest_init, strerror(-r));
+	return r;
 }
 
 int mhp_guest_fail(struct mhp_guest *g, int r, const char *awaited)

@@ -187,7 +187,7 @@ int mhp_lv_device(struct mhp_guest *g, const char *id, char *view, size_t size, 
 static int event_wait(struct mhp_guest *g, mhp_deadline_t deadline, mhp_qmp_event_match_fn match, void *ctx,
 		      json_object **ret_event)
 {
-	return mhp_lv_events_wait(&mhp_lv_of(g)->ev, deadline, match, ctx, ret_event);
+	return mhp_lv_events_wait(mhp_lv_of(g)->ev, deadline, match, ctx, ret_event);
 }
 
 int mhp_lv_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret)
@@ -235,6 +235,10 @@ int mhp_lv_unplug(struct mhp_guest *g, unsigned index, unsigned nblocks, enum mh
 	int r;
 
 	alias_of(g, index, alias, sizeof(alias));
+	/* A refused eject gives two events (the guest's _OST, libvirt's
+	 * DEVICE_REMOVAL_FAILED): the one left of an earlier refusal would end
+	 * this wait at once. */
+	mhp_guest_drain_events(g, event_wait, unplug_event, alias);
 	mhp_lv_log(g, "virDomainDetachDeviceAlias live %s", alias);
 	if (virDomainDetachDeviceAlias(mhp_lv_of(g)->dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		return mhp_lv_api_fail(g, "virDomainDetachDeviceAlias");
@@ -302,17 +306,6 @@ static int set_requested(struct mhp_guest *g, const char *alias, uint64_t size)
 	return r;
 }
 
-static void drain_size_changes(struct mhp_guest *g, const char *alias)
-{
-	json_object *ev = NULL;
-
-	while (mhp_lv_events_wait(&mhp_lv_of(g)->ev, mhp_deadline_in_ms(0), mhp_qmp_match_size_change, (void *)alias,
-				  &ev) == 0) {
-		json_object_put(ev);
-		ev = NULL;
-	}
-}
-
 static int wait_size(struct mhp_guest *g, const char *alias, bool settle, struct mhp_resized *r)
 {
 	return mhp_virtio_mem_wait_size(g, event_wait, query, alias, settle, r);
@@ -325,7 +318,7 @@ int mhp_lv_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblock
 
 	*ret = (struct mhp_resized){ 0 };
 	alias_of(g, index, alias, sizeof(alias));
-	drain_size_changes(g, alias);
+	mhp_guest_drain_events(g, event_wait, mhp_qmp_match_size_change, alias);
 	if ((r = mhp_virtio_mem_before_resize(g, nblocks)) < 0)
 		return r;
 	if ((r = set_requested(g, alias, size)) < 0 || (r = wait_size(g, alias, nblocks == 0, ret)) < 0)

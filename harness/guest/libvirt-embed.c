@@ -12,12 +12,16 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-/* Root, no daemon, no cgroups, no confinement, logs in files (no virtlogd). */
+/* Root, no daemon, no cgroups, no confinement, logs in files (no
+ * virtlogd), and the files QEMU opens left as they are: no chown, no
+ * owner remembered in their extended attributes (the kernel in /boot). */
 static const char qemu_conf[] = "user = \"root\"\n"
 				"group = \"root\"\n"
 				"stdio_handler = \"file\"\n"
 				"cgroup_controllers = [ ]\n"
-				"security_driver = \"none\"\n";
+				"security_driver = \"none\"\n"
+				"dynamic_ownership = 0\n"
+				"remember_owner = 0\n";
 
 static int write_conf(const char *root, char *err, size_t size)
 {
@@ -81,35 +85,51 @@ char *mhp_lv_root_uri(const struct mhp_lv_root *r)
 	return mhp_xasprintf("qemu:///embed?root=%s", r->path);
 }
 
-char *mhp_lv_tcg_emulator(char *err, size_t size)
+const char *mhp_lv_process_root(char *err, size_t size)
+{
+	static struct mhp_lv_root root = MHP_LV_ROOT_INIT;
+
+	if (!root.path && mhp_lv_root_take(&root, err, size) < 0)
+		return NULL;
+	return root.path;
+}
+
+/* DIR/MHP_QEMU_TCG_BINARY names qemu, or is gone when qemu is NULL. */
+static int name_binary(const char *dir, const char *qemu)
+{
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_BINARY);
+
+	if (qemu)
+		return mhp_write_file_atomic(path, qemu, strlen(qemu));
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t size)
 {
 	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
-	_cleanup_free_ char *base = mhp_cache_path("libvirt");
-	_cleanup_free_ char *tmp = NULL;
-	char *link = mhp_xasprintf("%s/%s", base, MHP_QEMU_TCG_WRAPPER);
-	int r = self ? mhp_mkdir_p(base, 0700) : -errno;
+	_cleanup_free_ char *tmp = mhp_xasprintf("%s/%s.%d", dir, MHP_QEMU_TCG_WRAPPER, (int)getpid());
+	char *link = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_WRAPPER);
+	int r = self ? 0 : -errno;
 
 	/* A link made anew each time (atomically): mhp may have moved. */
-	if (r == 0) {
-		tmp = mhp_xasprintf("%s.%d", link, (int)getpid());
-		if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
-			r = -errno;
-	}
+	if (r == 0 && (symlink(self, tmp) < 0 || rename(tmp, link) < 0))
+		r = -errno;
+	if (r == 0)
+		r = name_binary(dir, qemu);
 	if (r < 0) {
 		snprintf(err, size, "cannot link '%s' to mhp: %s", link, strerror(-r));
-		if (tmp)
-			unlink(tmp);
+		unlink(tmp);
 		free(link);
 		return NULL;
 	}
 	return link;
 }
 
-char **mhp_qemu_tcg_argv(int argc, char **argv)
+char **mhp_qemu_tcg_argv(const char *qemu, int argc, char **argv)
 {
 	char **args = mhp_xcalloc((size_t)argc + 1, sizeof(*args));
 
-	args[0] = "qemu-system-x86_64";
+	args[0] = (char *)qemu;
 	for (int i = 1; i < argc; i++)
 		args[i] = !strcmp(argv[i], "tcg") && !strcmp(argv[i - 1], "-accel") ? "tcg,thread=single" : argv[i];
 	return args;
@@ -117,10 +137,18 @@ char **mhp_qemu_tcg_argv(int argc, char **argv)
 
 int mhp_qemu_tcg_wrapper_main(int argc, char **argv)
 {
-	char **args = mhp_qemu_tcg_argv(argc, argv);
+	_cleanup_free_ char *dir = mhp_xstrdup(argv[0]), *named = NULL;
+	char *slash = strrchr(dir, '/');
+
+	if (slash)
+		*slash = '\0';
+	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", slash ? dir : ".", MHP_QEMU_TCG_BINARY);
+	if (mhp_read_file(path, 4096, &named, NULL) < 0)
+		named = NULL;
+	char **args = mhp_qemu_tcg_argv(named ? named : "qemu-system-x86_64", argc, argv);
 
 	execvp(args[0], args);
-	fprintf(stderr, "%s: cannot run qemu-system-x86_64: %s\n", MHP_QEMU_TCG_WRAPPER, strerror(errno));
+	fprintf(stderr, "%s: cannot run %s: %s\n", MHP_QEMU_TCG_WRAPPER, args[0], strerror(errno));
 	free(args);
 	return 127;
 }

@@ -21,19 +21,27 @@ int mhp_lv_root_take(struct mhp_lv_root *r, char *err, size_t size);
 void mhp_lv_root_release(struct mhp_lv_root *r);
 /* "qemu:///embed?root=PATH", a new string. */
 char *mhp_lv_root_uri(const struct mhp_lv_root *r);
+/* This process's root: taken on the first call, kept until the process
+ * exits (libvirt binds a process's embedded driver to the first root it
+ * opens, so the DSDT capture and the run of one worker share it).  NULL
+ * with err said. */
+const char *mhp_lv_process_root(char *err, size_t size);
 
-/* The emulator libvirt starts for TCG: a link named MHP_QEMU_TCG_WRAPPER to
+/* The emulator libvirt starts for TCG: a link DIR/MHP_QEMU_TCG_WRAPPER to
  * this mhp binary, which runs QEMU with one TCG thread (guest/qemu.c says
- * why; libvirt 9.0 has no setting for it).  A new string, or NULL with
- * err said. */
+ * why; libvirt 9.0 has no setting for it).  The QEMU it runs is qemu, or
+ * qemu-system-x86_64 when NULL, named in DIR/MHP_QEMU_TCG_BINARY.  A new
+ * string, or NULL with err said. */
 #define MHP_QEMU_TCG_WRAPPER "mhp-qemu-tcg-single"
-char *mhp_lv_tcg_emulator(char *err, size_t size);
+#define MHP_QEMU_TCG_BINARY "mhp-qemu-binary"
+char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t size);
 
-/* What the wrapper does when mhp runs under that name: execs
- * qemu-system-x86_64 with "-accel tcg" made "-accel tcg,thread=single".
- * Returns only on failure (the exit status). */
+/* What the wrapper does when mhp runs under that name: execs the QEMU its
+ * directory names (else qemu-system-x86_64) with "-accel tcg" made
+ * "-accel tcg,thread=single".  Returns only on failure (the exit status). */
 int mhp_qemu_tcg_wrapper_main(int argc, char **argv);
-/* Its argv (a new array of borrowed strings, NULL-terminated). */
-char **mhp_qemu_tcg_argv(int argc, char **argv);
+/* Its argv for QEMU binary qemu (a new array of borrowed strings,
+ * NULL-terminated). */
+char **mhp_qemu_tcg_argv(const char *qemu, int argc, char **argv);
 
 #endif

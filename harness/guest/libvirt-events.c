@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libvirt/libvirt-qemu.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,19 @@ static void *run_loop(void *arg)
 	return NULL;
 }
 
+/* libvirt's errors come back through virGetLastError: not printed. */
+static void quiet(void *ctx, virErrorPtr err)
+{
+	(void)ctx, (void)err;
+}
+
 static void start_loop(void)
 {
 	pthread_t t;
 	sigset_t all, old;
 	int r;
 
+	virSetErrorFunc(NULL, quiet);
 	if (virEventRegisterDefaultImpl() < 0) {
 		loop_error = -EIO;
 		return;
@@ -44,76 +53,140 @@ static void start_loop(void)
 		loop_error = -r;
 }
 
-int mhp_lv_loop_start(void)
+int mhp_lv_loop_start(const char *log_dir)
 {
+	/* libvirt logs its warnings to stderr, where KTAP goes: into a file.
+	 * Read once, at libvirt's initialisation (here, in this worker). */
+	if (!getenv("LIBVIRT_LOG_OUTPUTS")) {
+		char *abs = realpath(log_dir, NULL), *outputs = mhp_xasprintf("3:file:%s/libvirt-driver.log",
+									     abs ? abs : log_dir);
+		setenv("LIBVIRT_LOG_OUTPUTS", outputs, 0);
+		free(abs), free(outputs);
+	}
 	pthread_once(&loop_once, start_loop);
 	return loop_error;
 }
 
-int mhp_lv_events_init(struct mhp_lv_events *e, const char *domain, struct mhp_transcript *log)
+#define NCALLBACKS 5
+
+struct mhp_lv_events {
+	pthread_mutex_t lock;
+	unsigned refs;              /* the owner's and one per registered callback */
+	bool closed;                /* released: callbacks drop what comes */
+	bool following;             /* uuid is set */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	json_object **queue;        /* oldest first */
+	size_t n, alloc;
+	int wake[2];                /* a byte per event queued */
+	struct mhp_transcript *log; /* borrowed until release */
+	int callbacks[NCALLBACKS];  /* libvirt's ids, -1 when not registered */
+	virConnectPtr conn;         /* borrowed while registered */
+};
+
+struct mhp_lv_events *mhp_lv_events_new(struct mhp_transcript *log)
 {
-	*e = (struct mhp_lv_events){ .domain = domain, .log = log, .wake = { -1, -1 },
-				     .callbacks = { -1, -1, -1, -1 } };
-	if (pipe2(e->wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
+	struct mhp_lv_events *e = mhp_xcalloc(1, sizeof(*e));
+
+	if (pipe2(e->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int err = errno;
+		free(e);
+		errno = err;
+		return NULL;
+	}
 	pthread_mutex_init(&e->lock, NULL);
-	return 0;
+	e->refs = 1;
+	e->log = log;
+	for (int i = 0; i < NCALLBACKS; i++)
+		e->callbacks[i] = -1;
+	return e;
 }
 
-/* Called on the loop's thread. */
-static void push(struct mhp_lv_events *e, const char *name, json_object *data)
+static void unref(void *opaque)
 {
+	struct mhp_lv_events *e = opaque;
+
+	pthread_mutex_lock(&e->lock);
+	unsigned left = --e->refs;
+	pthread_mutex_unlock(&e->lock);
+	if (left)
+		return;
+	close(e->wake[0]);
+	close(e->wake[1]);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+void mhp_lv_events_follow(struct mhp_lv_events *e, const unsigned char uuid[VIR_UUID_BUFLEN])
+{
+	pthread_mutex_lock(&e->lock);
+	memcpy(e->uuid, uuid, VIR_UUID_BUFLEN);
+	e->following = true;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* Called on the loop's thread: queues an event of the followed domain
+ * (data taken over). */
+static void push(struct mhp_lv_events *e, virDomainPtr dom, const char *name, json_object *data)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
 	json_object *ev = json_object_new_object();
+	bool known = dom && virDomainGetUUID(dom, uuid) == 0;
 
 	json_object_object_add(ev, "event", json_object_new_string(name));
 	json_object_object_add(ev, "data", data ? data : json_object_new_object());
-	mhp_transcript_line(e->log, "<", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
 	pthread_mutex_lock(&e->lock);
-	e->queue = mhp_array_reserve(e->queue, &e->alloc, e->n + 1, sizeof(*e->queue));
-	e->queue[e->n++] = ev;
-	pthread_mutex_unlock(&e->lock);
+	if (e->closed || !e->following || !known || memcmp(uuid, e->uuid, VIR_UUID_BUFLEN)) {
+		pthread_mutex_unlock(&e->lock);
+		json_object_put(ev);
+		return;
+	}
+	mhp_transcript_line(e->log, "<", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+	MHP_ARRAY_PUSH(e->queue, e->n, e->alloc) = ev;
 	/* A full pipe already says there is something to read. */
 	if (write(e->wake[1], "e", 1) < 0 && errno != EAGAIN)
 		mhp_log_errno(-errno, "cannot wake the libvirt backend's waiter");
-}
-
-static bool ours(struct mhp_lv_events *e, virDomainPtr dom)
-{
-	const char *name = dom ? virDomainGetName(dom) : NULL;
-
-	return name && !strcmp(name, e->domain);
+	pthread_mutex_unlock(&e->lock);
 }
 
 static void on_monitor(virConnectPtr conn, virDomainPtr dom, const char *event, long long seconds,
 		       unsigned int micros, const char *details, void *opaque)
 {
 	(void)conn, (void)seconds, (void)micros;
-	if (ours(opaque, dom))
-		push(opaque, event, details ? json_tokener_parse(details) : NULL);
+	/* Before libvirt took the new size into its XML: libvirt's own
+	 * event (on_size_change) is the one to wait for. */
+	bool early = !strcmp(event, "MEMORY_DEVICE_SIZE_CHANGE");
+
+	push(opaque, dom, early ? "qemu MEMORY_DEVICE_SIZE_CHANGE" : event, details ? json_tokener_parse(details) : NULL);
 }
 
-static void alias_event(struct mhp_lv_events *e, virDomainPtr dom, const char *name, const char *alias)
+static json_object *alias_data(const char *key, const char *alias)
 {
 	json_object *data = json_object_new_object();
 
-	if (!ours(e, dom)) {
-		json_object_put(data);
-		return;
-	}
-	json_object_object_add(data, "device", json_object_new_string(alias ? alias : ""));
-	push(e, name, data);
+	json_object_object_add(data, key, json_object_new_string(alias ? alias : ""));
+	return data;
 }
 
 static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
 	(void)conn;
-	alias_event(opaque, dom, "libvirt DEVICE_REMOVED", alias);
+	push(opaque, dom, "libvirt DEVICE_REMOVED", alias_data("device", alias));
 }
 
 static void on_removal_failed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
 	(void)conn;
-	alias_event(opaque, dom, "libvirt DEVICE_REMOVAL_FAILED", alias);
+	push(opaque, dom, "libvirt DEVICE_REMOVAL_FAILED", alias_data("device", alias));
+}
+
+static void on_size_change(virConnectPtr conn, virDomainPtr dom, const char *alias, unsigned long long size,
+			   void *opaque)
+{
+	json_object *data = alias_data("id", alias);
+
+	(void)conn;
+	json_object_object_add(data, "size", json_object_new_uint64(size << 10));
+	push(opaque, dom, "MEMORY_DEVICE_SIZE_CHANGE", data);
 }
 
 static const char *lifecycle_name(int event)
@@ -137,55 +210,65 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	json_object *data = json_object_new_object();
 
 	(void)conn;
-	if (!ours(opaque, dom)) {
-		json_object_put(data);
-		return 0;
-	}
 	json_object_object_add(data, "event", json_object_new_string(lifecycle_name(event)));
 	if (event == VIR_DOMAIN_EVENT_STOPPED)
 		json_object_object_add(data, "detail", json_object_new_string(stopped_detail(detail)));
 	else
 		json_object_object_add(data, "detail", json_object_new_int(detail));
-	push(opaque, "libvirt LIFECYCLE", data);
+	push(opaque, dom, "libvirt LIFECYCLE", data);
 	return 0;
+}
+
+/* One more reference for a callback libvirt now holds. */
+static int held(struct mhp_lv_events *e, int id)
+{
+	if (id >= 0) {
+		pthread_mutex_lock(&e->lock);
+		e->refs++;
+		pthread_mutex_unlock(&e->lock);
+	}
+	return id;
 }
 
 int mhp_lv_events_register(struct mhp_lv_events *e, virConnectPtr conn)
 {
+	static const int ids[] = { VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+				   VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE };
+	const virConnectDomainEventGenericCallback cbs[] = {
+		VIR_DOMAIN_EVENT_CALLBACK(on_removed), VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed),
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), VIR_DOMAIN_EVENT_CALLBACK(on_size_change),
+	};
+
 	e->conn = conn;
-	e->callbacks[0] = virConnectDomainQemuMonitorEventRegister(conn, NULL, NULL, on_monitor, e, NULL, 0);
-	e->callbacks[1] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-							   VIR_DOMAIN_EVENT_CALLBACK(on_removed), e, NULL);
-	e->callbacks[2] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
-							   VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), e, NULL);
-	e->callbacks[3] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-							   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), e, NULL);
+	/* Counted once registered: libvirt calls unref only when it lets a
+	 * registered callback go (deregistered, or its connection closed). */
+	e->callbacks[0] = held(e, virConnectDomainQemuMonitorEventRegister(conn, NULL, NULL, on_monitor, e, unref, 0));
 	for (int i = 0; i < 4; i++)
+		e->callbacks[i + 1] = held(e, virConnectDomainEventRegisterAny(conn, NULL, ids[i], cbs[i], e, unref));
+	for (int i = 0; i < NCALLBACKS; i++)
 		if (e->callbacks[i] < 0)
-			return mhp_log_error("cannot subscribe to libvirt's events: %s", virGetLastErrorMessage()), -EIO;
+			return -EIO;
 	return 0;
 }
 
 void mhp_lv_events_release(struct mhp_lv_events *e)
 {
-	if (e->conn && e->callbacks[0] >= 0)
-		virConnectDomainQemuMonitorEventDeregister(e->conn, e->callbacks[0]);
-	for (int i = 1; i < 4; i++)
-		if (e->conn && e->callbacks[i] >= 0)
-			virConnectDomainEventDeregisterAny(e->conn, e->callbacks[i]);
-	e->conn = NULL;
-	if (e->wake[0] < 0)
+	if (!e)
 		return;
 	pthread_mutex_lock(&e->lock);
+	e->closed = true;
 	for (size_t i = 0; i < e->n; i++)
 		json_object_put(e->queue[i]);
 	free(e->queue);
 	e->queue = NULL;
 	e->n = e->alloc = 0;
 	pthread_mutex_unlock(&e->lock);
-	close(e->wake[0]);
-	close(e->wake[1]);
-	e->wake[0] = e->wake[1] = -1;
+	if (e->conn && e->callbacks[0] >= 0)
+		virConnectDomainQemuMonitorEventDeregister(e->conn, e->callbacks[0]);
+	for (int i = 1; i < NCALLBACKS; i++)
+		if (e->conn && e->callbacks[i] >= 0)
+			virConnectDomainEventDeregisterAny(e->conn, e->callbacks[i]);
+	unref(e);
 }
 
 static json_object *take(struct mhp_lv_events *e, mhp_qmp_event_match_fn match, void *ctx)

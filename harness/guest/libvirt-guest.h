@@ -5,6 +5,7 @@
 #define MHP_LIBVIRT_GUEST_H
 
 #include <libvirt/libvirt.h>
+#include <signal.h>
 #include <libvirt/virterror.h>
 
 #include "guest/backend.h"
@@ -14,13 +15,13 @@
 
 struct mhp_lv_guest {
 	char *uri;                 /* the caller's, or NULL: an embed root */
-	struct mhp_lv_root root;
+	const char *root;          /* this process's embed root, NULL with a URI */
 	struct mhp_rundir rundir;  /* private: the channel socket, the initrd */
 	char *chan_path, *initrd_path;
-	char name[128];            /* the domain's: mhp-TOPOLOGY-PID */
+	char name[128];            /* the domain's: mhp-pidPID-TOPOLOGY */
 	virConnectPtr conn;
 	virDomainPtr dom;
-	struct mhp_lv_events ev;
+	struct mhp_lv_events *ev;
 	struct mhp_transcript ev_log; /* libvirt.log: API calls and events */
 	char stopped[32];          /* libvirt's detail once the domain stopped, else "" */
 	char api_error[256];       /* libvirt's message for the last failed call */
@@ -37,6 +38,16 @@ int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited);
 int mhp_lv_api_fail(struct mhp_guest *g, const char *call);
 /* Logs an API call into libvirt.log. */
 void mhp_lv_log(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
+
+/* libvirt-connect.c: the domain's name for topology name in this process;
+ * the connection (the process's embed root, libvirt's event loop, what a
+ * killed mhp left swept away, the events subscribed). */
+void mhp_lv_domain_name(const char *topology, char *buf, size_t size);
+int mhp_lv_connect(struct mhp_guest *g);
+/* Runs with SIGINT and SIGTERM blocked a libvirt call that may start
+ * threads (they inherit the mask: the signals stay the main thread's). */
+void mhp_lv_signals_block(sigset_t *old);
+void mhp_lv_signals_restore(const sigset_t *old);
 
 /* libvirt-devices.c: the memory device ops. */
 int mhp_lv_plug(struct mhp_guest *g, unsigned index, struct mhp_plugged *ret);

@@ -18,24 +18,6 @@
 #define QUIT_WAIT_MS 2000
 #define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
 
-static void say(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
-static void say(struct mhp_guest *g, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(g->error, sizeof(g->error), fmt, ap);
-	va_end(ap);
-}
-
-static bool is_end_event(json_object *ev, void *ctx)
-{
-	const char *name = mhp_qmp_event_name(ev);
-
-	(void)ctx;
-	return name && (!strcmp(name, "SHUTDOWN") || !strcmp(name, "GUEST_PANICKED"));
-}
-
 /* Why QEMU stopped, from its last events (GUEST_PANICKED with pvpanic, or
  * SHUTDOWN's reason: "guest-reset" is a panic under panic=-1 -no-reboot). */
 static void end_reason(struct mhp_qemu_guest *q, char *buf, size_t size)
@@ -43,16 +25,9 @@ static void end_reason(struct mhp_qemu_guest *q, char *buf, size_t size)
 	json_object *ev = NULL;
 
 	buf[0] = '\0';
-	if (q->qmp.fd < 0 || mhp_qmp_event_wait_ref(&q->qmp, mhp_deadline_in_ms(200), is_end_event, NULL, &ev) < 0)
+	if (q->qmp.fd < 0 || mhp_qmp_event_wait_ref(&q->qmp, mhp_deadline_in_ms(200), mhp_qmp_match_end, NULL, &ev) < 0)
 		return;
-	const char *reason = mhp_json_path_string(ev, "data/reason");
-
-	if (!strcmp(mhp_qmp_event_name(ev), "GUEST_PANICKED"))
-		snprintf(buf, size, ", GUEST_PANICKED");
-	else if (reason && !strcmp(reason, "guest-reset"))
-		snprintf(buf, size, ", SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?");
-	else
-		snprintf(buf, size, ", SHUTDOWN %s", reason ? reason : "?");
+	mhp_qmp_end_text(ev, buf, size);
 	json_object_put(ev);
 }
 
@@ -63,25 +38,25 @@ int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited)
 
 	if (r == -EINTR) {
 		g->interrupted = true;
-		say(g, "interrupted while waiting for %s", awaited);
+		mhp_guest_say(g, "interrupted while waiting for %s", awaited);
 	} else if (q->qemu.status >= 0 ||
 		   (q->qemu.pid > 0 && mhp_child_wait(&q->qemu, mhp_deadline_in_ms(DEATH_WAIT_MS)) == 0)) {
 		/* (A QEMU that never started has not exited: pid 0, status -1.) */
 		end_reason(q, why, sizeof(why));
-		say(g, "QEMU exited (%s%s) while waiting for %s", mhp_child_describe(&q->qemu, how, sizeof(how)), why,
+		mhp_guest_say(g, "QEMU exited (%s%s) while waiting for %s", mhp_child_describe(&q->qemu, how, sizeof(how)), why,
 		    awaited);
 	} else if (r == -ETIMEDOUT)
-		say(g, "timed out waiting for %s", awaited);
+		mhp_guest_say(g, "timed out waiting for %s", awaited);
 	else if (r == -EOWNERDEAD)
-		say(g, "the kernel oopsed (console.log) while it owed %s: no answer will come", awaited);
+		mhp_guest_say(g, "the kernel oopsed (console.log) while it owed %s: no answer will come", awaited);
 	else if (r == -ECONNRESET)
-		say(g, "QEMU closed the connection, though still running, while waiting for %s", awaited);
+		mhp_guest_say(g, "QEMU closed the connection, though still running, while waiting for %s", awaited);
 	else if (r == -EREMOTEIO && g->refusal[0])
-		say(g, "guest answered '%s' to %s", g->refusal, awaited);
+		mhp_guest_say(g, "guest answered '%s' to %s", g->refusal, awaited);
 	else if (r == -EREMOTEIO)
-		say(g, "QMP error '%s' for %s", q->qmp.error, awaited);
+		mhp_guest_say(g, "QMP error '%s' for %s", q->qmp.error, awaited);
 	else
-		say(g, "%s while waiting for %s", strerror(-r), awaited);
+		mhp_guest_say(g, "%s while waiting for %s", strerror(-r), awaited);
 	return r < 0 ? r : -EIO;
 }
 
@@ -90,16 +65,10 @@ int mhp_qemu_fail(struct mhp_guest *g, int r, const char *awaited)
 static int prepare(struct mhp_guest *g)
 {
 	struct mhp_qemu_guest *q = mhp_qemu_of(g);
-	int r;
+	int r = mhp_guest_make_rundir(g, &q->rundir, &q->chan_path, &q->initrd_path);
 
-	if ((r = mhp_rundir_make(&q->rundir, "mhp-run")) < 0)
-		return mhp_qemu_fail(g, r, "a private run directory in the temporary directory");
-	q->qmp_path = mhp_rundir_socket_path(&q->rundir, "qmp.sock");
-	q->chan_path = mhp_rundir_socket_path(&q->rundir, "channel.sock");
-	q->initrd_path = mhp_xasprintf("%s/initrd.cpio", q->rundir.path);
-	r = mhp_initrd_write(q->initrd_path, g->m->guest_init, g->m->tables, g->m->ntables, g->m->modules);
-	if (r < 0)
-		say(g, "cannot build the initrd from '%s': %s", g->m->guest_init, strerror(-r));
+	if (r == 0)
+		q->qmp_path = mhp_rundir_socket_path(&q->rundir, "qmp.sock");
 	return r;
 }
 
@@ -153,7 +122,7 @@ static int spawn(struct mhp_guest *g)
 	r = mhp_child_start(&q->qemu, argv.v, qemu_log);
 	mhp_strv_release(&argv);
 	if (r < 0) {
-		say(g, "cannot start QEMU '%s': %s", cfg.binary ? cfg.binary : "qemu-system-x86_64", strerror(-r));
+		mhp_guest_say(g, "cannot start QEMU '%s': %s", cfg.binary ? cfg.binary : "qemu-system-x86_64", strerror(-r));
 		return r;
 	}
 	return connect_sockets(g, chan_listen, qmp_listen);
@@ -170,7 +139,7 @@ static int start(struct mhp_guest *g, const struct mhp_machine *m)
 		return r;
 	if ((r = mhp_transcript_open(&q->qmp_log, qmp_log, m->epoch_ns)) < 0 ||
 	    (r = mhp_guest_link_open_log(g)) < 0) {
-		say(g, "cannot write logs in '%s': %s", m->log_dir, strerror(-r));
+		mhp_guest_say(g, "cannot write logs in '%s': %s", m->log_dir, strerror(-r));
 		return r;
 	}
 	if ((r = spawn(g)) < 0)

@@ -47,18 +47,6 @@ static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
 	return r < 0 ? mhp_qemu_fail(g, r, "qom-set requested-size") : 0;
 }
 
-/* Events about id still queued from before: a stale one would end the
- * first wait early. */
-static void drain_size_changes(struct mhp_guest *g, const char *id)
-{
-	json_object *ev = NULL;
-
-	while (mhp_qmp_event_wait_ref(&mhp_qemu_of(g)->qmp, mhp_deadline_in_ms(0), mhp_qmp_match_size_change, (void *)id, &ev) == 0) {
-		json_object_put(ev);
-		ev = NULL;
-	}
-}
-
 static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
 {
 	return mhp_virtio_mem_wait_size(g, mhp_qemu_event_wait, query, id, settle, r);
@@ -78,7 +66,7 @@ int mhp_qemu_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblo
 	int r;
 
 	*ret = (struct mhp_resized){ 0 };
-	drain_size_changes(g, d->id);
+	mhp_guest_drain_events(g, mhp_qemu_event_wait, mhp_qmp_match_size_change, d->id);
 	if ((r = mhp_virtio_mem_before_resize(g, nblocks)) < 0)
 		return r;
 	if ((r = set_requested(g, d->id, size)) < 0 || (r = wait_size(g, d->id, nblocks == 0, ret)) < 0 ||

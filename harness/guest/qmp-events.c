@@ -2,6 +2,7 @@
  * the libvirt backend's queue alike (both hold QMP-shaped events). */
 #include "guest/qmp.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool mhp_qmp_match_ost(json_object *ev, void *ctx)
@@ -36,4 +37,24 @@ bool mhp_qmp_match_size_change(json_object *ev, void *ctx)
 	const char *id = ctx, *name = mhp_qmp_event_name(ev), *dev = mhp_json_path_string(ev, "data/id");
 
 	return name && !strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE") && dev && !strcmp(dev, id);
+}
+
+bool mhp_qmp_match_end(json_object *ev, void *ctx)
+{
+	const char *name = mhp_qmp_event_name(ev);
+
+	(void)ctx;
+	return name && (!strcmp(name, "SHUTDOWN") || !strcmp(name, "GUEST_PANICKED"));
+}
+
+void mhp_qmp_end_text(json_object *ev, char *buf, size_t size)
+{
+	const char *reason = mhp_json_path_string(ev, "data/reason"), *name = mhp_qmp_event_name(ev);
+
+	if (name && !strcmp(name, "GUEST_PANICKED"))
+		snprintf(buf, size, ", GUEST_PANICKED");
+	else if (reason && !strcmp(reason, "guest-reset"))
+		snprintf(buf, size, ", SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?");
+	else
+		snprintf(buf, size, ", SHUTDOWN %s", reason ? reason : "?");
 }

@@ -95,6 +95,12 @@ bool mhp_qmp_match_unplug(json_object *ev, void *ctx);
 /* MEMORY_DEVICE_SIZE_CHANGE of device ctx. */
 bool mhp_qmp_match_size_change(json_object *ev, void *ctx);
 
+/* SHUTDOWN or GUEST_PANICKED: how QEMU's guest ended. */
+bool mhp_qmp_match_end(json_object *ev, void *ctx);
+/* ", GUEST_PANICKED" or ", SHUTDOWN REASON" (a "guest-reset" is a panic
+ * under panic=-1 -no-reboot) of such an event, for an error message. */
+void mhp_qmp_end_text(json_object *ev, char *buf, size_t size);
+
 /* Helpers for matchers. */
 const char *mhp_qmp_event_name(json_object *event);
 /* The string at a '/'-separated path inside obj ("data/info/device"), or NULL. */

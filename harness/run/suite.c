@@ -204,7 +204,7 @@ int mhp_suite_option(int o, const char *arg, struct mhp_suite_args *a)
 		a->sharded = true;
 		return 1;
 	case MHP_OPT_BACKEND:
-		if (strcmp(arg, "qemu") && strcmp(arg, "libvirt") && strncmp(arg, "libvirt:", 8)) {
+		if (strcmp(arg, "qemu") && strcmp(arg, "libvirt") && (strncmp(arg, "libvirt:", 8) || !arg[8])) {
 			mhp_log_error("--backend: '%s' is not qemu, libvirt or libvirt:URI", arg);
 			return -EINVAL;
 		}
