@@ -285,20 +285,46 @@ static void test_backend_config(void **state)
 	assert_int_equal(mhp_remove_tree(dir), 0);
 }
 
-/* The wrapper libvirt runs as QEMU: "-accel tcg" gets one TCG thread,
- * nothing else changes (libvirt's probe's -machine accel= neither). */
+/* The wrapper libvirt runs as QEMU: the QEMU named, "-accel tcg" with one
+ * TCG thread, nothing else changed (libvirt's probe's -machine accel=
+ * neither). */
 static void test_tcg_wrapper_argv(void **state)
 {
 	(void)state;
 	char *in[] = { "/c/mhp-qemu-tcg-single", "-machine", "none,accel=tcg", "-accel", "tcg", "-name", "tcg", NULL };
-	char **out = mhp_qemu_tcg_argv(7, in);
+	char **out = mhp_qemu_tcg_argv("/opt/qemu/bin/qemu-system-x86_64", 7, in);
 
-	assert_string_equal(out[0], "qemu-system-x86_64");
+	assert_string_equal(out[0], "/opt/qemu/bin/qemu-system-x86_64");
 	assert_string_equal(out[2], "none,accel=tcg");
 	assert_string_equal(out[4], "tcg,thread=single");
 	assert_string_equal(out[6], "tcg");
 	assert_null(out[7]);
 	free(out);
+}
+
+/* The emulator link: to this very program, the QEMU it must run named
+ * beside it, and forgotten when none is given (the default QEMU). */
+static void test_tcg_emulator_link(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/mhp-lvlink-XXXXXX", err[256], target[4096];
+	char *self = realpath("/proc/self/exe", NULL), *named = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	char *link = mhp_lv_tcg_emulator(dir, "/opt/qemu/bin/qemu-system-x86_64", err, sizeof(err));
+	assert_non_null(link);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, self);
+	char *binary = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_BINARY);
+	assert_int_equal(mhp_read_file(binary, 4096, &named, NULL), 0);
+	assert_string_equal(named, "/opt/qemu/bin/qemu-system-x86_64");
+	free(link);
+	assert_non_null(link = mhp_lv_tcg_emulator(dir, NULL, err, sizeof(err)));
+	assert_int_equal(access(binary, F_OK), -1);
+	free(link), free(binary), free(named), free(self);
+	assert_int_equal(mhp_remove_tree(dir), 0);
 }
 
 /* Embed roots: one process each (flock), the first free one taken, each
@@ -469,6 +495,7 @@ int main(void)
 	TEST_ONE(&l, test_kvm_domain_type);
 	TEST_ONE(&l, test_backend_config);
 	TEST_ONE(&l, test_tcg_wrapper_argv);
+	TEST_ONE(&l, test_tcg_emulator_link);
 	TEST_ONE(&l, test_embed_roots);
 	TEST_ROWS(&l, test_replay, replay_rows);
 	TEST_ONE(&l, test_replay_failure_leaves_nothing);
