@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -94,31 +96,72 @@ const char *mhp_lv_process_root(char *err, size_t size)
 	return root.path;
 }
 
-/* DIR/MHP_QEMU_TCG_BINARY names qemu, or is gone when qemu is NULL. */
-static int name_binary(const char *dir, const char *qemu)
+/* The QEMU binary to run, absolute: qemu made so, or
+ * qemu-system-x86_64 found on PATH.  A new string, or NULL (errno). */
+static char *resolve_qemu(const char *qemu)
 {
-	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_BINARY);
+	const char *path = getenv("PATH");
 
 	if (qemu)
-		return mhp_write_file_atomic(path, qemu, strlen(qemu));
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+		return realpath(qemu, NULL);
+	for (const char *p = path ? path : "/usr/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+		char *cand = mhp_xasprintf("%.*s/qemu-system-x86_64", (int)len, p);
+		if (access(cand, X_OK) == 0) {
+			char *abs = realpath(cand, NULL);
+			free(cand);
+			return abs;
+		}
+		free(cand);
+		p += len + (p[len] == ':');
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+/* DIR/tcg-HASH, HASH of everything that makes the QEMU what it is (path,
+ * inode, size, times): libvirt keeps an emulator's capabilities by its
+ * path and checks them by the mhp binary the link leads to, so another
+ * QEMU must get another path. */
+static char *identity_dir(const char *dir, const char *abs)
+{
+	struct stat st;
+	uint64_t h = MHP_HASH_INIT;
+
+	if (stat(abs, &st) < 0)
+		return NULL;
+	h = mhp_hash(h, abs, strlen(abs));
+	h = mhp_hash(h, &st.st_ino, sizeof(st.st_ino));
+	h = mhp_hash(h, &st.st_size, sizeof(st.st_size));
+	h = mhp_hash(h, &st.st_mtim, sizeof(st.st_mtim));
+	h = mhp_hash(h, &st.st_ctim, sizeof(st.st_ctim));
+	return mhp_xasprintf("%s/tcg-%016" PRIx64, dir, h);
 }
 
 char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t size)
 {
-	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
-	_cleanup_free_ char *tmp = mhp_xasprintf("%s/%s.%d", dir, MHP_QEMU_TCG_WRAPPER, (int)getpid());
-	char *link = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_WRAPPER);
-	int r = self ? 0 : -errno;
+	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *abs = resolve_qemu(qemu), *sub = NULL;
+	_cleanup_free_ char *tmp = NULL, *named = NULL;
+	char *link = NULL;
+	int r = self && abs ? 0 : -errno;
 
-	/* A link made anew each time (atomically): mhp may have moved. */
-	if (r == 0 && (symlink(self, tmp) < 0 || rename(tmp, link) < 0))
+	if (r == 0 && !(sub = identity_dir(dir, abs)))
 		r = -errno;
-	if (r == 0)
-		r = name_binary(dir, qemu);
+	if (r == 0 && (r = mhp_mkdir_p(sub, 0700)) == 0) {
+		link = mhp_xasprintf("%s/%s", sub, MHP_QEMU_TCG_WRAPPER);
+		tmp = mhp_xasprintf("%s.%d", link, (int)getpid());
+		named = mhp_xasprintf("%s/%s", sub, MHP_QEMU_TCG_BINARY);
+		/* A link made anew each time (atomically): mhp may have moved. */
+		if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
+			r = -errno;
+		else
+			r = mhp_write_file_atomic(named, abs, strlen(abs));
+	}
 	if (r < 0) {
-		snprintf(err, size, "cannot link '%s' to mhp: %s", link, strerror(-r));
-		unlink(tmp);
+		snprintf(err, size, "cannot link the TCG wrapper for '%s' in '%s': %s", qemu ? qemu : "qemu-system-x86_64",
+			 dir, strerror(-r));
+		if (tmp)
+			unlink(tmp);
 		free(link);
 		return NULL;
 	}
@@ -145,6 +188,8 @@ int mhp_qemu_tcg_wrapper_main(int argc, char **argv)
 	_cleanup_free_ char *path = mhp_xasprintf("%s/%s", slash ? dir : ".", MHP_QEMU_TCG_BINARY);
 	if (mhp_read_file(path, 4096, &named, NULL) < 0)
 		named = NULL;
+	for (size_t n = named ? strlen(named) : 0; n && (named[n - 1] == '\n' || named[n - 1] == ' '); n--)
+		named[n - 1] = '\0';
 	char **args = mhp_qemu_tcg_argv(named ? named : "qemu-system-x86_64", argc, argv);
 
 	execvp(args[0], args);

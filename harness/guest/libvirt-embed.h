@@ -27,11 +27,12 @@ char *mhp_lv_root_uri(const struct mhp_lv_root *r);
  * with err said. */
 const char *mhp_lv_process_root(char *err, size_t size);
 
-/* The emulator libvirt starts for TCG: a link DIR/MHP_QEMU_TCG_WRAPPER to
- * this mhp binary, which runs QEMU with one TCG thread (guest/qemu.c says
- * why; libvirt 9.0 has no setting for it).  The QEMU it runs is qemu, or
- * qemu-system-x86_64 when NULL, named in DIR/MHP_QEMU_TCG_BINARY.  A new
- * string, or NULL with err said. */
+/* The emulator libvirt starts for TCG: a link MHP_QEMU_TCG_WRAPPER to this
+ * mhp binary, which runs QEMU with one TCG thread (guest/qemu.c says why;
+ * libvirt 9.0 has no setting for it), in DIR/tcg-HASH, one directory per
+ * QEMU binary (its path and identity), with the QEMU's absolute path in
+ * MHP_QEMU_TCG_BINARY beside it: qemu, or qemu-system-x86_64 from PATH
+ * when NULL.  A new string, or NULL with err said. */
 #define MHP_QEMU_TCG_WRAPPER "mhp-qemu-tcg-single"
 #define MHP_QEMU_TCG_BINARY "mhp-qemu-binary"
 char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t size);

@@ -242,11 +242,14 @@ int mhp_lv_events_register(struct mhp_lv_events *e, virConnectPtr conn)
 	e->conn = conn;
 	/* Counted once registered: libvirt calls unref only when it lets a
 	 * registered callback go (deregistered, or its connection closed). */
-	e->callbacks[0] = held(e, virConnectDomainQemuMonitorEventRegister(conn, NULL, NULL, on_monitor, e, unref, 0));
+	/* On the first failure, at once: libvirt's next call would clear its
+	 * error; those registered are deregistered by release. */
+	if ((e->callbacks[0] = held(e, virConnectDomainQemuMonitorEventRegister(conn, NULL, NULL, on_monitor, e, unref,
+										 0))) < 0)
+		return -EIO;
 	for (int i = 0; i < 4; i++)
-		e->callbacks[i + 1] = held(e, virConnectDomainEventRegisterAny(conn, NULL, ids[i], cbs[i], e, unref));
-	for (int i = 0; i < NCALLBACKS; i++)
-		if (e->callbacks[i] < 0)
+		if ((e->callbacks[i + 1] = held(e, virConnectDomainEventRegisterAny(conn, NULL, ids[i], cbs[i], e,
+										    unref))) < 0)
 			return -EIO;
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt-qemu.h>
+
 #include "guest/libvirt-xml.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
@@ -41,7 +43,9 @@ int mhp_lv_api_fail(struct mhp_guest *g, const char *call)
 	snprintf(l->api_error, sizeof(l->api_error), "%s", msg ? msg : "(no message)");
 	mhp_lv_log(g, "%s failed: %s", call, l->api_error);
 	g->refusal[0] = '\0'; /* the error is libvirt's, not the guest's */
-	return mhp_lv_fail(g, -EREMOTEIO, call);
+	int r = mhp_lv_fail(g, -EREMOTEIO, call);
+	l->api_error[0] = '\0'; /* said: not for a later failure */
+	return r;
 }
 
 static bool is_stop(json_object *ev, void *ctx)
@@ -76,7 +80,7 @@ static void end_reason(struct mhp_guest *g, char *buf, size_t size)
 
 	if (l->ev && mhp_lv_events_wait(l->ev, mhp_deadline_in_ms(0), mhp_qmp_match_end, NULL, &end) == 0)
 		mhp_qmp_end_text(end, why, sizeof(why));
-	snprintf(buf, size, "%s%s", l->stopped, why);
+	snprintf(buf, size, "%s%s", l->stopped[0] ? l->stopped : "stopped", why);
 	json_object_put(end);
 }
 
@@ -87,10 +91,12 @@ static bool domain_gone(struct mhp_guest *g, int r)
 
 	/* libvirt sees QEMU's end just after the channel closes or a call
 	 * fails: give it the time the QEMU backend gives QEMU's exit. */
+	if (!l->dom)
+		return false; /* not started: nothing to wait for */
 	if (stopped_within(g, r == -EINTR ? 0 : DEATH_WAIT_MS))
 		return true;
 	/* A transient domain that stopped is no domain at all. */
-	active = l->dom ? virDomainIsActive(l->dom) : 1;
+	active = virDomainIsActive(l->dom);
 	return active == 0 || (active < 0 && virGetLastErrorCode() == VIR_ERR_NO_DOMAIN);
 }
 
@@ -113,7 +119,7 @@ int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited)
 		mhp_guest_say(g, "QEMU closed the guest channel, though the domain runs, while waiting for %s", awaited);
 	else if (r == -EREMOTEIO && g->refusal[0])
 		mhp_guest_say(g, "guest answered '%s' to %s", g->refusal, awaited);
-	else if (r == -EREMOTEIO)
+	else if (r == -EREMOTEIO && l->api_error[0])
 		mhp_guest_say(g, "libvirt's %s failed: %s", awaited, l->api_error);
 	else
 		mhp_guest_say(g, "%s while waiting for %s", strerror(-r), awaited);
@@ -137,19 +143,14 @@ static int prepare(struct mhp_guest *g)
 }
 
 /* The wrapper in the process's embed root, or, with a URI, in mhp's cache
- * (shared by every mhp: only for the default QEMU). */
+ * (its directory is per QEMU binary: processes share it safely). */
 static char *tcg_emulator(struct mhp_guest *g)
 {
 	struct mhp_lv_guest *l = mhp_lv_of(g);
 	_cleanup_free_ char *shared = l->root ? NULL : mhp_cache_path("libvirt");
 
-	if (shared && g->m->qemu) {
-		snprintf(g->error, sizeof(g->error), "--qemu under TCG needs the libvirt backend's embedded driver "
-			 "(the link that runs it with one TCG thread is per embed root), not a URI");
-		return NULL;
-	}
 	if (shared && mhp_mkdir_p(shared, 0700) < 0) {
-		snprintf(g->error, sizeof(g->error), "cannot make '%s': %s", shared, strerror(errno));
+		mhp_guest_say(g, "cannot make '%s': %s", shared, strerror(errno));
 		return NULL;
 	}
 	return mhp_lv_tcg_emulator(l->root ? l->root : shared, g->m->qemu, g->error, sizeof(g->error));
@@ -179,6 +180,22 @@ static char *domain_xml(struct mhp_guest *g)
 	return xml;
 }
 
+/* The version of the QEMU that runs (the driver's own is its default
+ * emulator's, not --qemu's). */
+static void qemu_version(struct mhp_guest *g)
+{
+	_cleanup_free_ char *reply = NULL;
+	json_object *all = NULL;
+
+	if (virDomainQemuMonitorCommand(mhp_lv_of(g)->dom, "{\"execute\": \"query-version\"}", &reply, 0) < 0 ||
+	    !(all = json_tokener_parse(reply)))
+		return;
+	snprintf(g->hypervisor_version, sizeof(g->hypervisor_version), "%" PRId64 ".%" PRId64 ".%" PRId64,
+		 mhp_json_path_int(all, "return/qemu/major", -1), mhp_json_path_int(all, "return/qemu/minor", -1),
+		 mhp_json_path_int(all, "return/qemu/micro", -1));
+	json_object_put(all);
+}
+
 static int create(struct mhp_guest *g)
 {
 	struct mhp_lv_guest *l = mhp_lv_of(g);
@@ -200,6 +217,7 @@ static int create(struct mhp_guest *g)
 	if (!l->dom || virDomainGetUUID(l->dom, uuid) < 0)
 		return mhp_lv_api_fail(g, "virDomainCreateXML");
 	mhp_lv_events_follow(l->ev, uuid);
+	qemu_version(g);
 	if ((fd = mhp_unix_accept(listen_fd, mhp_guest_deadline(g))) < 0)
 		return mhp_lv_fail(g, fd, "QEMU to connect the guest channel (see the embed root's log/qemu/)");
 	mhp_guest_link_attach(g, fd);

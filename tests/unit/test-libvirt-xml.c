@@ -302,28 +302,40 @@ static void test_tcg_wrapper_argv(void **state)
 	free(out);
 }
 
-/* The emulator link: to this very program, the QEMU it must run named
- * beside it, and forgotten when none is given (the default QEMU). */
+/* The emulator link: to this very program, in a directory of the QEMU's
+ * own (another QEMU, another path: libvirt keeps capabilities by path),
+ * the QEMU's absolute path beside it; without --qemu, the one on PATH. */
 static void test_tcg_emulator_link(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/mhp-lvlink-XXXXXX", err[256], target[4096];
-	char *self = realpath("/proc/self/exe", NULL), *named = NULL;
+	char *self = realpath("/proc/self/exe", NULL), *qemu = realpath("/usr/bin/qemu-system-x86_64", NULL);
+	char *named = NULL, *named2 = NULL;
 
+	assert_non_null(qemu); /* ci/install-deps installs it */
 	assert_non_null(mkdtemp(dir));
-	char *link = mhp_lv_tcg_emulator(dir, "/opt/qemu/bin/qemu-system-x86_64", err, sizeof(err));
-	assert_non_null(link);
+	char *link = mhp_lv_tcg_emulator(dir, "/usr/bin/qemu-system-x86_64", err, sizeof(err));
+	if (!link)
+		fail_msg("%s", err);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
 	assert_true(n > 0);
 	target[n] = '\0';
 	assert_string_equal(target, self);
-	char *binary = mhp_xasprintf("%s/%s", dir, MHP_QEMU_TCG_BINARY);
+	char *prefix = mhp_xasprintf("%s/tcg-", dir);
+	assert_int_equal(strncmp(link, prefix, strlen(prefix)), 0);
+	char *binary = mhp_xasprintf("%.*s/%s", (int)(strrchr(link, '/') - link), link, MHP_QEMU_TCG_BINARY);
 	assert_int_equal(mhp_read_file(binary, 4096, &named, NULL), 0);
-	assert_string_equal(named, "/opt/qemu/bin/qemu-system-x86_64");
-	free(link);
-	assert_non_null(link = mhp_lv_tcg_emulator(dir, NULL, err, sizeof(err)));
-	assert_int_equal(access(binary, F_OK), -1);
-	free(link), free(binary), free(named), free(self);
+	assert_string_equal(named, qemu);
+	/* The same QEMU, by PATH: the same directory; a missing one: an error. */
+	char *again = mhp_lv_tcg_emulator(dir, NULL, err, sizeof(err));
+	if (!again)
+		fail_msg("%s", err);
+	assert_string_equal(again, link);
+	assert_int_equal(mhp_read_file(binary, 4096, &named2, NULL), 0);
+	assert_string_equal(named2, qemu);
+	assert_null(mhp_lv_tcg_emulator(dir, "/nonexistent/qemu", err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/qemu"));
+	free(link), free(again), free(binary), free(named), free(named2), free(self), free(qemu), free(prefix);
 	assert_int_equal(mhp_remove_tree(dir), 0);
 }
 
