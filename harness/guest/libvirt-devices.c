@@ -11,7 +11,6 @@
 #include <inttypes.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libvirt/libvirt-qemu.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,28 +136,16 @@ static void alias_of(struct mhp_guest *g, unsigned index, char *buf, size_t size
  * libvirt's monitor pass-through. */
 static int region_start(struct mhp_guest *g, const char *alias, uint64_t *ret)
 {
-	_cleanup_free_ char *reply = NULL;
-	json_object *cmd = json_object_new_object(), *all = NULL, *list;
-	int r = -EPROTO;
+	json_object *reply = NULL, *list = NULL, *dev;
+	int r = mhp_lv_monitor(g, "query-memory-devices", &reply);
 
-	json_object_object_add(cmd, "execute", json_object_new_string("query-memory-devices"));
-	if (virDomainQemuMonitorCommand(mhp_lv_of(g)->dom, json_object_to_json_string(cmd), &reply, 0) < 0) {
-		json_object_put(cmd);
-		return mhp_lv_api_fail(g, "virDomainQemuMonitorCommand query-memory-devices");
+	if (r == 0 && json_object_object_get_ex(reply, "return", &list) && (dev = mhp_qmp_memory_device_in(list, alias))) {
+		*ret = (uint64_t)mhp_json_path_int(dev, "data/memaddr", 0);
+	} else if (r == 0) {
+		mhp_guest_say(g, "QEMU's query-memory-devices lists no '%s'", alias);
+		r = -EPROTO;
 	}
-	json_object_put(cmd);
-	if ((all = json_tokener_parse(reply)) && json_object_object_get_ex(all, "return", &list))
-		for (size_t i = 0; i < json_object_array_length(list) && r < 0; i++) {
-			json_object *dev = json_object_array_get_idx(list, i);
-			const char *id = mhp_json_path_string(dev, "data/id");
-			if (id && !strcmp(id, alias)) {
-				*ret = (uint64_t)mhp_json_path_int(dev, "data/memaddr", 0);
-				r = 0;
-			}
-		}
-	json_object_put(all);
-	if (r < 0)
-		snprintf(g->error, sizeof(g->error), "QEMU's query-memory-devices lists no '%s'", alias);
+	json_object_put(reply);
 	return r;
 }
 

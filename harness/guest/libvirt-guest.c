@@ -180,20 +180,33 @@ static char *domain_xml(struct mhp_guest *g)
 	return xml;
 }
 
-/* The version of the QEMU that runs (the driver's own is its default
- * emulator's, not --qemu's). */
-static void qemu_version(struct mhp_guest *g)
+int mhp_lv_monitor(struct mhp_guest *g, const char *command, json_object **ret_reply)
 {
 	_cleanup_free_ char *reply = NULL;
-	json_object *all = NULL;
+	json_object *cmd = json_object_new_object();
+	int r;
 
-	if (virDomainQemuMonitorCommand(mhp_lv_of(g)->dom, "{\"execute\": \"query-version\"}", &reply, 0) < 0 ||
-	    !(all = json_tokener_parse(reply)))
-		return;
-	snprintf(g->hypervisor_version, sizeof(g->hypervisor_version), "%" PRId64 ".%" PRId64 ".%" PRId64,
-		 mhp_json_path_int(all, "return/qemu/major", -1), mhp_json_path_int(all, "return/qemu/minor", -1),
-		 mhp_json_path_int(all, "return/qemu/micro", -1));
-	json_object_put(all);
+	json_object_object_add(cmd, "execute", json_object_new_string(command));
+	r = virDomainQemuMonitorCommand(mhp_lv_of(g)->dom, json_object_to_json_string(cmd), &reply, 0);
+	json_object_put(cmd);
+	if (r < 0)
+		return mhp_lv_api_fail(g, command);
+	if (!(*ret_reply = json_tokener_parse(reply))) {
+		mhp_guest_say(g, "QEMU's reply to %s does not parse", command);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* The version of the QEMU that runs (the driver's own is its default
+ * emulator's, not --qemu's); left empty when QEMU does not say. */
+static void qemu_version(struct mhp_guest *g)
+{
+	json_object *reply = NULL;
+
+	if (mhp_lv_monitor(g, "query-version", &reply) == 0)
+		mhp_qmp_version_text(reply, "return/qemu", g->hypervisor_version, sizeof(g->hypervisor_version));
+	json_object_put(reply);
 }
 
 static int create(struct mhp_guest *g)

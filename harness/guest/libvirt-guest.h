@@ -36,6 +36,9 @@ static inline struct mhp_lv_guest *mhp_lv_of(struct mhp_guest *g)
 int mhp_lv_fail(struct mhp_guest *g, int r, const char *awaited);
 /* A libvirt call that failed: its message into g->error; -EREMOTEIO. */
 int mhp_lv_api_fail(struct mhp_guest *g, const char *call);
+/* Runs QMP command (no arguments) through libvirt's monitor pass-through:
+ * its whole reply into *ret_reply.  -errno with g->error said. */
+int mhp_lv_monitor(struct mhp_guest *g, const char *command, json_object **ret_reply);
 /* Logs an API call into libvirt.log. */
 void mhp_lv_log(struct mhp_guest *g, const char *fmt, ...) MHP_FORMAT(2, 3);
 

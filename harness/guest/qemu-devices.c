@@ -29,13 +29,7 @@ int mhp_qemu_memory_device(struct mhp_guest *g, const char *id, json_object **li
 	*ret_dev = NULL;
 	if (r < 0)
 		return mhp_qemu_fail(g, r, "query-memory-devices");
-	for (size_t i = 0; i < json_object_array_length(*list) && !*ret_dev; i++) {
-		json_object *dev = json_object_array_get_idx(*list, i);
-		const char *dev_id = mhp_json_path_string(dev, "data/id");
-
-		if (dev_id && !strcmp(dev_id, id))
-			*ret_dev = dev;
-	}
+	*ret_dev = mhp_qmp_memory_device_in(*list, id);
 	return 0;
 }
 

@@ -74,11 +74,8 @@ static int prepare(struct mhp_guest *g)
 
 static void qemu_version(struct mhp_guest *g)
 {
-	json_object *v = mhp_qemu_of(g)->qmp.greeting;
-
-	snprintf(g->hypervisor_version, sizeof(g->hypervisor_version), "%" PRId64 ".%" PRId64 ".%" PRId64,
-		 mhp_json_path_int(v, "QMP/version/qemu/major", -1), mhp_json_path_int(v, "QMP/version/qemu/minor", -1),
-		 mhp_json_path_int(v, "QMP/version/qemu/micro", -1));
+	mhp_qmp_version_text(mhp_qemu_of(g)->qmp.greeting, "QMP/version/qemu", g->hypervisor_version,
+			     sizeof(g->hypervisor_version));
 }
 
 /* QEMU connects its chardevs in command-line order while starting. */

@@ -2,6 +2,7 @@
  * the libvirt backend's queue alike (both hold QMP-shaped events). */
 #include "guest/qmp.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,4 +58,27 @@ void mhp_qmp_end_text(json_object *ev, char *buf, size_t size)
 		snprintf(buf, size, ", SHUTDOWN guest-reset: the guest reset itself, a panic under panic=-1?");
 	else
 		snprintf(buf, size, ", SHUTDOWN %s", reason ? reason : "?");
+}
+
+json_object *mhp_qmp_memory_device_in(json_object *list, const char *id)
+{
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		json_object *dev = json_object_array_get_idx(list, i);
+		const char *dev_id = mhp_json_path_string(dev, "data/id");
+
+		if (dev_id && !strcmp(dev_id, id))
+			return dev;
+	}
+	return NULL;
+}
+
+void mhp_qmp_version_text(json_object *obj, const char *at, char *buf, size_t size)
+{
+	char major[64], minor[64], micro[64];
+
+	snprintf(major, sizeof(major), "%s/major", at);
+	snprintf(minor, sizeof(minor), "%s/minor", at);
+	snprintf(micro, sizeof(micro), "%s/micro", at);
+	snprintf(buf, size, "%" PRId64 ".%" PRId64 ".%" PRId64, mhp_json_path_int(obj, major, -1),
+		 mhp_json_path_int(obj, minor, -1), mhp_json_path_int(obj, micro, -1));
 }

@@ -101,6 +101,12 @@ bool mhp_qmp_match_end(json_object *ev, void *ctx);
  * under panic=-1 -no-reboot) of such an event, for an error message. */
 void mhp_qmp_end_text(json_object *ev, char *buf, size_t size);
 
+/* The entry of device id in a query-memory-devices list (borrowed), or NULL. */
+json_object *mhp_qmp_memory_device_in(json_object *list, const char *id);
+/* "7.2.0" of the {"major", "minor", "micro"} at path at inside obj (the
+ * greeting's "QMP/version/qemu", query-version's "return/qemu"). */
+void mhp_qmp_version_text(json_object *obj, const char *at, char *buf, size_t size);
+
 /* Helpers for matchers. */
 const char *mhp_qmp_event_name(json_object *event);
 /* The string at a '/'-separated path inside obj ("data/info/device"), or NULL. */
