@@ -19,14 +19,14 @@ int mhp_guest_wait_unplug(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_qmp_e
 }
 
 int mhp_virtio_mem_wait_size(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_size_query_fn query, const char *id,
-			     bool settle, struct mhp_resized *r)
+			     unsigned poll_ms, bool settle, struct mhp_resized *r)
 {
 	mhp_deadline_t end = mhp_guest_deadline(g), quiet_until = mhp_deadline_in_ms(2000);
 	bool changed = false;
 	int rc;
 
 	while ((rc = query(g, id, r)) == 0 && r->size != r->requested) {
-		mhp_deadline_t slice = mhp_deadline_in_ms(1000);
+		mhp_deadline_t slice = mhp_deadline_in_ms(poll_ms);
 		uint64_t before = r->size;
 		json_object *ev = NULL;
 

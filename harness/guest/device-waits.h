@@ -32,10 +32,12 @@ int mhp_guest_wait_unplug(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_qmp_e
 			  off_t from, json_object **ret_event);
 
 /* Until virtio-mem device id's size is the requested one, woken by its
- * MEMORY_DEVICE_SIZE_CHANGE events (and at least every second: they are
- * rate-limited and may be merged).  With settle, until two seconds pass
- * without a change: the guest may unplug only part of kernel-zone memory. */
+ * MEMORY_DEVICE_SIZE_CHANGE events and asking query at least every poll_ms:
+ * QEMU holds back all but the first event of each second (its monitor's
+ * rate limit), so a plug that took 30 ms was seen after a second.  With
+ * settle, until two seconds pass without a change: the guest may unplug
+ * only part of kernel-zone memory. */
 int mhp_virtio_mem_wait_size(struct mhp_guest *g, mhp_event_wait_fn wait, mhp_size_query_fn query, const char *id,
-			     bool settle, struct mhp_resized *r);
+			     unsigned poll_ms, bool settle, struct mhp_resized *r);
 
 #endif

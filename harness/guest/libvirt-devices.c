@@ -293,9 +293,11 @@ static int set_requested(struct mhp_guest *g, const char *alias, uint64_t size)
 	return r;
 }
 
+/* query reads libvirt's live XML, which changes only on libvirt's own
+ * event: asking it more often than the event comes would find nothing. */
 static int wait_size(struct mhp_guest *g, const char *alias, bool settle, struct mhp_resized *r)
 {
-	return mhp_virtio_mem_wait_size(g, event_wait, query, alias, settle, r);
+	return mhp_virtio_mem_wait_size(g, event_wait, query, alias, 1000, settle, r);
 }
 
 int mhp_lv_resize(struct mhp_guest *g, unsigned index, uint64_t size, int nblocks, struct mhp_resized *ret)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest/qemu.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -96,51 +97,21 @@ const char *mhp_lv_process_root(char *err, size_t size)
 	return root.path;
 }
 
-/* The QEMU binary to run, absolute: qemu made so, or
- * qemu-system-x86_64 found on PATH.  A new string, or NULL (errno). */
-static char *resolve_qemu(const char *qemu)
-{
-	const char *path = getenv("PATH");
-
-	if (qemu)
-		return realpath(qemu, NULL);
-	for (const char *p = path ? path : "/usr/bin"; *p;) {
-		size_t len = strcspn(p, ":");
-		char *cand = mhp_xasprintf("%.*s/qemu-system-x86_64", (int)len, p);
-		if (access(cand, X_OK) == 0) {
-			char *abs = realpath(cand, NULL);
-			free(cand);
-			return abs;
-		}
-		free(cand);
-		p += len + (p[len] == ':');
-	}
-	errno = ENOENT;
-	return NULL;
-}
-
-/* DIR/tcg-HASH, HASH of everything that makes the QEMU what it is (path,
- * inode, size, times): libvirt keeps an emulator's capabilities by its
- * path and checks them by the mhp binary the link leads to, so another
- * QEMU must get another path. */
+/* DIR/tcg-HASH, HASH of everything that makes the QEMU what it is:
+ * libvirt keeps an emulator's capabilities by its path and checks them by
+ * the mhp binary the link leads to, so another QEMU must get another path. */
 static char *identity_dir(const char *dir, const char *abs)
 {
-	struct stat st;
-	uint64_t h = MHP_HASH_INIT;
+	uint64_t h;
 
-	if (stat(abs, &st) < 0)
+	if (mhp_qemu_identity(abs, &h) < 0)
 		return NULL;
-	h = mhp_hash(h, abs, strlen(abs));
-	h = mhp_hash(h, &st.st_ino, sizeof(st.st_ino));
-	h = mhp_hash(h, &st.st_size, sizeof(st.st_size));
-	h = mhp_hash(h, &st.st_mtim, sizeof(st.st_mtim));
-	h = mhp_hash(h, &st.st_ctim, sizeof(st.st_ctim));
 	return mhp_xasprintf("%s/tcg-%016" PRIx64, dir, h);
 }
 
 char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t size)
 {
-	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *abs = resolve_qemu(qemu), *sub = NULL;
+	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *abs = mhp_qemu_resolve(qemu), *sub = NULL;
 	_cleanup_free_ char *tmp = NULL, *named = NULL;
 	char *link = NULL;
 	int r = self && abs ? 0 : -errno;

@@ -47,9 +47,10 @@ static int set_requested(struct mhp_guest *g, const char *id, uint64_t size)
 	return r < 0 ? mhp_qemu_fail(g, r, "qom-set requested-size") : 0;
 }
 
+/* query asks QEMU itself: every 20 ms costs a QMP round trip each. */
 static int wait_size(struct mhp_guest *g, const char *id, bool settle, struct mhp_resized *r)
 {
-	return mhp_virtio_mem_wait_size(g, mhp_qemu_event_wait, query, id, settle, r);
+	return mhp_virtio_mem_wait_size(g, mhp_qemu_event_wait, query, id, 20, settle, r);
 }
 
 /* The guest kept part of what a shrink asked back: make what it has the

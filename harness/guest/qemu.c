@@ -1,9 +1,12 @@
 #include "guest/qemu.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guest-init/wire.h"
 #include "lib/cleanup.h"
@@ -31,23 +34,92 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
 	return line;
 }
 
-char *mhp_qemu_version_line(const char *binary)
+char *mhp_qemu_resolve(const char *qemu)
 {
-	/* Asked for by every cache key of a run (snapshot shape, deadlines,
-	 * DSDT): one exec of QEMU per process and binary, which workers
-	 * inherit from the parent that asked first. */
-	static char *cached_binary, *cached_line;
-	char *argv[] = { (char *)(binary ? binary : "qemu-system-x86_64"), "--version", NULL }, *out = NULL;
+	const char *path = getenv("PATH");
 
-	if (cached_line && !strcmp(cached_binary, argv[0]))
-		return mhp_xstrdup(cached_line);
+	if (qemu)
+		return realpath(qemu, NULL);
+	for (const char *p = path ? path : "/usr/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+		_cleanup_free_ char *cand = mhp_xasprintf("%.*s/qemu-system-x86_64", (int)len, p);
+
+		if (access(cand, X_OK) == 0)
+			return realpath(cand, NULL);
+		p += len + (p[len] == ':');
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+int mhp_qemu_identity(const char *abs, uint64_t *ret)
+{
+	struct stat st;
+	uint64_t h = MHP_HASH_INIT;
+
+	if (stat(abs, &st) < 0)
+		return -errno;
+	h = mhp_hash(h, abs, strlen(abs));
+	h = mhp_hash(h, &st.st_ino, sizeof(st.st_ino));
+	h = mhp_hash(h, &st.st_size, sizeof(st.st_size));
+	h = mhp_hash(h, &st.st_mtim, sizeof(st.st_mtim));
+	h = mhp_hash(h, &st.st_ctim, sizeof(st.st_ctim));
+	*ret = h;
+	return 0;
+}
+
+/* <cache>/qemu-version/IDENTITY: the line, kept while the binary is the
+ * same file (an upgrade changes its inode or times).  NULL: not there. */
+static char *version_cache_path(const char *binary)
+{
+	_cleanup_free_ char *abs = mhp_qemu_resolve(binary), *dir = NULL;
+	uint64_t h;
+
+	if (!abs || mhp_qemu_identity(abs, &h) < 0)
+		return NULL;
+	dir = mhp_cache_path("qemu-version");
+	if (mhp_mkdir_p(dir, 0755) < 0)
+		return NULL;
+	return mhp_xasprintf("%s/%016" PRIx64, dir, h);
+}
+
+static char *ask_version(const char *binary)
+{
+	char *argv[] = { (char *)(binary ? binary : "qemu-system-x86_64"), "--version", NULL }, *out = NULL;
+	_cleanup_free_ char *cached = version_cache_path(binary);
+	size_t len;
+
+	if (cached && mhp_read_file(cached, 4096, &out, &len) == 0 && len)
+		return out;
+	free(out);
+	out = NULL;
 	if (mhp_run_capture(argv, mhp_deadline_in_ms(10000), 256, &out) != 0) {
 		free(out);
 		return NULL;
 	}
 	out[strcspn(out, "\n")] = '\0';
+	/* A cache that cannot be written costs the next run an exec, no more. */
+	if (cached)
+		(void)mhp_write_file_atomic(cached, out, strlen(out));
+	return out;
+}
+
+char *mhp_qemu_version_line(const char *binary)
+{
+	/* Asked for by every cache key of a run (snapshot shape, deadlines,
+	 * DSDT): once per process and binary, which workers inherit from the
+	 * parent that asked first, and from the cache across processes (a
+	 * QEMU exec costs 15-50 ms, a tenth of a restored scenario). */
+	static char *cached_binary, *cached_line;
+	const char *name = binary ? binary : "qemu-system-x86_64";
+	char *out;
+
+	if (cached_line && !strcmp(cached_binary, name))
+		return mhp_xstrdup(cached_line);
+	if (!(out = ask_version(binary)))
+		return NULL;
 	free(cached_binary), free(cached_line);
-	cached_binary = mhp_xstrdup(argv[0]);
+	cached_binary = mhp_xstrdup(name);
 	cached_line = mhp_xstrdup(out);
 	return out;
 }
@@ -108,6 +180,20 @@ static unsigned total_cpus(const struct mhp_topology *s)
 	return n;
 }
 
+static void push_machine(struct mhp_strv *argv, const struct mhp_qemu_config *cfg, const struct mhp_topology *s)
+{
+	/* No PS/2 controller (QEMU 7.0 and later): the kernel probes its mouse
+	 * asynchronously, about 0.4 s under TCG, and power-off waits for every
+	 * probe (device_shutdown), so a restored scenario paid it at its end. */
+	mhp_strv_push(argv, "-machine");
+	mhp_strv_pushf(argv, "%s,i8042=off", s->machine);
+	/* Multi-threaded TCG races the kernel's live code patching (int3 in
+	 * text_poke_bp while another vCPU runs the site: an Oops at boot, seen
+	 * with 6.12); one TCG thread keeps cross-modifying code coherent. */
+	mhp_strv_push(argv, "-accel");
+	mhp_strv_push(argv, strcmp(cfg->accel, "tcg") ? cfg->accel : "tcg,thread=single");
+}
+
 void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_topology *s,
 			 struct mhp_strv *argv)
 {
@@ -116,13 +202,7 @@ void mhp_qemu_build_argv(const struct mhp_qemu_config *cfg, const struct mhp_top
 	mhp_strv_push(argv, cfg->binary ? cfg->binary : "qemu-system-x86_64");
 	mhp_strv_push(argv, "-name");
 	mhp_strv_pushf(argv, "mhp-%s", cfg->shape ? "" : s->name);
-	mhp_strv_push(argv, "-machine");
-	mhp_strv_push(argv, s->machine);
-	/* Multi-threaded TCG races the kernel's live code patching (int3 in
-	 * text_poke_bp while another vCPU runs the site: an Oops at boot, seen
-	 * with 6.12); one TCG thread keeps cross-modifying code coherent. */
-	mhp_strv_push(argv, "-accel");
-	mhp_strv_push(argv, strcmp(cfg->accel, "tcg") ? cfg->accel : "tcg,thread=single");
+	push_machine(argv, cfg, s);
 	mhp_strv_push(argv, "-nodefaults");
 	mhp_strv_push(argv, "-no-user-config");
 	mhp_strv_push(argv, "-nographic");

@@ -32,6 +32,14 @@ char *mhp_qemu_cmdline(const struct mhp_qemu_config *cfg, const struct mhp_topol
  * build use. */
 char *mhp_qemu_version_line(const char *binary);
 
+/* The QEMU binary to run, absolute: qemu made so, or qemu-system-x86_64
+ * found on PATH.  A new string, or NULL (errno). */
+char *mhp_qemu_resolve(const char *qemu);
+
+/* A hash of what makes the binary at abs what it is (path, inode, size,
+ * times) into *ret: 0, or -errno when it cannot be stat()ed. */
+int mhp_qemu_identity(const char *abs, uint64_t *ret);
+
 /* QOM ids of a DIMM's device and its memory backend. */
 void mhp_qemu_backend_id(const struct mhp_dimm *d, char *buf, size_t size);
 

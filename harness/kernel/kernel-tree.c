@@ -226,6 +226,16 @@ char *mhp_ktree_subject(struct mhp_ktree *t, const char *commit)
 	return mhp_xstrdup(line);
 }
 
+char *mhp_ktree_commit_date(struct mhp_ktree *t, const char *commit)
+{
+	const char *args[] = { "log", "-1", "--format=%cD", commit, NULL };
+	char line[128];
+
+	if (git_line(t->work, args, line, sizeof(line)) < 0 || !line[0])
+		return NULL;
+	return mhp_xstrdup(line);
+}
+
 int mhp_ktree_checkout(struct mhp_ktree *t, const char *commit, const struct mhp_strv *patches, mhp_deadline_t d,
 		       char *err, size_t errsize)
 {

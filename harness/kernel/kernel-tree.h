@@ -44,6 +44,9 @@ int mhp_ktree_resolve(struct mhp_ktree *t, const char *ref, char commit[41], cha
 int mhp_ktree_head(struct mhp_ktree *t, char commit[41], char *err, size_t errsize);
 /* The commit's subject line, a new string ("" when unknown). */
 char *mhp_ktree_subject(struct mhp_ktree *t, const char *commit);
+/* The commit's committer date (RFC 2822, as date(1) parses it), a new
+ * string, or NULL when git cannot say. */
+char *mhp_ktree_commit_date(struct mhp_ktree *t, const char *commit);
 
 /* Checks out commit in the work tree, dropping whatever an earlier build
  * applied there, then applies each patch (patch -p1) in order. */

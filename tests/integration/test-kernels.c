@@ -264,6 +264,46 @@ static void test_gate(void **state)
 	run_release(&r);
 }
 
+/* Runs of one side of the gate under results: how many restored from a
+ * boot snapshot, and the kernel they booted (the last one seen). */
+static size_t side_restored(const char *results, const char *side, char **ret_kernel)
+{
+	char *pattern = mhp_xasprintf("%s/*-gate/%s/*/result.json", results, side);
+	size_t n = 0;
+	glob_t g;
+
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_object *res = json_object_from_file(g.gl_pathv[i]);
+		assert_non_null(res);
+		n += !strncmp(jstr(res, "boot"), "restored", 8);
+		free(*ret_kernel);
+		*ret_kernel = mhp_xstrdup(jstr(res, "kernel"));
+		json_object_put(res);
+	}
+	globfree(&g);
+	free(pattern);
+	return n;
+}
+
+/* Kernels are built reproducibly: the comment-only candidate is the
+ * baseline's bzImage byte for byte, so once the baseline's snapshots exist
+ * the candidate restores every one the baseline does. */
+static void expect_candidate_restored(const char *results)
+{
+	char *base = NULL, *cand = NULL, *a = NULL, *b = NULL;
+	size_t restored = side_restored(results, "baseline", &base), alen, blen;
+
+	assert_true(restored > 0);
+	assert_int_equal(side_restored(results, "candidate", &cand), restored);
+	assert_string_not_equal(base, cand); /* two builds, two cache entries */
+	assert_int_equal(mhp_read_file(base, 64 << 20, &a, &alen), 0);
+	assert_int_equal(mhp_read_file(cand, 64 << 20, &b, &blen), 0);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a), free(b), free(base), free(cand);
+}
+
 /* A harmless series over the whole default suite, three gates in a row:
  * no block, whichever way the kernel takes the steps the oracle allows
  * either way (those are listed as "outcome-differed", never blocking). */
@@ -291,6 +331,8 @@ static void test_gate_clean_suite(void **state)
 		assert_int_equal(json_object_get_int(json_object_object_get(gate, "topologies_compared")), topologies);
 		assert_int_equal(regressions(gate, NULL, NULL), 0);
 		json_object_put(gate);
+		if (i > 0)
+			expect_candidate_restored(results);
 		free(results);
 		run_release(&r);
 	}

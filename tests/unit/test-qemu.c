@@ -1,10 +1,15 @@
 /* QEMU command line built from a scenario. */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "testutil.h"
 #include "guest/qemu-guest.h"
 #include "guest/qemu.h"
+#include "lib/cleanup.h"
 
 static struct mhp_topology two_nodes(void)
 {
@@ -39,7 +44,7 @@ static void test_argv(void **state)
 	mhp_qemu_build_argv(&cfg, &s, &v);
 	assert_string_equal(v.v[0], "qemu-system-x86_64");
 	assert_null(v.v[v.n]);
-	assert_string_equal(after(&v, "-machine", 0), "pc");
+	assert_string_equal(after(&v, "-machine", 0), "pc,i8042=off");
 	assert_string_equal(after(&v, "-accel", 0), "tcg,thread=single");
 	assert_string_equal(after(&v, "-smp", 0), "3,sockets=3,cores=1,threads=1");
 	assert_string_equal(after(&v, "-m", 0), "1536M,slots=4,maxmem=8192M");
@@ -76,7 +81,7 @@ static void test_probe_has_no_sockets(void **state)
 	probe.probe = true;
 	probe.accel = "kvm";
 	mhp_qemu_build_argv(&probe, &s, &v);
-	assert_string_equal(after(&v, "-machine", 0), "pc");
+	assert_string_equal(after(&v, "-machine", 0), "pc,i8042=off");
 	assert_string_equal(after(&v, "-accel", 0), "kvm");
 	assert_null(after(&v, "-mon", 0));
 	assert_null(after(&v, "-chardev", 1));
@@ -115,7 +120,7 @@ static void test_q35(void **state)
 
 	strcpy(s.machine, "q35");
 	mhp_qemu_build_argv(&cfg, &s, &v);
-	assert_string_equal(after(&v, "-machine", 0), "q35");
+	assert_string_equal(after(&v, "-machine", 0), "q35,i8042=off");
 	mhp_strv_release(&v);
 	mhp_topology_release(&s);
 }
@@ -164,6 +169,34 @@ static void test_fail_before_start(void **state)
 	mhp_guest_teardown(&g);
 }
 
+/* The version line comes from the cache while the binary is the same file,
+ * and a changed binary (here: new times) is another file to the cache. */
+static void test_version_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/mhp-qver-XXXXXX";
+	uint64_t before, after;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *bin = mhp_xasprintf("%s/qemu", dir), *cache = mhp_xasprintf("%s/cache", dir);
+	assert_int_equal(mhp_write_file_atomic(bin, "#", 1), 0);
+	assert_int_equal(setenv("XDG_CACHE_HOME", cache, 1), 0);
+	assert_int_equal(mhp_qemu_identity(bin, &before), 0);
+	_cleanup_free_ char *line = mhp_xasprintf("%s/mhp/qemu-version/%016" PRIx64, cache, before);
+	_cleanup_free_ char *vdir = mhp_xasprintf("%s/mhp/qemu-version", cache);
+	assert_int_equal(mhp_mkdir_p(vdir, 0755), 0);
+	assert_int_equal(mhp_write_file_atomic(line, "QEMU emulator version 9.9.9", 27), 0);
+	_cleanup_free_ char *got = mhp_qemu_version_line(bin); /* not executable: only the cache can answer */
+	assert_non_null(got);
+	assert_string_equal(got, "QEMU emulator version 9.9.9");
+	assert_int_equal(utimensat(AT_FDCWD, bin, (struct timespec[]){ { 1, 0 }, { 1, 0 } }, 0), 0);
+	assert_int_equal(mhp_qemu_identity(bin, &after), 0);
+	assert_true(before != after);
+	assert_int_equal(mhp_qemu_identity("/nonexistent/qemu", &after), -ENOENT);
+	assert_int_equal(unsetenv("XDG_CACHE_HOME"), 0);
+	assert_int_equal(mhp_remove_tree(dir), 0);
+}
+
 int main(void)
 {
 	static struct test_list l;
@@ -174,5 +207,6 @@ int main(void)
 	TEST_ONE(&l, test_virtio_mem);
 	TEST_ONE(&l, test_snapshot_argv);
 	TEST_ONE(&l, test_fail_before_start);
+	TEST_ONE(&l, test_version_cache);
 	return TEST_RUN("qemu", &l);
 }
