@@ -139,13 +139,29 @@ char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t s
 	return link;
 }
 
+/* A guest machine (not libvirt's "-machine none" probe) of the PC family. */
+static bool pc_machine(const char *value)
+{
+	return !strncmp(value, "pc", 2) || !strncmp(value, "q35", 3);
+}
+
 char **mhp_qemu_tcg_argv(const char *qemu, int argc, char **argv)
 {
-	char **args = mhp_xcalloc((size_t)argc + 1, sizeof(*args));
+	char **args = mhp_xcalloc((size_t)argc + 3, sizeof(*args));
+	bool pc = false;
+	int n = 1;
 
 	args[0] = (char *)qemu;
-	for (int i = 1; i < argc; i++)
-		args[i] = !strcmp(argv[i], "tcg") && !strcmp(argv[i - 1], "-accel") ? "tcg,thread=single" : argv[i];
+	for (int i = 1; i < argc; i++) {
+		args[n++] = !strcmp(argv[i], "tcg") && !strcmp(argv[i - 1], "-accel") ? "tcg,thread=single" : argv[i];
+		pc |= !strcmp(argv[i - 1], "-machine") && pc_machine(argv[i]);
+	}
+	/* No PS/2 controller, as the QEMU backend has none (guest/qemu.c says
+	 * why); libvirt 9.0 cannot say so.  QEMU merges repeated -machine. */
+	if (pc) {
+		args[n++] = "-machine";
+		args[n++] = "i8042=off";
+	}
 	return args;
 }
 

@@ -39,7 +39,8 @@ char *mhp_lv_tcg_emulator(const char *dir, const char *qemu, char *err, size_t s
 
 /* What the wrapper does when mhp runs under that name: execs the QEMU its
  * directory names (else qemu-system-x86_64) with "-accel tcg" made
- * "-accel tcg,thread=single".  Returns only on failure (the exit status). */
+ * "-accel tcg,thread=single" and, for a PC machine, "-machine i8042=off"
+ * added.  Returns only on failure (the exit status). */
 int mhp_qemu_tcg_wrapper_main(int argc, char **argv);
 /* Its argv for QEMU binary qemu (a new array of borrowed strings,
  * NULL-terminated). */

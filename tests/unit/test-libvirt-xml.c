@@ -286,7 +286,7 @@ static void test_backend_config(void **state)
 }
 
 /* The wrapper libvirt runs as QEMU: the QEMU named, "-accel tcg" with one
- * TCG thread, nothing else changed (libvirt's probe's -machine accel=
+ * TCG thread, nothing else changed in libvirt's probe (its -machine accel=
  * neither). */
 static void test_tcg_wrapper_argv(void **state)
 {
@@ -298,6 +298,15 @@ static void test_tcg_wrapper_argv(void **state)
 	assert_string_equal(out[2], "none,accel=tcg");
 	assert_string_equal(out[4], "tcg,thread=single");
 	assert_string_equal(out[6], "tcg");
+	assert_null(out[7]);
+	free(out);
+	/* A guest's PC machine: no PS/2 controller, as with the QEMU backend. */
+	char *guest[] = { "/c/mhp-qemu-tcg-single", "-machine", "pc-i440fx-7.2,usb=off", "-accel", "tcg", NULL };
+	out = mhp_qemu_tcg_argv("/q", 5, guest);
+	assert_string_equal(out[2], "pc-i440fx-7.2,usb=off");
+	assert_string_equal(out[4], "tcg,thread=single");
+	assert_string_equal(out[5], "-machine");
+	assert_string_equal(out[6], "i8042=off");
 	assert_null(out[7]);
 	free(out);
 }
