@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "guest-init/deadline.h"
 #include "guest-init/sysfs.h"
@@ -81,6 +82,18 @@ void uevent_drain(struct uevents *u)
 	}
 }
 
+/* A block's remove uevent goes out (device_del()) before its sysfs
+ * directory goes (kobject_del()): a report right after the uevent could
+ * still find memoryN, half torn down.  Until it is gone, or the deadline. */
+static void await_dir_gone(unsigned id, int64_t deadline)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%u", id);
+	while (access(path, F_OK) == 0 && deadline_left(deadline) > 0)
+		(void)poll(NULL, 0, 1);
+}
+
 void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_action action,
 		  unsigned count, int ms)
 {
@@ -102,8 +115,11 @@ void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_actio
 			fatal(ch, "poll", errno);
 		uevent_drain(u);
 	}
-	for (unsigned i = 0; i < p->n && off < sizeof(line) - 16; i++)
+	for (unsigned i = 0; i < p->n && off < sizeof(line) - 16; i++) {
+		if (action == UEVENT_REMOVE)
+			await_dir_gone(p->ids[i], deadline);
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%u", i ? "," : "", p->ids[i]);
+	}
 	p->n = 0;
 	say(ch, "ok ids=%s", line[0] ? line : "-");
 }
