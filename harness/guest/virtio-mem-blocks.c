@@ -8,9 +8,15 @@
 
 int mhp_virtio_mem_before_resize(struct mhp_guest *g, int nblocks)
 {
-	/* Online uevents of earlier steps (a 0 count only clears them). */
-	if (nblocks > 0)
-		return mhp_guest_await_blocks(g, "await-online", 0, NULL, NULL, "the guest's uevents");
+	/* Add and online uevents of earlier steps (a 0 count only clears
+	 * them): a block handed over at baseline (await-online-in) can have
+	 * its uevents arrive after the hand-over, and this grow's await-add
+	 * would count them as its own. */
+	if (nblocks > 0) {
+		int r = mhp_guest_await_blocks(g, "await-add", 0, NULL, NULL, "the guest's uevents");
+
+		return r < 0 ? r : mhp_guest_await_blocks(g, "await-online", 0, NULL, NULL, "the guest's uevents");
+	}
 	/* Remove uevents of earlier shrinks the guest did in part (nothing
 	 * awaited them): they would end this shrink's wait early. */
 	return mhp_guest_await_blocks(g, "await-remove", 0, NULL, NULL, "the guest's uevents");
