@@ -84,7 +84,8 @@ void uevent_drain(struct uevents *u)
 
 /* A block's remove uevent goes out (device_del()) before its sysfs
  * directory goes (kobject_del()): a report right after the uevent could
- * still find memoryN, half torn down.  Until it is gone, or the deadline. */
+ * still find memoryN, half torn down.  Until it is gone, or the deadline:
+ * a second at most, as a block removed in an earlier step may be back. */
 static void await_dir_gone(unsigned id, int64_t deadline)
 {
 	char path[64];
@@ -115,9 +116,11 @@ void uevent_await(struct uevents *u, const struct channel *ch, enum uevent_actio
 			fatal(ch, "poll", errno);
 		uevent_drain(u);
 	}
+	int64_t gone_by = deadline_in(deadline_left(deadline) < 1000 ? deadline_left(deadline) : 1000);
+
 	for (unsigned i = 0; i < p->n && off < sizeof(line) - 16; i++) {
-		if (action == UEVENT_REMOVE)
-			await_dir_gone(p->ids[i], deadline);
+		if (action == UEVENT_REMOVE && count > 0) /* 0: only clearing */
+			await_dir_gone(p->ids[i], gone_by);
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%u", i ? "," : "", p->ids[i]);
 	}
 	p->n = 0;
