@@ -72,15 +72,13 @@ int mhp_qemu_identity(const char *abs, uint64_t *ret)
  * same file (an upgrade changes its inode or times).  NULL: not there. */
 static char *version_cache_path(const char *binary)
 {
-	_cleanup_free_ char *abs = mhp_qemu_resolve(binary), *dir = NULL;
+	_cleanup_free_ char *abs = mhp_qemu_resolve(binary), *name = NULL;
 	uint64_t h;
 
 	if (!abs || mhp_qemu_identity(abs, &h) < 0)
 		return NULL;
-	dir = mhp_cache_path("qemu-version");
-	if (mhp_mkdir_p(dir, 0755) < 0)
-		return NULL;
-	return mhp_xasprintf("%s/%016" PRIx64, dir, h);
+	name = mhp_xasprintf("qemu-version/%016" PRIx64, h);
+	return mhp_cache_path(name);
 }
 
 static char *ask_version(const char *binary)
@@ -99,8 +97,13 @@ static char *ask_version(const char *binary)
 	}
 	out[strcspn(out, "\n")] = '\0';
 	/* A cache that cannot be written costs the next run an exec, no more. */
-	if (cached)
-		(void)mhp_write_file_atomic(cached, out, strlen(out));
+	if (cached) {
+		_cleanup_free_ char *dir = mhp_xstrdup(cached);
+
+		*strrchr(dir, '/') = '\0';
+		if (mhp_mkdir_p(dir, 0755) == 0)
+			(void)mhp_write_file_atomic(cached, out, strlen(out));
+	}
 	return out;
 }
 

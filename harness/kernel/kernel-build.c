@@ -278,8 +278,10 @@ static int reproducible(const struct mhp_kbuild *b, struct mhp_ktree *t, char *e
 	}
 	if (setenv("KBUILD_BUILD_TIMESTAMP", date, 1) < 0 || setenv("KBUILD_BUILD_VERSION", "1", 1) < 0 ||
 	    setenv("KBUILD_BUILD_USER", "mhp", 1) < 0 || setenv("KBUILD_BUILD_HOST", "mhp", 1) < 0) {
-		snprintf(err, errsize, "setenv: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errsize, "setenv: %s", strerror(e));
+		return -e;
 	}
 	return 0;
 }

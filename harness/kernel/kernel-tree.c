@@ -215,12 +215,19 @@ int mhp_ktree_head(struct mhp_ktree *t, char commit[41], char *err, size_t errsi
 	return 0;
 }
 
+/* One field of commit (a git log --format), into line; < 0 when git fails. */
+static int commit_field(struct mhp_ktree *t, const char *commit, const char *format, char *line, size_t size)
+{
+	const char *args[] = { "log", "-1", format, commit, NULL };
+
+	return git_line(t->work, args, line, size);
+}
+
 char *mhp_ktree_subject(struct mhp_ktree *t, const char *commit)
 {
-	const char *args[] = { "log", "-1", "--format=%s", commit, NULL };
 	char line[512];
 
-	if (git_line(t->work, args, line, sizeof(line)) < 0)
+	if (commit_field(t, commit, "--format=%s", line, sizeof(line)) < 0)
 		return mhp_xstrdup("");
 	mhp_sanitize(line);
 	return mhp_xstrdup(line);
@@ -228,10 +235,9 @@ char *mhp_ktree_subject(struct mhp_ktree *t, const char *commit)
 
 char *mhp_ktree_commit_date(struct mhp_ktree *t, const char *commit)
 {
-	const char *args[] = { "log", "-1", "--format=%cD", commit, NULL };
 	char line[128];
 
-	if (git_line(t->work, args, line, sizeof(line)) < 0 || !line[0])
+	if (commit_field(t, commit, "--format=%cD", line, sizeof(line)) < 0 || !line[0])
 		return NULL;
 	return mhp_xstrdup(line);
 }
