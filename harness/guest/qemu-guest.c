@@ -15,6 +15,10 @@
 #include "lib/cleanup.h"
 
 #define STOP_GRACE_MS 3000
+/* Interrupted, mhp has 1 s to be gone, and QEMU holds nothing to save: a
+ * QEMU whose main loop is busy (in a device_add) and so slow to act on
+ * SIGTERM is killed. */
+#define INTERRUPTED_STOP_MS 200
 #define QUIT_WAIT_MS 2000
 #define DEATH_WAIT_MS 2000 /* a closed socket arrives just before the exit */
 
@@ -163,7 +167,7 @@ static void teardown(struct mhp_guest *g)
 	if (q->qemu.pid > 0 && q->qmp.fd >= 0 && !mhp_child_poll(&q->qemu) &&
 	    mhp_qmp_execute_ref(&q->qmp, mhp_deadline_in_ms(QUIT_WAIT_MS), "quit", NULL, NULL) == 0)
 		mhp_child_wait(&q->qemu, mhp_deadline_in_ms(QUIT_WAIT_MS));
-	mhp_child_stop(&q->qemu, STOP_GRACE_MS);
+	mhp_child_stop(&q->qemu, mhp_interrupted ? INTERRUPTED_STOP_MS : STOP_GRACE_MS);
 	mhp_qmp_release(&q->qmp);
 	mhp_guest_link_close(g);
 	mhp_transcript_close(&q->qmp_log);
