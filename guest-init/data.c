@@ -11,49 +11,68 @@
 #define PAGE 4096
 #define MPOL_BIND 2
 
-static uint64_t pattern(uint64_t seed, uint64_t page, uint64_t word)
+static uint64_t page_seed(uint64_t seed, uint64_t page)
 {
-	uint64_t x = seed ^ (page * 0x9e3779b97f4a7c15ull) ^ (word * 0xc2b2ae3d27d4eb4full);
+	uint64_t x = seed ^ (page * 0x9e3779b97f4a7c15ull);
 
 	x ^= x >> 31;
 	x *= 0xbf58476d1ce4e5b9ull;
 	return x ^ (x >> 29);
 }
 
+/* Word w of a page holds the page's own seed plus w times an odd constant:
+ * a page moved, zeroed or shifted and a single flipped bit all show, and a
+ * word costs an add under TCG (a hash per word made a 64 MiB fill 1.4 s). */
+#define WORD_STEP 0xc2b2ae3d27d4eb4full
+
 static void write_pages(unsigned char *base, size_t pages, uint64_t first, uint64_t seed)
 {
-	for (size_t p = 0; p < pages; p++)
-		for (size_t w = 0; w < PAGE / 8; w++)
-			((uint64_t *)(base + p * PAGE))[w] = pattern(seed, first + p, w);
+	for (size_t p = 0; p < pages; p++) {
+		uint64_t *words = (uint64_t *)(base + p * PAGE), v = page_seed(seed, first + p);
+
+		for (size_t w = 0; w < PAGE / 8; w++, v += WORD_STEP)
+			words[w] = v;
+	}
 }
 
 static size_t check_pages(const unsigned char *base, size_t pages, uint64_t first, uint64_t seed)
 {
 	size_t bad = 0;
 
-	for (size_t p = 0; p < pages; p++)
-		for (size_t w = 0; w < PAGE / 8; w++)
-			bad += ((const uint64_t *)(base + p * PAGE))[w] != pattern(seed, first + p, w);
+	for (size_t p = 0; p < pages; p++) {
+		const uint64_t *words = (const uint64_t *)(base + p * PAGE);
+		uint64_t v = page_seed(seed, first + p);
+
+		for (size_t w = 0; w < PAGE / 8; w++, v += WORD_STEP)
+			bad += words[w] != v;
+	}
 	return bad;
 }
 
 /* How many of the pages sit in [start, end): /proc/self/pagemap gives each
- * present page's frame number (bits 0-54; PID 1 has CAP_SYS_ADMIN). */
+ * present page's frame number (bits 0-54; PID 1 has CAP_SYS_ADMIN), read
+ * 512 entries a call (a call per page cost 0.2 s for 64 MiB under TCG). */
 static size_t pages_in_range(const unsigned char *base, size_t pages, uint64_t start, uint64_t end)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t entry[512];
 	size_t in = 0;
 
 	if (fd < 0)
 		return 0;
-	for (size_t p = 0; p < pages; p++) {
-		uint64_t entry = 0;
-		off_t off = (off_t)(((uintptr_t)base / PAGE + p) * sizeof(entry));
+	for (size_t done = 0; done < pages;) {
+		size_t n = pages - done < 512 ? pages - done : 512;
+		off_t off = (off_t)(((uintptr_t)base / PAGE + done) * sizeof(entry[0]));
+		ssize_t got = pread(fd, entry, n * sizeof(entry[0]), off);
 
-		if (pread(fd, &entry, sizeof(entry), off) != sizeof(entry) || !(entry >> 63))
-			continue;
-		uint64_t phys = (entry & ((1ull << 55) - 1)) * PAGE;
-		in += phys >= start && phys < end;
+		if (got <= 0)
+			break;
+		n = (size_t)got / sizeof(entry[0]);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t phys = (entry[i] & ((1ull << 55) - 1)) * PAGE;
+			in += (entry[i] >> 63) && phys >= start && phys < end;
+		}
+		done += n;
 	}
 	close(fd);
 	return in;
